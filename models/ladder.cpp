@@ -1,0 +1,167 @@
+#include "models/ladder.hpp"
+
+#include <boost/math/tools/roots.hpp>
+#include <vector>
+
+namespace meedoen::models {
+
+CovariateVector covariates(const People& p, PersonId i, int pension_age) {
+  CovariateVector x;
+  x << (p.age[i] < 27), (p.age[i] >= pension_age), p.has(i, kBijstand), p.has(i, kChronic), p.has(i, kPsych),
+      p.household_has(i, kDebt), p.has(i, kLonely), p.motivation[i] - 0.5;
+  return x;
+}
+
+namespace {
+
+// What the fit needs of each adult: rung, top rung, b.x terms and peer shares.
+struct AdultTerms {
+  std::vector<int> rung, top;
+  Eigen::VectorXd xb_up, xb_down;
+  std::vector<PeerShares> peers;
+};
+
+AdultTerms adult_terms(const People& p, const Network& network, const LadderCoefficients& c, int pension_age) {
+  std::vector<PersonId> adults;
+  for (PersonId i = 0; i < p.size(); ++i)
+    if (p.adult(i)) adults.push_back(i);
+  Eigen::MatrixXd x(adults.size(), kCovariates);
+  AdultTerms t;
+  for (std::size_t k = 0; k < adults.size(); ++k) {
+    const PersonId i = adults[k];
+    x.row(static_cast<Eigen::Index>(k)) = covariates(p, i, pension_age).transpose();
+    t.rung.push_back(p.rung[i]);
+    t.top.push_back(top_rung(p.age[i], pension_age));
+    t.peers.push_back(peer_shares(network, p.rung.data(), i));
+  }
+  t.xb_up = x * c.b_up;
+  t.xb_down = x * c.b_down;
+  return t;
+}
+
+// The intercept a at which f(a) = target, for f increasing in a.
+template <typename F>
+double solve_intercept(F f, double target) {
+  constexpr double lo = -30, hi = 30;
+  if (f(lo) >= target) return lo;
+  if (f(hi) <= target) return hi;
+  boost::math::tools::eps_tolerance<double> tolerance(40);
+  std::uintmax_t iterations = 200;
+  const auto [a, b] = boost::math::tools::toms748_solve([&](double v) { return f(v) - target; }, lo, hi, tolerance,
+                                                        iterations);
+  return 0.5 * (a + b);
+}
+
+double mean_up(const AdultTerms& t, const LadderCoefficients& c, int r, double a) {
+  double sum = 0;
+  int n = 0;
+  for (std::size_t k = 0; k < t.rung.size(); ++k) {
+    if (t.rung[k] != r || r >= t.top[k]) continue;
+    sum += logistic(a + t.xb_up[static_cast<Eigen::Index>(k)] + c.g_up * t.peers[k].up);
+    ++n;
+  }
+  return n ? sum / n : 0.0;
+}
+
+// Expected moves per week from rung r: up and down, at the fitted coefficients.
+std::pair<double, double> expected_moves(const AdultTerms& t, const LadderCoefficients& c, int r) {
+  double up = 0, down = 0;
+  for (std::size_t k = 0; k < t.rung.size(); ++k) {
+    if (t.rung[k] != r) continue;
+    const auto idx = static_cast<Eigen::Index>(k);
+    const auto m = move_probabilities(c, r, t.top[k], t.xb_up[idx], t.xb_down[idx], t.peers[k]);
+    up += m.up;
+    down += m.down;
+  }
+  return {up, down};
+}
+
+void fit_intercepts(const AdultTerms& t, LadderCoefficients& c, const std::vector<double>& up_rate_year) {
+  for (int r = 1; r < kRungs; ++r) {
+    const double target = sim::weekly_from_yearly_probability(up_rate_year[r - 1]);
+    c.a_up[r] = solve_intercept([&](double a) { return mean_up(t, c, r, a); }, target);
+  }
+  for (int r = 2; r <= kRungs; ++r) {
+    const double inflow = expected_moves(t, c, r - 1).first;
+    c.a_down[r] = solve_intercept(
+        [&](double a) {
+          auto trial = c;
+          trial.a_down[r] = a;
+          return expected_moves(t, trial, r).second;
+        },
+        inflow);
+  }
+}
+
+void aggregate_chain(const AdultTerms& t, LadderFit& fit) {
+  for (const int r : t.rung) fit.initial[r - 1] += 1;
+  for (int r = 1; r <= kRungs; ++r) {
+    const double n = fit.initial[r - 1];
+    if (n == 0) {
+      fit.transition(r - 1, r - 1) = 1;
+      continue;
+    }
+    const auto [up, down] = expected_moves(t, fit.coefficients, r);
+    if (r < kRungs) fit.transition(r - 1, r) = up / n;
+    if (r > 1) fit.transition(r - 1, r - 2) = down / n;
+    fit.transition(r - 1, r - 1) = 1 - (up + down) / n;
+  }
+  fit.initial /= fit.initial.sum();
+  // Stationary pi: pi (P - I) = 0 with sum(pi) = 1 (the last equation replaced).
+  Eigen::Matrix<double, kRungs, kRungs> a = fit.transition.transpose() - decltype(a)::Identity();
+  a.row(kRungs - 1).setOnes();
+  Eigen::Matrix<double, kRungs, 1> rhs = Eigen::Matrix<double, kRungs, 1>::Zero();
+  rhs[kRungs - 1] = 1;
+  fit.stationary = a.fullPivLu().solve(rhs);
+}
+
+// Entry into bijstand that balances the expected weekly outflow: on reaching
+// rung 6, for other reasons, and on reaching the pension age.
+double bijstand_entry(const People& p, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
+                      int pension_age) {
+  const double other_exit = sim::weekly_from_yearly_probability(params.get("bijstand.other_exit_rate"));
+  const auto& c = fit.coefficients;
+  double outflow = 0;
+  int eligible = 0;
+  for (PersonId i = 0; i < p.size(); ++i) {
+    if (!p.adult(i) || p.age[i] >= pension_age) continue;
+    if (!p.has(i, kBijstand)) {
+      eligible += p.rung[i] < kRungs;
+      continue;
+    }
+    outflow += other_exit + (p.age[i] == pension_age - 1 ? 1.0 / sim::kWeeksPerYear : 0.0);
+    if (p.rung[i] == kRungs - 1) {
+      const auto x = covariates(p, i, pension_age);
+      outflow += logistic(c.a_up[kRungs - 1] + c.b_up.dot(x) + c.g_up * peer_shares(network, p.rung.data(), i).up);
+    }
+  }
+  return eligible ? outflow / eligible : 0.0;
+}
+
+double debt_start(const People& p, const sim::ParamSet& params) {
+  std::size_t debts = 0;
+  for (const auto f : p.household_flags) debts += (f & kDebt) != 0;
+  const double share = p.households() ? double(debts) / double(p.households()) : 0.0;
+  const double resolve = sim::weekly_from_yearly_probability(params.get("debt.resolve_rate"));
+  return share < 1 ? resolve * share / (1 - share) : 0.0;
+}
+
+}  // namespace
+
+LadderFit fit_ladder(const People& p, const Network& network, const sim::ParamSet& params) {
+  const int pension_age = static_cast<int>(params.get("age.pension"));
+  LadderFit fit;
+  auto& c = fit.coefficients;
+  c.b_up = Eigen::Map<const CovariateVector>(params.vec("ladder.covariates_up").data());
+  c.b_down = Eigen::Map<const CovariateVector>(params.vec("ladder.covariates_down").data());
+  c.g_up = params.get("ladder.peer_up");
+  c.g_down = params.get("ladder.peer_down");
+  const auto terms = adult_terms(p, network, c, pension_age);
+  fit_intercepts(terms, c, params.vec("ladder.up_rate"));
+  aggregate_chain(terms, fit);
+  fit.bijstand_entry_weekly = bijstand_entry(p, network, fit, params, pension_age);
+  fit.debt_start_weekly = debt_start(p, params);
+  return fit;
+}
+
+}  // namespace meedoen::models

@@ -1,0 +1,117 @@
+// Every parameter of the model, declared once. Sources: a row of
+// data/figures.md ("F 5.1"), or "assumption" where no figure exists yet;
+// assumptions are what calibration fits.
+#include "models/model_parameters.hpp"
+
+namespace meedoen::models {
+namespace {
+
+using sim::ParamSpec;
+
+const std::vector<std::string> kAgeBands = {"<18", "18-26", "27-39", "40-54", "55-64", "65-74", "75+"};
+const std::vector<std::string> kRungs = {"1", "2", "3", "4", "5", "6"};
+const std::vector<std::string> kMovesUp = {"1->2", "2->3", "3->4", "4->5", "5->6"};
+const std::vector<std::string> kCovariates = {"age 18-26", "age 67+", "bijstand", "chronic",
+                                              "psych",     "debt",    "lonely",   "motivation"};
+// In the order of data/leiden_wijken.csv (codes WK054600..WK054609).
+const std::vector<std::string> kWijken = {"Binnenstad-Zuid", "Binnenstad-Noord", "Stationsdistrict",
+                                          "Leiden-Noord", "Roodenburgerdistrict", "Bos- en Gasthuisdistrict",
+                                          "Morsdistrict", "Boerhaavedistrict", "Merenwijkdistrict",
+                                          "Stevenshofdistrict"};
+
+std::vector<ParamSpec> population_parameters() {
+  return {
+      {"population.age_shares", "share", {0.1585, 0.1985, 0.1929, 0.1831, 0.1158, 0.0905, 0.0606}, kAgeBands,
+       0, 1, false, "F 1.8",
+       "Shares of residents by age band (BRP 31-12-2018: 19,803 / 24,796 / 24,091 / 22,875 / 14,465 / 11,309 / "
+       "7,567); normalised to sum 1."},
+      {"population.one_person_households", "share", {0.43}, {}, 0, 1, false, "F 1.30",
+       "Share of households with one person (Leiden agglomeration, 2025 prognosis)."},
+      {"population.bijstand_recipients", "persons", {2946}, {}, 0, 100000, true, "F 1.12",
+       "Periodic bijstand recipients at scale 1 (31-12-2022); multiplied by the scale."},
+      {"population.bijstand_relative_risk", "ratio", {0.6, 0.8, 0.8, 2.0, 0.9, 0.7, 1.6, 0.5, 1.6, 0.8}, kWijken,
+       0, 10, false, "assumption",
+       "Relative risk of bijstand by wijk; higher in Leiden-Noord, Morsdistrict and Merenwijkdistrict (F 1.18, "
+       "1.19 are qualitative)."},
+      {"population.low_income_households", "share", {0.16}, {}, 0, 1, false, "F 1.17",
+       "Households at or below 120% of the social minimum; all bijstand households are among them."},
+      {"population.lonely", "share", {0.16}, {}, 0, 1, false, "F 5.1", "Adults who are severely lonely (GGD monitor)."},
+      {"population.chronic", "share", {0.12}, {}, 0, 1, false, "assumption",
+       "Adults with a chronic illness or disability that limits participation."},
+      {"population.psych", "share", {0.06}, {}, 0, 1, false, "assumption", "Adults with psychosocial problems."},
+      {"population.debt_households", "share", {0.08}, {}, 0, 1, false, "assumption",
+       "Households with problematic debts."},
+      {"population.condition_risk_bijstand", "ratio", {2.5}, {}, 1, 10, false, "assumption",
+       "Relative risk of chronic illness, psychosocial problems, debts and severe loneliness for bijstand "
+       "households."},
+      {"population.motivation_beta", "shape", {4.0, 3.0}, {"alpha", "beta"}, 0.1, 100, false, "assumption",
+       "Motivation in [0, 1] is Beta(alpha, beta) distributed; bijstand recipients draw from Beta(beta, alpha)."},
+      {"population.rung_shares_working_age", "share", {0.03, 0.07, 0.07, 0.06, 0.05, 0.72}, kRungs, 0, 1, false,
+       "assumption",
+       "Initial rung of adults 18-66 not on bijstand (employment about 75%; no published distribution, F 2.4)."},
+      {"population.rung_shares_bijstand", "share", {0.10, 0.35, 0.30, 0.17, 0.08, 0.0}, kRungs, 0, 1, false,
+       "F 1.29", "Initial rung of bijstand recipients (8% have earnings: rung 5; about 10/35/30/17% below)."},
+      {"population.rung_shares_pension", "share", {0.06, 0.40, 0.30, 0.24, 0.0, 0.0}, kRungs, 0, 1, false,
+       "assumption", "Initial rung of adults 67+ (at most rung 4)."},
+  };
+}
+
+std::vector<ParamSpec> network_parameters() {
+  return {
+      {"network.neighbour_contacts", "contacts", {3}, {}, 0, 50, false, "assumption",
+       "Mean number of random contacts with others in the same wijk (Erdos-Renyi within the wijk)."},
+      {"network.friend_contacts", "contacts", {6}, {}, 0, 50, true, "assumption",
+       "Friendship contacts per person: a small-world ring over the wijk's residents ordered by age (even)."},
+      {"network.friend_rewiring", "probability", {0.1}, {}, 0, 1, false, "assumption",
+       "Probability that a friendship contact is rewired to a random resident of the same wijk."},
+      {"network.isolated_keep", "probability", {0.05}, {}, 0, 1, false, "assumption",
+       "Share of contacts outside the household that a rung-1 adult keeps."},
+  };
+}
+
+std::vector<ParamSpec> ladder_parameters() {
+  return {
+      {"ladder.up_rate", "per year", {0.30, 0.25, 0.12, 0.08, 0.25}, kMovesUp, 0, 0.99, false, "assumption",
+       "Share of the adults on a rung who move one rung up within a year, at the start (fits the intercepts "
+       "a_up)."},
+      {"ladder.covariates_up", "logit", {0.3, -0.3, -0.6, -0.5, -0.5, -0.3, -0.4, 1.5}, kCovariates, -5, 5, false,
+       "assumption", "Effects b_up of the person's indicators on moving up (motivation enters centred at 0.5)."},
+      {"ladder.covariates_down", "logit", {0.1, 0.2, 0.4, 0.5, 0.5, 0.3, 0.4, -1.5}, kCovariates, -5, 5, false,
+       "assumption", "Effects b_down of the person's indicators on moving down."},
+      {"ladder.peer_up", "logit", {1.0}, {}, 0, 10, false, "assumption",
+       "Effect g_up of the share of contacts on a higher rung on moving up."},
+      {"ladder.peer_down", "logit", {1.0}, {}, 0, 10, false, "assumption",
+       "Effect g_down of the share of contacts on the same or a higher rung against moving down."},
+  };
+}
+
+std::vector<ParamSpec> life_event_parameters() {
+  return {
+      {"bijstand.outflow_rate", "per year", {0.234}, {}, 0, 1, false, "F 1.28",
+       "Yearly outflow from bijstand (validation target); sets the initial distribution of weeks on bijstand."},
+      {"bijstand.other_exit_rate", "per year", {0.20}, {}, 0, 1, false, "assumption",
+       "Yearly probability of leaving bijstand for other reasons than work (partner income, moving, study); "
+       "with exits on reaching rung 6 the total outflow is checked against about 23% a year (F 1.28)."},
+      {"debt.resolve_rate", "per year", {0.25}, {}, 0, 1, false, "assumption",
+       "Yearly probability that a household's problematic debts end; new debts start at the rate that keeps "
+       "the share stable."},
+      {"age.pension", "years", {67}, {}, 55, 80, true, "AOW age 2024-2027",
+       "Pension age: from this age the rung is at most 4 and bijstand ends (AOW)."},
+  };
+}
+
+std::vector<ParamSpec> all_parameters() {
+  std::vector<ParamSpec> all;
+  for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters()})
+    all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
+}  // namespace
+
+const sim::ParamTable& model_parameters() {
+  static const sim::ParamTable table(all_parameters());
+  return table;
+}
+
+}  // namespace meedoen::models

@@ -1,0 +1,276 @@
+#include "models/population.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/beta.hpp>
+#include <cmath>
+#include <numeric>
+
+#include "models/purposes.hpp"
+
+namespace meedoen::models {
+namespace {
+
+// Age bands of population.age_shares: [lower, upper] in years.
+constexpr int kBandLower[] = {0, 18, 27, 40, 55, 65, 75};
+constexpr int kBandUpper[] = {17, 26, 39, 54, 64, 74, 95};
+
+struct Context {
+  const sim::ParamSet& params;
+  const sim::Rng& rng;
+  std::uint32_t replicate;
+
+  double u(std::uint32_t id, Purpose purpose) const { return rng.uniform(replicate, kSetupWeek, id, purpose); }
+};
+
+// Splits `total` over shares by largest remainder, so the parts add up exactly.
+std::vector<int> apportion(int total, const std::vector<double>& shares) {
+  const double sum = std::accumulate(shares.begin(), shares.end(), 0.0);
+  std::vector<int> parts(shares.size());
+  std::vector<std::pair<double, std::size_t>> remainders;
+  int assigned = 0;
+  for (std::size_t k = 0; k < shares.size(); ++k) {
+    const double exact = sum > 0 ? total * shares[k] / sum : 0.0;
+    parts[k] = static_cast<int>(std::floor(exact));
+    assigned += parts[k];
+    remainders.emplace_back(exact - parts[k], k);
+  }
+  std::sort(remainders.begin(), remainders.end(), std::greater<>());
+  for (int k = 0; assigned < total; ++k, ++assigned) parts[remainders[k % remainders.size()].second] += 1;
+  return parts;
+}
+
+// Picks `count` of the candidates with probability proportional to weight
+// (Efraimidis-Spirakis keys u^(1/w)); deterministic given the draws.
+template <typename Weight>
+std::vector<std::uint32_t> weighted_sample(const std::vector<std::uint32_t>& candidates, std::size_t count,
+                                           const Context& ctx, Purpose purpose, Weight weight) {
+  std::vector<std::pair<double, std::uint32_t>> keyed;
+  keyed.reserve(candidates.size());
+  for (const auto id : candidates) {
+    const double w = weight(id);
+    if (w > 0) keyed.emplace_back(std::log(ctx.u(id, purpose) + 1e-300) / w, id);
+  }
+  count = std::min(count, keyed.size());
+  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(count), keyed.end(),
+                    std::greater<>());
+  std::vector<std::uint32_t> chosen(count);
+  for (std::size_t k = 0; k < count; ++k) chosen[k] = keyed[k].second;
+  return chosen;
+}
+
+// Household sizes for one wijk adding up to exactly `persons`: one person
+// with the one-person share, otherwise 2 plus a geometric number so that the
+// mean size is the wijk's persons per dwelling.
+std::vector<int> household_sizes(int persons, const Wijk& w, std::uint32_t first_id, const Context& ctx) {
+  const double mean = w.dwellings > 0 ? std::max(1.0, double(w.inhabitants) / w.dwellings) : 1.0;
+  double single = ctx.params.get("population.one_person_households");
+  double extra = single < 1 ? (mean - single) / (1 - single) - 2.0 : 0.0;  // mean size above 2
+  if (extra < 0) {  // a wijk of small households: fewer multi-person ones, all of size 2
+    single = std::clamp(2.0 - mean, 0.0, 1.0);
+    extra = 0.0;
+  }
+  const double q = extra / (1.0 + extra);  // geometric: P(k more) = (1 - q) q^k
+  std::vector<int> sizes;
+  for (int placed = 0; placed < persons;) {
+    const auto id = first_id + static_cast<std::uint32_t>(sizes.size());
+    const auto draw = ctx.rng.uniform2(ctx.replicate, kSetupWeek, id, kDrawHouseholdSize);
+    int size = 1;
+    if (draw[0] >= single) size = 2 + (q > 0 ? static_cast<int>(std::floor(std::log1p(-draw[1]) / std::log(q))) : 0);
+    size = std::min({size, 12, persons - placed});
+    sizes.push_back(size);
+    placed += size;
+  }
+  return sizes;
+}
+
+// Ages for a wijk's residents, matching the age shares exactly, in random order.
+std::vector<int> wijk_ages(int persons, std::uint32_t first_person, const Context& ctx) {
+  const auto counts = apportion(persons, ctx.params.vec("population.age_shares"));
+  std::vector<int> ages;
+  ages.reserve(persons);
+  for (std::size_t band = 0; band < counts.size(); ++band) {
+    for (int k = 0; k < counts[band]; ++k) {
+      const auto id = first_person + static_cast<std::uint32_t>(ages.size());
+      const int span = kBandUpper[band] - kBandLower[band] + 1;
+      ages.push_back(kBandLower[band] + std::min(span - 1, static_cast<int>(ctx.u(id, kDrawAge) * span)));
+    }
+  }
+  return ages;
+}
+
+// Sorts ids by a keyed uniform: a shuffle that depends only on the keys.
+void keyed_shuffle(std::vector<std::uint32_t>& ids, const Context& ctx, std::uint32_t salt) {
+  std::vector<std::pair<double, std::uint32_t>> keyed(ids.size());
+  for (std::size_t k = 0; k < ids.size(); ++k)
+    keyed[k] = {ctx.rng.uniform(ctx.replicate, salt, ids[k], kDrawShuffle), ids[k]};
+  std::sort(keyed.begin(), keyed.end());
+  for (std::size_t k = 0; k < ids.size(); ++k) ids[k] = keyed[k].second;
+}
+
+// Places a wijk's residents in households: every household is headed by an
+// adult; children go first to households headed by someone aged 27-54.
+void place_wijk(People& p, std::uint8_t wijk_index, const Wijk& w, int persons, const Context& ctx) {
+  const auto first_person = static_cast<std::uint32_t>(p.size());
+  const auto first_household = static_cast<std::uint32_t>(p.households());
+  const auto ages = wijk_ages(persons, first_person, ctx);
+  auto sizes = household_sizes(persons, w, first_household, ctx);
+
+  std::vector<std::uint32_t> adults, children;
+  for (std::uint32_t k = 0; k < ages.size(); ++k) (ages[k] >= kAdultAge ? adults : children).push_back(k);
+  keyed_shuffle(adults, ctx, first_person + 1);
+  keyed_shuffle(children, ctx, first_person + 2);
+  // A wijk with more households than adults: merge the surplus into the last ones.
+  while (sizes.size() > adults.size() && sizes.size() > 1) {
+    sizes[sizes.size() - 2] += sizes.back();
+    sizes.pop_back();
+  }
+
+  // Slots after the head, those of heads aged 27-54 first.
+  std::vector<std::vector<std::uint32_t>> members(sizes.size());
+  std::vector<std::uint32_t> family_slots, other_slots;
+  for (std::uint32_t h = 0; h < sizes.size(); ++h) {
+    members[h].push_back(h < adults.size() ? adults[h] : children[children.size() - 1 - (h - adults.size())]);
+    const int head_age = ages[members[h][0]];
+    auto& slots = (head_age >= 27 && head_age <= 54) ? family_slots : other_slots;
+    for (int k = 1; k < sizes[h]; ++k) slots.push_back(h);
+  }
+  std::vector<std::uint32_t> rest(children.begin(), children.end());
+  rest.insert(rest.end(), adults.begin() + static_cast<std::ptrdiff_t>(std::min(adults.size(), sizes.size())),
+              adults.end());
+  family_slots.insert(family_slots.end(), other_slots.begin(), other_slots.end());
+  for (std::size_t k = 0; k < family_slots.size() && k < rest.size(); ++k) members[family_slots[k]].push_back(rest[k]);
+
+  const double female_share = w.inhabitants > 0 ? double(w.women) / w.inhabitants : 0.5;
+  for (std::uint32_t h = 0; h < members.size(); ++h) {
+    std::uint8_t hflags = 0;
+    for (const auto local : members[h]) {
+      const auto id = static_cast<PersonId>(p.size());
+      p.age.push_back(static_cast<std::uint8_t>(ages[local]));
+      p.birth_week.push_back(static_cast<std::uint8_t>(ctx.u(id, kDrawBirthWeek) * 52));
+      p.female.push_back(ctx.u(id, kDrawSex) < female_share ? 1 : 0);
+      p.wijk.push_back(wijk_index);
+      p.household.push_back(first_household + h);
+      if (ages[local] < kAdultAge) hflags |= kHasChildren;
+    }
+    p.household_flags.push_back(hflags);
+    p.household_start.push_back(static_cast<PersonId>(p.size()));
+  }
+}
+
+std::vector<std::uint32_t> adults_between(const People& p, int min_age, int max_age) {
+  std::vector<std::uint32_t> ids;
+  for (PersonId i = 0; i < p.size(); ++i)
+    if (p.age[i] >= min_age && p.age[i] <= max_age) ids.push_back(i);
+  return ids;
+}
+
+void assign_bijstand(People& p, double scale, const Context& ctx) {
+  const int pension = static_cast<int>(ctx.params.get("age.pension"));
+  const auto& risk = ctx.params.vec("population.bijstand_relative_risk");
+  const auto target = static_cast<std::size_t>(std::lround(ctx.params.get("population.bijstand_recipients") * scale));
+  const auto chosen = weighted_sample(adults_between(p, kAdultAge, pension - 1), target, ctx, kDrawBijstand,
+                                      [&](std::uint32_t i) { return p.wijk[i] < risk.size() ? risk[p.wijk[i]] : 1.0; });
+  // Weeks on bijstand so far: the durations of a stationary stock with a constant outflow.
+  const double exit_week = sim::weekly_from_yearly_probability(ctx.params.get("bijstand.outflow_rate"));
+  for (const auto i : chosen) {
+    p.flags[i] |= kBijstand;
+    p.household_flags[p.household[i]] |= kLowIncome;
+    const double weeks = std::floor(std::log1p(-ctx.u(i, kDrawBijstandWeeks)) / std::log1p(-exit_week));
+    p.bijstand_weeks[i] = static_cast<std::uint16_t>(std::min(weeks, 65535.0));
+  }
+}
+
+void assign_household_flags(People& p, const Context& ctx) {
+  std::vector<std::uint32_t> households(p.households());
+  std::iota(households.begin(), households.end(), 0u);
+  const double rr = ctx.params.get("population.condition_risk_bijstand");
+  const auto n = static_cast<double>(p.households());
+
+  const auto low_target = static_cast<std::size_t>(std::lround(ctx.params.get("population.low_income_households") * n));
+  std::vector<std::uint32_t> others;
+  for (const auto h : households)
+    if (!(p.household_flags[h] & kLowIncome)) others.push_back(h);
+  const std::size_t low = households.size() - others.size();
+  if (low_target > low)
+    for (const auto h : weighted_sample(others, low_target - low, ctx, kDrawLowIncome, [](auto) { return 1.0; }))
+      p.household_flags[h] |= kLowIncome;
+
+  const auto debt_target = static_cast<std::size_t>(std::lround(ctx.params.get("population.debt_households") * n));
+  for (const auto h : weighted_sample(households, debt_target, ctx, kDrawDebt,
+                                      [&](std::uint32_t k) { return (p.household_flags[k] & kLowIncome) ? rr : 1.0; }))
+    p.household_flags[h] |= kDebt;
+}
+
+void assign_person_flags(People& p, const Context& ctx) {
+  const auto adults = adults_between(p, kAdultAge, 255);
+  const double rr = ctx.params.get("population.condition_risk_bijstand");
+  const auto weight = [&](std::uint32_t i) { return p.household_has(i, kLowIncome) ? rr : 1.0; };
+  const std::pair<const char*, std::pair<PersonFlag, Purpose>> conditions[] = {
+      {"population.chronic", {kChronic, kDrawChronic}},
+      {"population.psych", {kPsych, kDrawPsych}},
+      {"population.lonely", {kLonely, kDrawLonely}},
+  };
+  for (const auto& [name, flag_purpose] : conditions) {
+    const auto target = static_cast<std::size_t>(std::lround(ctx.params.get(name) * double(adults.size())));
+    for (const auto i : weighted_sample(adults, target, ctx, flag_purpose.second, weight)) p.flags[i] |= flag_purpose.first;
+  }
+}
+
+void assign_motivation_and_rung(People& p, const Context& ctx) {
+  const auto& ab = ctx.params.vec("population.motivation_beta");
+  using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;  // double is plenty
+  const boost::math::beta_distribution<double, Policy> general(ab[0], ab[1]), bijstand(ab[1], ab[0]);
+  for (PersonId i = 0; i < p.size(); ++i) {
+    const bool on_bijstand = p.has(i, kBijstand);
+    const double u = std::clamp(ctx.u(i, kDrawMotivation), 1e-12, 1 - 1e-12);
+    p.motivation[i] = static_cast<float>(quantile(on_bijstand ? bijstand : general, u));
+    p.rung[i] = p.age[i] < kAdultAge ? kNoRung : draw_initial_rung(ctx.params, p.age[i], on_bijstand, ctx.u(i, kDrawInitialRung));
+  }
+}
+
+}  // namespace
+
+std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scale) {
+  std::vector<int> out;
+  for (const auto& w : wijken) out.push_back(static_cast<int>(std::lround(w.inhabitants * scale)));
+  return out;
+}
+
+std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u) {
+  const int pension = static_cast<int>(params.get("age.pension"));
+  const char* table = age >= pension ? "population.rung_shares_pension"
+                      : bijstand     ? "population.rung_shares_bijstand"
+                                     : "population.rung_shares_working_age";
+  const auto& shares = params.vec(table);
+  const double total = std::accumulate(shares.begin(), shares.end(), 0.0);
+  double cumulative = 0;
+  const int top = age >= pension ? 4 : kRungs;
+  for (int r = 1; r < top; ++r) {
+    cumulative += shares[r - 1] / total;
+    if (u < cumulative) return static_cast<std::uint8_t>(r);
+  }
+  return static_cast<std::uint8_t>(top);
+}
+
+People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,
+                        const sim::Rng& rng, std::uint32_t replicate) {
+  const Context ctx{params, rng, replicate};
+  People p;
+  p.household_start.push_back(0);
+  const auto persons = scaled_inhabitants(wijken, scale);
+  for (std::size_t w = 0; w < wijken.size(); ++w) {
+    p.wijk_names.push_back(wijken[w].name);
+    place_wijk(p, static_cast<std::uint8_t>(w), wijken[w], persons[w], ctx);
+  }
+  p.flags.assign(p.size(), 0);
+  p.bijstand_weeks.assign(p.size(), 0);
+  p.motivation.assign(p.size(), 0.f);
+  p.rung.assign(p.size(), kNoRung);
+  assign_bijstand(p, scale, ctx);
+  assign_household_flags(p, ctx);
+  assign_person_flags(p, ctx);
+  assign_motivation_and_rung(p, ctx);
+  return p;
+}
+
+}  // namespace meedoen::models

@@ -1,0 +1,29 @@
+// The synthetic population of a city: every resident in a household, with
+// age, sex, wijk, bijstand, conditions, motivation and an initial rung,
+// built from the wijk table and the population.* parameters (MODEL.md section 5).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/people.hpp"
+#include "models/wijken.hpp"
+#include "sim/parameters.hpp"
+#include "sim/rng.hpp"
+
+namespace meedoen::models {
+
+// Residents per wijk at a scale: round(inhabitants * scale); a multiple of
+// the city repeats its structure.
+std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scale);
+
+// Builds the population of one replicate; every draw is keyed by
+// (seed, replicate, kSetupWeek, person or household, purpose).
+People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,
+                        const sim::Rng& rng, std::uint32_t replicate);
+
+// The initial rung of an adult of this age and bijstand status, from the
+// population.rung_shares_* tables and one uniform u.
+std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u);
+
+}  // namespace meedoen::models

@@ -1,0 +1,39 @@
+// The purposes of random draws. With (seed, replicate, week, agent) they key
+// every draw, so adding a new purpose never shifts the draws of another.
+#pragma once
+
+#include <cstdint>
+
+namespace meedoen::models {
+
+enum Purpose : std::uint32_t {
+  // Building the population (drawn at week kSetupWeek).
+  kDrawAge = 1,
+  kDrawShuffle,
+  kDrawHouseholdSize,
+  kDrawSex,
+  kDrawBirthWeek,
+  kDrawBijstand,
+  kDrawLowIncome,
+  kDrawDebt,
+  kDrawChronic,
+  kDrawPsych,
+  kDrawLonely,
+  kDrawMotivation,
+  kDrawBijstandWeeks,
+  kDrawInitialRung,
+  // Building the network.
+  kDrawNeighbours = 100,
+  kDrawFriends,
+  kDrawIsolatedKeep,
+  // Each week.
+  kDrawLadderMove = 200,
+  kDrawBijstandEvent,
+  kDrawDebtEvent,
+  kDrawAdultRung,
+};
+
+// The "week" under which set-up draws are made (never a simulated week).
+constexpr std::uint32_t kSetupWeek = 0xFFFFFFFFu;
+
+}  // namespace meedoen::models

@@ -1,0 +1,332 @@
+// Reads a scenario file (TOML) into an Experiment. Strict: every unknown key,
+// wrong type or out-of-range value is a problem, and all problems of a file
+// are reported together as FILE:LINE: key: what is wrong (what is allowed).
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "models/experiment.hpp"
+#include "models/model_parameters.hpp"
+#include "models/wijken.hpp"
+#include "sim/errors.hpp"
+
+namespace meedoen::embedded {
+extern const std::string_view leiden_toml;
+}
+
+namespace meedoen::models {
+namespace {
+
+using Problems = std::vector<sim::Problem>;
+using Overrides = std::vector<std::pair<std::string, std::vector<double>>>;
+using Leaves = std::vector<std::pair<std::string, const toml::node*>>;
+using Limits = ExperimentLimits;
+
+constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();
+
+template <typename T>
+std::string str(const T& value) {
+  std::ostringstream os;
+  os << value;
+  return os.str();
+}
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+std::string text_of(const toml::node& node) {
+  return node.visit([](const auto& v) { return str(v); });
+}
+
+std::string kind_of(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "a whole number";
+    case toml::node_type::floating_point: return "a decimal number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "a list";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+template <typename T>
+std::string range_text(bool whole, T lo, T hi) {
+  return std::string(whole ? "a whole number" : "a number") + " from " + str(lo) + " to " + str(hi);
+}
+
+// Why `value` is outside [lo, hi], or "" when it is inside.
+template <typename T>
+std::string out_of_range(T value, T lo, T hi, bool whole) {
+  if (value >= lo && value <= hi) return {};
+  return "value " + str(value) + " is out of range (" + range_text(whole, lo, hi) + ")";
+}
+
+// Why `node` is not a number (a whole one if `whole`), or "" when it is one.
+std::string not_a_number(const toml::node& node, bool whole) {
+  if (node.is_integer() || (node.is_floating_point() && !whole)) return {};
+  if (node.is_floating_point()) return "value " + text_of(node) + " is not a whole number";
+  return "is " + kind_of(node);
+}
+
+bool is_readable_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && std::ifstream(path).good();
+}
+
+// One table of the file, with its dotted key ("experiment", "scenario[2]").
+struct Section {
+  const toml::table& table;
+  std::string key;
+  int line;
+  const std::string& file;
+  Problems& problems;
+
+  std::string full(std::string_view k) const { return key.empty() ? std::string(k) : key + "." + std::string(k); }
+
+  void problem(int at, std::string_view k, std::string message) const {
+    problems.push_back({file, at, full(k), std::move(message)});
+  }
+
+  void only(std::initializer_list<std::string_view> allowed) const {
+    std::string names;
+    for (auto name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
+    for (const auto& [k, v] : table)
+      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end())
+        problem(line_of(v), k.str(), "unknown key (allowed: " + names + ")");
+  }
+
+  // The sub-table `k`; an empty one (at this table's line) when it is absent or not a table.
+  Section sub(std::string_view k) const {
+    static const toml::table empty;
+    const auto* node = table.get(k);
+    if (node && !node->is_table()) problem(line_of(*node), k, "is " + kind_of(*node) + " (a table [" + full(k) + "])");
+    const auto* t = node ? node->as_table() : nullptr;
+    return {t ? *t : empty, full(k), t ? line_of(*t) : line, file, problems};
+  }
+
+  std::optional<std::string> text(std::string_view k, bool required, std::string_view allowed) const {
+    const auto* node = table.get(k);
+    if (!node && required) problem(line, k, "is missing (" + std::string(allowed) + ")");
+    if (node && !node->is_string())
+      problem(line_of(*node), k, "is " + kind_of(*node) + " (" + std::string(allowed) + ")");
+    return node ? node->value_exact<std::string>() : std::nullopt;
+  }
+
+  std::optional<std::int64_t> whole(std::string_view k, std::int64_t lo, std::int64_t hi) const {
+    return number<std::int64_t>(k, lo, hi, true);
+  }
+
+  std::optional<double> decimal(std::string_view k, double lo, double hi) const {
+    return number<double>(k, lo, hi, false);
+  }
+
+  template <typename T>
+  std::optional<T> number(std::string_view k, T lo, T hi, bool integer) const {
+    const auto* node = table.get(k);
+    if (!node) return std::nullopt;
+    if (auto why = not_a_number(*node, integer); !why.empty()) {
+      problem(line_of(*node), k, why + " (" + range_text(integer, lo, hi) + ")");
+      return std::nullopt;
+    }
+    const T value = node->value<T>().value();
+    if (auto why = out_of_range(value, lo, hi, integer); !why.empty()) {
+      problem(line_of(*node), k, why);
+      return std::nullopt;
+    }
+    return value;
+  }
+};
+
+void read_settings(const Section& s, Experiment& e) {
+  s.only({"name", "weeks", "replicates", "seed"});
+  if (auto name = s.text("name", true, "a string naming the experiment")) e.name = *name;
+  if (auto weeks = s.whole("weeks", 1, Limits::max_weeks)) e.weeks = static_cast<int>(*weeks);
+  if (auto n = s.whole("replicates", 1, Limits::max_replicates)) e.replicates = static_cast<int>(*n);
+  if (auto seed = s.whole("seed", 0, kMaxSeed)) e.seed = static_cast<std::uint64_t>(*seed);
+}
+
+// Checks that the wijk CSV exists and parses; its own problems go to `data_problems`.
+void read_population(const Section& s, Experiment& e, Problems& data_problems) {
+  s.only({"data", "scale"});
+  if (auto scale = s.decimal("scale", Limits::min_scale, Limits::max_scale)) e.scale = *scale;
+  const auto data = s.text("data", false, "\"leiden\" or a path to a wijk CSV");
+  if (!data || *data == "leiden") return;
+  const auto path = std::filesystem::path(e.source_path).parent_path() / *data;
+  e.population_data = path.string();
+  if (!is_readable_file(path)) {
+    s.problem(line_of(*s.table.get("data")), "data",
+              "cannot read " + e.population_data + " (\"leiden\" or a path to a wijk CSV, relative to this file)");
+    return;
+  }
+  try {
+    load_wijken(e.population_data);
+  } catch (const sim::InputError& err) {
+    data_problems.insert(data_problems.end(), err.problems().begin(), err.problems().end());
+  }
+}
+
+// Dotted keys and nested tables both give the dotted parameter name.
+void flatten(const toml::table& t, const std::string& prefix, Leaves& out) {
+  for (const auto& [k, v] : t) {
+    const std::string name = prefix + std::string(k.str());
+    if (const auto* sub = v.as_table()) flatten(*sub, name + ".", out);
+    else out.emplace_back(name, &v);
+  }
+}
+
+std::string allowed_values(const sim::ParamSpec& spec) {
+  if (!spec.is_vector()) return range_text(spec.integer, spec.min, spec.max);
+  return "a list of " + std::to_string(spec.size()) + (spec.integer ? " whole numbers" : " numbers") + ", each from " +
+         str(spec.min) + " to " + str(spec.max);
+}
+
+// The numbers of a parameter's value, or why it has none.
+std::string read_numbers(const toml::node& node, const sim::ParamSpec& spec, std::vector<double>& out) {
+  const auto* list = node.as_array();
+  if (!list) {
+    if (auto why = not_a_number(node, spec.integer); !why.empty()) return why + " (" + allowed_values(spec) + ")";
+    out = {node.value<double>().value()};
+    return sim::ParamSet::check(spec, out);
+  }
+  if (!spec.is_vector()) return "is a list (" + allowed_values(spec) + ")";
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    if (auto why = not_a_number(*list->get(i), spec.integer); !why.empty())
+      return "element " + std::to_string(i + 1) + " " + why + " (" + allowed_values(spec) + ")";
+    out.push_back(list->get(i)->value<double>().value());
+  }
+  return sim::ParamSet::check(spec, out);
+}
+
+std::string unknown_parameter(const std::string& name) {
+  const auto near = model_parameters().near(name);
+  if (near.empty()) return "unknown parameter (docs/parameters.md lists them)";
+  std::string names;
+  for (const auto& n : near) names += (names.empty() ? "" : ", ") + n;
+  return "unknown parameter (did you mean " + names + "?)";
+}
+
+Overrides read_overrides(const Section& s) {
+  Leaves leaves;
+  flatten(s.table, "", leaves);
+  Overrides out;
+  for (const auto& [name, node] : leaves) {
+    const auto* spec = model_parameters().find(name);
+    std::vector<double> values;
+    const auto why = spec ? read_numbers(*node, *spec, values) : unknown_parameter(name);
+    if (why.empty()) out.emplace_back(name, std::move(values));
+    else s.problem(line_of(*node), name, why);
+  }
+  return out;
+}
+
+bool is_group_name(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+ScenarioSpec read_scenario(const Section& s, const Overrides& common) {
+  s.only({"name", "parameters"});
+  ScenarioSpec spec{"", s.line, sim::ParamSet(model_parameters())};
+  const auto name = s.text("name", true, "a name of letters, digits, _ and -");
+  if (name && !is_group_name(*name))
+    s.problem(line_of(*s.table.get("name")), "name",
+              "'" + *name + "' is not a valid name (one or more letters a-z, A-Z, digits, _ and -)");
+  spec.name = name.value_or("");
+  for (const auto& [param, values] : common) spec.params.set(param, values);
+  for (const auto& [param, values] : read_overrides(s.sub("parameters"))) spec.params.set(param, values);
+  return spec;
+}
+
+// Reads scenario `s` and refuses a name that an earlier scenario has (`seen`: name -> its key).
+void add_scenario(const Section& s, const Overrides& common, std::map<std::string, std::string>& seen,
+                  Experiment& e) {
+  auto spec = read_scenario(s, common);
+  const auto [it, fresh] = seen.emplace(spec.name, s.key);
+  if (!fresh && !spec.name.empty())
+    s.problem(line_of(*s.table.get("name")), "name",
+              "'" + spec.name + "' is also the name of " + it->second + " (each scenario its own name)");
+  e.scenarios.push_back(std::move(spec));
+}
+
+void read_scenarios(const Section& top, const Overrides& common, Experiment& e) {
+  const auto* node = top.table.get("scenario");
+  const auto* list = node ? node->as_array() : nullptr;
+  if (!list || list->empty()) {
+    const std::string wrong = node ? "is " + kind_of(*node) : "is missing";
+    top.problem(node ? line_of(*node) : top.line, "scenario", wrong + " (one or more [[scenario]] tables)");
+    return;
+  }
+  std::map<std::string, std::string> seen;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& item = *list->get(i);
+    const std::string key = "scenario[" + std::to_string(i + 1) + "]";
+    if (const auto* t = item.as_table()) add_scenario({*t, key, line_of(*t), top.file, top.problems}, common, seen, e);
+    else top.problem(line_of(item), key, "is " + kind_of(item) + " (a [[scenario]] table)");
+  }
+  auto& all = e.scenarios;
+  const auto base = std::find_if(all.begin(), all.end(), [](const auto& s) { return s.name == "baseline"; });
+  if (base != all.end()) std::rotate(all.begin(), base, base + 1);
+}
+
+}  // namespace
+
+Experiment parse_experiment(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(path));
+  } catch (const toml::parse_error& err) {
+    throw sim::InputError(sim::Problem{path, static_cast<int>(err.source().begin.line), "",
+                                       std::string(err.description()) + " (TOML syntax, see https://toml.io)"});
+  }
+  Experiment e;
+  e.source_path = path;
+  e.source_text = std::string(text);
+  Problems problems, data_problems;
+  const Section top{root, "", 1, path, problems};
+  top.only({"experiment", "population", "parameters", "scenario"});
+  read_settings(top.sub("experiment"), e);
+  read_population(top.sub("population"), e, data_problems);
+  read_scenarios(top, read_overrides(top.sub("parameters")), e);
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+  problems.insert(problems.end(), data_problems.begin(), data_problems.end());
+  if (!problems.empty()) throw sim::InputError(std::move(problems));
+  return e;
+}
+
+Experiment load_experiment(const std::string& path) {
+  if (!is_readable_file(path))
+    throw sim::InputError(sim::Problem{path, 0, "", "cannot read the file (a scenario file in TOML)"});
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_experiment(text.str(), path);
+}
+
+Experiment default_experiment() { return parse_experiment(embedded::leiden_toml, "scenarios/leiden.toml"); }
+
+void apply_overrides(Experiment& e, std::optional<int> weeks, std::optional<int> replicates,
+                     std::optional<std::uint64_t> seed, std::optional<double> scale) {
+  Problems problems;
+  auto check = [&](const char* key, auto value, auto lo, auto hi, bool whole) {
+    if (auto why = value ? out_of_range(*value, lo, hi, whole) : ""; !why.empty())
+      problems.push_back({"command line", 0, key, why});
+  };
+  check("--weeks", weeks, 1, Limits::max_weeks, true);
+  check("--replicates", replicates, 1, Limits::max_replicates, true);
+  check("--seed", seed, std::uint64_t{0}, static_cast<std::uint64_t>(kMaxSeed), true);
+  check("--scale", scale, Limits::min_scale, Limits::max_scale, false);
+  if (!problems.empty()) throw sim::InputError(std::move(problems));
+  e.weeks = weeks.value_or(e.weeks);
+  e.replicates = replicates.value_or(e.replicates);
+  e.seed = seed.value_or(e.seed);
+  e.scale = scale.value_or(e.scale);
+}
+
+}  // namespace meedoen::models

@@ -1,0 +1,81 @@
+// One replicate of one scenario: the state of the city and its weekly step
+// (MODEL.md section 3). The step is double-buffered: ladder moves read last
+// week's rungs and write this week's.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "models/ladder.hpp"
+#include "models/network.hpp"
+#include "models/people.hpp"
+#include "sim/parameters.hpp"
+#include "sim/rng.hpp"
+
+namespace meedoen::models {
+
+// Counts of what happened in one week, for observation and validation.
+enum Event : int {
+  kMovedUp,
+  kMovedDown,
+  kEnteredBijstand,
+  kLeftBijstandForWork,
+  kLeftBijstandOther,
+  kBecameAdult,
+  kReachedPension,
+  kDebtStarted,
+  kDebtResolved,
+  kEventCount
+};
+constexpr std::array<std::string_view, kEventCount> kEventNames = {
+    "moved_up", "moved_down", "entered_bijstand", "left_bijstand_work", "left_bijstand_other",
+    "became_adult", "reached_pension", "debt_started", "debt_resolved"};
+
+using EventCounts = std::array<std::uint32_t, kEventCount>;
+
+class Simulation {
+public:
+  Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
+             const sim::Rng& rng, std::uint32_t replicate, int threads);
+
+  // The weekly order: ladder moves with the life events of each person
+  // (bijstand in and out, ageing), then household debts, then the buffers swap.
+  void step(std::uint32_t week);
+
+  const People& people() const { return people_; }
+  const EventCounts& events() const { return events_; }  // of the last step
+
+  // Adults per wijk and rung: counts[wijk * 6 + rung - 1].
+  void count_rungs(std::span<std::uint32_t> counts) const;
+  // Bijstand recipients per wijk.
+  void count_bijstand(std::span<std::uint32_t> counts) const;
+
+private:
+  void move_persons(std::uint32_t week);
+  void move_households(std::uint32_t week);
+  void compute_bounds();
+  // One person's ladder move and life events, counted into `events`; u_move
+  // and u_event are the person's uniforms for this week.
+  void move_person(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events);
+
+  People people_;
+  const Network& network_;
+  LadderCoefficients coefficients_;
+  const sim::ParamSet& params_;
+  const sim::Rng& rng_;
+  std::uint32_t replicate_;
+  int threads_;
+  int pension_age_;
+  double bijstand_entry_, bijstand_other_exit_, debt_start_, debt_resolve_;
+  std::vector<std::uint8_t> next_rung_;
+  std::vector<float> static_up_, static_down_;  // b . x over the indicators that do not change
+  // bound_[r] >= p_up + p_down of every adult on rung r: a draw above it means
+  // "stay" without computing the probabilities (exact, and most draws are above).
+  std::array<double, kRungs + 1> bound_{};
+  EventCounts events_{};
+};
+
+}  // namespace meedoen::models

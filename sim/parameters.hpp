@@ -1,0 +1,77 @@
+// The parameter registry: every parameter is declared once, with unit,
+// default, range, source and description. Scenario validation, the
+// parameter documentation and the Python side all read this declaration.
+#pragma once
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meedoen::sim {
+
+struct ParamSpec {
+  std::string name;                 // dotted, e.g. "ladder.up_rate"
+  std::string unit;                 // e.g. "per year", "share", "logit", "euro per year"
+  std::vector<double> defaults;     // one value for a scalar, one per label for a vector
+  std::vector<std::string> labels;  // empty for a scalar
+  double min = 0.0;
+  double max = 1.0;
+  bool integer = false;
+  std::string source;       // a row of data/figures.md ("F 5.1"), a seed document, or "assumption"
+  std::string description;  // one sentence
+
+  bool is_vector() const { return !labels.empty(); }
+  bool is_assumption() const { return source == "assumption"; }
+  std::size_t size() const { return defaults.size(); }
+};
+
+class ParamTable {
+public:
+  explicit ParamTable(std::vector<ParamSpec> specs);
+
+  const ParamSpec* find(std::string_view name) const;
+  const ParamSpec& at(std::string_view name) const;  // std::out_of_range naming the key
+  const std::vector<ParamSpec>& specs() const { return specs_; }
+
+  // Names close to a misspelt one, for "did you mean" hints.
+  std::vector<std::string> near(std::string_view name, std::size_t at_most = 3) const;
+
+  // The whole table as Markdown (docs/parameters.md).
+  std::string to_markdown() const;
+
+private:
+  std::vector<ParamSpec> specs_;
+  std::map<std::string, std::size_t, std::less<>> index_;
+};
+
+// Values for one scenario: the table's defaults with the scenario's overrides.
+class ParamSet {
+public:
+  explicit ParamSet(const ParamTable& table);
+
+  double get(std::string_view name) const;                      // a scalar
+  const std::vector<double>& vec(std::string_view name) const;  // a vector (or a scalar as one value)
+  void set(std::string_view name, std::vector<double> values);  // values already validated
+  bool overridden(std::string_view name) const;
+  const ParamTable& table() const { return *table_; }
+
+  // Is `values` allowed for `spec`? Empty when fine, otherwise what is allowed.
+  static std::string check(const ParamSpec& spec, const std::vector<double>& values);
+
+private:
+  const ParamTable* table_;
+  std::map<std::string, std::vector<double>, std::less<>> values_;
+  std::map<std::string, bool, std::less<>> overridden_;
+};
+
+// Rates carry time units: a yearly probability or hazard becomes a weekly
+// probability once, at start-up.
+constexpr double kWeeksPerYear = 52.0;
+
+inline double weekly_from_yearly_probability(double p_year) {
+  return 1.0 - std::pow(1.0 - p_year, 1.0 / kWeeksPerYear);
+}
+
+}  // namespace meedoen::sim

@@ -1,0 +1,301 @@
+// Tests of the synthetic population, the network and the weekly step against
+// the data and the formulas of MODEL.md.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "models/experiment.hpp"
+#include "models/ladder.hpp"
+#include "models/network.hpp"
+#include "models/population.hpp"
+#include "models/runner.hpp"
+#include "models/simulation.hpp"
+#include "models/wijken.hpp"
+
+namespace meedoen::models {
+namespace {
+
+struct City {
+  Experiment experiment = default_experiment();
+  const sim::ParamSet& params = experiment.scenarios.front().params;
+  std::vector<Wijk> wijken = load_wijken("leiden");
+  sim::Rng rng{experiment.seed};
+  People people;
+  Network network;
+  LadderFit fit;
+
+  explicit City(double scale, std::uint32_t replicate = 0) {
+    people = build_population(wijken, scale, params, rng, replicate);
+    network = build_network(people, params, rng, replicate);
+    fit = fit_ladder(people, network, params);
+  }
+};
+
+const City& leiden() {
+  static const City city(1.0);
+  return city;
+}
+
+std::size_t count_adults(const People& p) {
+  std::size_t n = 0;
+  for (PersonId i = 0; i < p.size(); ++i) n += p.adult(i);
+  return n;
+}
+
+TEST(Population, WijkCountsAreExactAtScaleOne) {
+  const auto& c = leiden();
+  std::vector<int> counts(c.wijken.size());
+  for (PersonId i = 0; i < c.people.size(); ++i) counts[c.people.wijk[i]] += 1;
+  for (std::size_t w = 0; w < c.wijken.size(); ++w) EXPECT_EQ(counts[w], c.wijken[w].inhabitants) << c.wijken[w].name;
+}
+
+TEST(Population, AgeSharesWithinOnePercentagePoint) {
+  const auto& c = leiden();
+  const int lower[] = {0, 18, 27, 40, 55, 65, 75, 256};
+  const auto& shares = c.params.vec("population.age_shares");
+  for (int band = 0; band < 7; ++band) {
+    double n = 0;
+    for (PersonId i = 0; i < c.people.size(); ++i) n += c.people.age[i] >= lower[band] && c.people.age[i] < lower[band + 1];
+    EXPECT_NEAR(n / double(c.people.size()), shares[band], 0.01) << "band " << band;
+  }
+}
+
+TEST(Population, HouseholdsAreHeadedByAdultsAndMatchTheOnePersonShare) {
+  const auto& p = leiden().people;
+  std::size_t single = 0;
+  for (std::size_t h = 0; h < p.households(); ++h) {
+    const auto first = p.household_start[h], last = p.household_start[h + 1];
+    ASSERT_LT(first, last) << "empty household " << h;
+    EXPECT_GE(p.age[first], kAdultAge) << "household " << h;
+    single += last - first == 1;
+    for (auto i = first; i < last; ++i) EXPECT_EQ(p.household[i], h);
+  }
+  EXPECT_NEAR(double(single) / double(p.households()), 0.43, 0.03);
+}
+
+TEST(Population, BijstandAndConditionsMatchTheirTargets) {
+  const auto& c = leiden();
+  const auto& p = c.people;
+  const double adults = double(count_adults(p));
+  std::size_t bijstand = 0, lonely = 0, working_age_bijstand = 0;
+  for (PersonId i = 0; i < p.size(); ++i) {
+    bijstand += p.has(i, kBijstand);
+    lonely += p.has(i, kLonely);
+    working_age_bijstand += p.has(i, kBijstand) && p.age[i] >= 18 && p.age[i] < 67;
+  }
+  EXPECT_EQ(bijstand, 2946u);
+  EXPECT_EQ(working_age_bijstand, bijstand);
+  EXPECT_NEAR(double(lonely) / adults, 0.16, 0.001);
+  // Objective isolation (rung 1) is about 3.7% of adults (F 5.7).
+  EXPECT_NEAR(c.fit.initial[0], 0.037, 0.005);
+}
+
+TEST(Population, ScaleRepeatsTheCity) {
+  const City small(0.1);
+  EXPECT_NEAR(double(small.people.size()), 13011, 5);
+  const City twice(2.0);
+  EXPECT_NEAR(double(twice.people.size()), 2.0 * 130110, 10);
+}
+
+TEST(Network, NoSelfLoopsOrDuplicatesAndSymmetric) {
+  const auto& c = leiden();
+  std::size_t directed = 0;
+  for (PersonId i = 0; i < c.people.size(); ++i) {
+    const auto contacts = c.network.contacts(i);
+    directed += contacts.size();
+    std::set<PersonId> seen(contacts.begin(), contacts.end());
+    EXPECT_EQ(seen.size(), contacts.size()) << "duplicate contact of " << i;
+    EXPECT_FALSE(seen.count(i)) << "self-loop at " << i;
+    for (const auto j : contacts) {
+      const auto back = c.network.contacts(j);
+      ASSERT_TRUE(std::binary_search(back.begin(), back.end(), i)) << i << " -> " << j << " not mirrored";
+    }
+  }
+  EXPECT_EQ(directed, 2 * c.network.contact_pairs());
+}
+
+TEST(Network, HouseholdsAreComplete) {
+  const auto& c = leiden();
+  for (std::size_t h = 0; h < c.people.households(); ++h)
+    for (auto a = c.people.household_start[h]; a < c.people.household_start[h + 1]; ++a) {
+      const auto contacts = c.network.contacts(a);
+      for (auto b = c.people.household_start[h]; b < c.people.household_start[h + 1]; ++b)
+        if (a != b) {
+          ASSERT_TRUE(std::binary_search(contacts.begin(), contacts.end(), b)) << "household " << h;
+        }
+    }
+}
+
+TEST(Network, IsolatedAdultsHaveAlmostNoContactsOutsideTheirHousehold) {
+  const auto& c = leiden();
+  double outside_isolated = 0, n_isolated = 0, outside_others = 0, n_others = 0;
+  for (PersonId i = 0; i < c.people.size(); ++i) {
+    if (!c.people.adult(i)) continue;
+    double outside = 0;
+    for (const auto j : c.network.contacts(i)) outside += c.people.household[j] != c.people.household[i];
+    (c.people.rung[i] == 1 ? outside_isolated : outside_others) += outside;
+    (c.people.rung[i] == 1 ? n_isolated : n_others) += 1;
+  }
+  const double keep = c.params.get("network.isolated_keep");
+  EXPECT_GT(outside_others / n_others, 5.0);
+  // Each outside contact survives with probability `keep`: the mean is about keep * the others' mean.
+  EXPECT_LT(outside_isolated / n_isolated, 2 * keep * outside_others / n_others + 0.1);
+}
+
+TEST(Ladder, FittedChainIsStationaryAtTheInitialDistribution) {
+  const auto& fit = leiden().fit;
+  for (int r = 0; r < kRungs; ++r) {
+    EXPECT_NEAR(fit.stationary[r], fit.initial[r], 1e-9) << "rung " << r + 1;
+    EXPECT_NEAR(fit.transition.row(r).sum(), 1.0, 1e-12);
+  }
+  EXPECT_GT(fit.bijstand_entry_weekly, 0);
+}
+
+TEST(Ladder, FittedUpRatesMatchTheParameterOnAverage) {
+  const auto& c = leiden();
+  const auto& rates = c.params.vec("ladder.up_rate");
+  // Mean weekly p_up over rung-1 adults equals the yearly rate made weekly.
+  double sum = 0, n = 0;
+  for (PersonId i = 0; i < c.people.size(); ++i) {
+    if (c.people.rung[i] != 1) continue;
+    const auto x = covariates(c.people, i, 67);
+    const auto m = move_probabilities(c.fit.coefficients, 1, top_rung(c.people.age[i], 67), c.fit.coefficients.b_up.dot(x),
+                                      c.fit.coefficients.b_down.dot(x), peer_shares(c.network, c.people.rung.data(), i));
+    sum += m.up;
+    n += 1;
+  }
+  EXPECT_NEAR(sum / n, sim::weekly_from_yearly_probability(rates[0]), 1e-9);
+}
+
+// Simulated weekly moves from a fixed state against the logistic formula of
+// MODEL.md section 6: over many independent replicates of one week, the
+// number of moves per rung and direction is a sum of Bernoulli draws whose
+// mean and variance follow from p_up and p_down of every adult.
+TEST(Ladder, WeeklyMovesMatchTheLogisticFormula) {
+  const City c(0.25);
+  const std::uint32_t week = 10;
+  std::map<std::pair<int, int>, double> expected, variance, observed;  // (rung, +1/-1)
+  const int replicates = 40;
+  for (int rep = 0; rep < replicates; ++rep) {
+    Simulation sim(c.people, c.network, c.fit, c.params, c.rng, static_cast<std::uint32_t>(rep), 2);
+    sim.step(week);
+    for (PersonId i = 0; i < c.people.size(); ++i) {
+      if (!c.people.adult(i) || c.people.birth_week[i] == week % 52) continue;
+      const int r = c.people.rung[i];
+      const auto x = covariates(c.people, i, 67);
+      const auto m = move_probabilities(c.fit.coefficients, r, top_rung(c.people.age[i], 67),
+                                        c.fit.coefficients.b_up.dot(x), c.fit.coefficients.b_down.dot(x),
+                                        peer_shares(c.network, c.people.rung.data(), i));
+      expected[{r, +1}] += m.up;
+      variance[{r, +1}] += m.up * (1 - m.up);
+      expected[{r, -1}] += m.down;
+      variance[{r, -1}] += m.down * (1 - m.down);
+      const int moved = sim.people().rung[i] - r;
+      if (moved != 0) observed[{r, moved}] += 1;
+    }
+  }
+  for (const auto& [key, mean] : expected) {
+    if (mean == 0) continue;
+    const double z = (observed[key] - mean) / std::sqrt(variance[key]);
+    EXPECT_LT(std::abs(z), 4.5) << "rung " << key.first << " direction " << key.second << ": observed "
+                                << observed[key] << ", expected " << mean;
+  }
+}
+
+std::vector<std::uint8_t> run_weeks(const City& c, int threads, int weeks, EventCounts& totals) {
+  Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 3, threads);
+  totals = {};
+  for (int w = 1; w <= weeks; ++w) {
+    sim.step(static_cast<std::uint32_t>(w));
+    for (int e = 0; e < kEventCount; ++e) totals[e] += sim.events()[e];
+  }
+  std::vector<std::uint8_t> state = sim.people().rung;
+  state.insert(state.end(), sim.people().flags.begin(), sim.people().flags.end());
+  state.insert(state.end(), sim.people().household_flags.begin(), sim.people().household_flags.end());
+  return state;
+}
+
+TEST(Simulation, BitIdenticalForOneAndTwoThreadsAndAcrossRuns) {
+  const City c(0.1);
+  EventCounts one{}, two{}, again{};
+  const auto a = run_weeks(c, 1, 60, one);
+  const auto b = run_weeks(c, 2, 60, two);
+  const auto d = run_weeks(c, 2, 60, again);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(b, d);
+  EXPECT_EQ(one, two);
+  EXPECT_GT(one[kMovedUp], 0u);
+}
+
+TEST(Simulation, PeopleAreConservedAndRungsStayInRange) {
+  const City c(0.1);
+  Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 2);
+  const auto n = c.people.size();
+  std::size_t adults = count_adults(c.people);
+  std::vector<std::uint32_t> counts(c.wijken.size() * kRungs);
+  for (std::uint32_t w = 1; w <= 104; ++w) {
+    sim.step(w);
+    adults += sim.events()[kBecameAdult];
+    sim.count_rungs(counts);
+    std::size_t counted = 0;
+    for (const auto k : counts) counted += k;
+    ASSERT_EQ(sim.people().size(), n);
+    ASSERT_EQ(counted, adults) << "week " << w;
+    for (PersonId i = 0; i < n; ++i) {
+      const int r = sim.people().rung[i];
+      ASSERT_EQ(r == kNoRung, sim.people().age[i] < kAdultAge);
+      ASSERT_LE(r, top_rung(sim.people().age[i], 67));
+    }
+  }
+}
+
+// The baseline is near stationary and reproduces the bijstand figures:
+// recipients stable and a yearly outflow of about 23% (F 1.28).
+TEST(Simulation, BaselineIsNearStationaryAndBijstandOutflowIsAboutTheFigure) {
+  const City c(0.5);
+  Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 2);
+  std::vector<std::uint32_t> counts(c.wijken.size() * kRungs), bijstand(c.wijken.size());
+  const auto participation = [&] {
+    sim.count_rungs(counts);
+    double up = 0, all = 0;
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      all += counts[k];
+      up += (k % kRungs) >= 2 ? counts[k] : 0;
+    }
+    return up / all;
+  };
+  const auto recipients = [&] {
+    sim.count_bijstand(bijstand);
+    double n = 0;
+    for (const auto b : bijstand) n += b;
+    return n;
+  };
+  const double start = participation(), start_bijstand = recipients();
+  double exits = 0;
+  for (std::uint32_t w = 1; w <= 260; ++w) {
+    sim.step(w);
+    exits += sim.events()[kLeftBijstandForWork] + sim.events()[kLeftBijstandOther];
+  }
+  EXPECT_NEAR(participation(), start, 0.015);
+  EXPECT_NEAR(recipients() / start_bijstand, 1.0, 0.08);
+  const double outflow = exits / 5.0 / start_bijstand;
+  EXPECT_NEAR(outflow, c.params.get("bijstand.outflow_rate"), 0.04);
+}
+
+TEST(Runner, StoppedRunWritesNoFile) {
+  auto e = default_experiment();
+  apply_overrides(e, 3, 1, std::nullopt, 0.02);
+  const auto out = std::filesystem::temp_directory_path() / "meedoen_stopped.h5";
+  std::filesystem::remove(out);
+  RunOptions options;
+  options.progress = [](long done, long) { return done < 2; };
+  run_experiment(e, out.string(), options);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out.string() + ".partial"));
+}
+
+}  // namespace
+}  // namespace meedoen::models
