@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/interventions/intervention.hpp"
 #include "sim/parameters.hpp"
 
 namespace meedoen::models {
@@ -16,6 +17,7 @@ struct ScenarioSpec {
   std::string name;
   int line = 0;          // where the scenario starts in the file
   sim::ParamSet params;  // the registry's defaults with the file's overrides
+  std::vector<InterventionSpec> interventions;
 };
 
 struct Experiment {

@@ -3,6 +3,8 @@
 // assumptions are what calibration fits.
 #include "models/model_parameters.hpp"
 
+#include "models/interventions/registry.hpp"
+
 namespace meedoen::models {
 namespace {
 
@@ -104,6 +106,10 @@ std::vector<ParamSpec> all_parameters() {
   std::vector<ParamSpec> all;
   for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters()})
     all.insert(all.end(), part.begin(), part.end());
+  for (const auto& type : intervention_types()) {
+    const auto part = type.parameters();
+    all.insert(all.end(), part.begin(), part.end());
+  }
   return all;
 }
 

@@ -31,6 +31,8 @@ enum Purpose : std::uint32_t {
   kDrawBijstandEvent,
   kDrawDebtEvent,
   kDrawAdultRung,
+  // Interventions: kDrawIntervention + 16 * (index in the scenario) + a sub-purpose of the type's.
+  kDrawIntervention = 1000,
 };
 
 // The "week" under which set-up draws are made (never a simulated week).

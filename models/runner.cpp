@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/interventions/registry.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
 #include "models/population.hpp"
@@ -99,6 +100,11 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
   out.coordinate(g, "rung", range(1, kRungs));
   out.coordinate(g, "event", std::vector<std::string>(kEventNames.begin(), kEventNames.end()));
   out.coordinate(g, "coefficient", coefficient_names());
+  std::vector<std::string> interventions;
+  for (const auto& i : s.interventions) interventions.push_back(i.name);
+  out.coordinate(g, "intervention", interventions);
+  out.coordinate(g, "metric", std::vector<std::string>(kMetricNames.begin(), kMetricNames.end()));
+  out.coordinate(g, "item", interventions);
   out.dataset_u32(g, "rung_counts", {"replicate", "week", "wijk", "rung"}, "persons",
                   "adults (18+) on each rung of the participation ladder");
   out.dataset_u32(g, "bijstand", {"replicate", "week", "wijk"}, "persons", "bijstand recipients");
@@ -106,6 +112,10 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
                   "persons with each event in the week (week 0: none)");
   out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
                   "intercepts (logit) and weekly rates fitted at the start of the replicate");
+  out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
+                  "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
+                  "waiting (persons) and budget_euros (euros)");
+  out.dataset_f64(g, "ledger", {"replicate", "week", "item"}, "euro", "euros spent in the week, per item");
 }
 
 // The population and network of a replicate are shared by the scenarios whose
@@ -148,10 +158,14 @@ private:
 void run_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec& s, const City& city,
                   const sim::Rng& rng, std::uint32_t replicate, int threads, Progress& progress) {
   const auto fit = fit_ladder(city.people, city.network, s.params);
-  Simulation sim(city.people, city.network, fit, s.params, rng, replicate, threads);
-  const std::size_t wijken = city.people.wijk_names.size();
+  Interventions interventions;
+  for (std::size_t k = 0; k < s.interventions.size(); ++k)
+    interventions.push_back(make_intervention(s.interventions[k], static_cast<std::uint8_t>(k)));
+  Simulation sim(city.people, city.network, fit, s.params, rng, replicate, threads, std::move(interventions));
+  const std::size_t wijken = city.people.wijk_names.size(), programs = s.interventions.size();
   std::vector<std::uint32_t> rungs((e.weeks + 1) * wijken * kRungs), bijstand((e.weeks + 1) * wijken),
-      events((e.weeks + 1) * kEventCount, 0u);
+      events((e.weeks + 1) * kEventCount, 0u), metrics((e.weeks + 1) * programs * kMetricCount, 0u);
+  std::vector<double> ledger((e.weeks + 1) * programs, 0.0);
   const auto observe = [&](int week) {
     sim.count_rungs(std::span(rungs).subspan(week * wijken * kRungs, wijken * kRungs));
     sim.count_bijstand(std::span(bijstand).subspan(week * wijken, wijken));
@@ -161,12 +175,19 @@ void run_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec
     sim.step(static_cast<std::uint32_t>(week));
     observe(week);
     std::copy(sim.events().begin(), sim.events().end(), events.begin() + week * kEventCount);
+    for (std::size_t k = 0; k < programs; ++k) {
+      const auto& m = sim.metrics()[k];
+      std::copy(m.begin(), m.end(), metrics.begin() + (week * programs + k) * kMetricCount);
+      ledger[week * programs + k] = sim.costs()[k];
+    }
     progress.advance();
   }
   out.write_u32(s.name, "rung_counts", replicate, rungs);
   out.write_u32(s.name, "bijstand", replicate, bijstand);
   out.write_u32(s.name, "events", replicate, events);
   out.write_f64(s.name, "fitted", replicate, coefficient_values(fit));
+  out.write_u32(s.name, "program", replicate, metrics);
+  out.write_f64(s.name, "ledger", replicate, ledger);
 }
 
 }  // namespace

@@ -233,7 +233,7 @@ bool is_group_name(const std::string& name) {
 
 ScenarioSpec read_scenario(const Section& s, const Overrides& common) {
   s.only({"name", "parameters"});
-  ScenarioSpec spec{"", s.line, sim::ParamSet(model_parameters())};
+  ScenarioSpec spec{"", s.line, sim::ParamSet(model_parameters()), {}};
   const auto name = s.text("name", true, "a name of letters, digits, _ and -");
   if (name && !is_group_name(*name))
     s.problem(line_of(*s.table.get("name")), "name",

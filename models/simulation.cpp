@@ -1,6 +1,7 @@
 #include "models/simulation.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/population.hpp"
 #include "models/purposes.hpp"
@@ -13,7 +14,7 @@ enum { kYoung, kPension, kOnBijstand, kChronicIdx, kPsychIdx, kDebtIdx, kLonelyI
 }  // namespace
 
 Simulation::Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
-                       const sim::Rng& rng, std::uint32_t replicate, int threads)
+                       const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions)
     : people_(std::move(people)),
       network_(network),
       coefficients_(fit.coefficients),
@@ -26,7 +27,11 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       bijstand_other_exit_(sim::weekly_from_yearly_probability(params.get("bijstand.other_exit_rate"))),
       debt_start_(fit.debt_start_weekly),
       debt_resolve_(sim::weekly_from_yearly_probability(params.get("debt.resolve_rate"))),
-      next_rung_(people_.rung) {
+      next_rung_(people_.rung),
+      interventions_(std::move(interventions)),
+      programs_(people_.size(), people_.wijk_names.size()),
+      metrics_(interventions_.size()),
+      costs_(interventions_.size(), 0.0) {
   const auto& b_up = coefficients_.b_up;
   const auto& b_down = coefficients_.b_down;
   static_up_.resize(people_.size());
@@ -40,6 +45,10 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
     static_up_[i] = static_cast<float>(fixed(b_up));
     static_down_[i] = static_cast<float>(fixed(b_down));
   }
+  if (!static_up_.empty()) {
+    max_static_up_ = *std::max_element(static_up_.begin(), static_up_.end());
+    max_static_down_ = *std::max_element(static_down_.begin(), static_down_.end());
+  }
   compute_bounds();
 }
 
@@ -51,38 +60,68 @@ void Simulation::compute_bounds() {
     return positive(b[kYoung]) + positive(b[kPension]) + positive(b[kOnBijstand]) + positive(b[kDebtIdx]);
   };
   const auto& c = coefficients_;
-  double max_up = 0, max_down = 0;
-  if (!static_up_.empty()) {
-    max_up = *std::max_element(static_up_.begin(), static_up_.end()) + dynamic_max(c.b_up) + positive(c.g_up);
-    max_down = *std::max_element(static_down_.begin(), static_down_.end()) + dynamic_max(c.b_down) + positive(-c.g_down);
-  }
+  const double max_up = max_static_up_ + dynamic_max(c.b_up) + positive(c.g_up);
+  const double max_down = max_static_down_ + dynamic_max(c.b_down) + positive(-c.g_down);
+  const std::size_t wijken = people_.wijk_names.size();
   for (int r = 1; r <= kRungs; ++r) {
-    const double up = r < kRungs ? logistic(c.a_up[r] + max_up) : 0.0;
-    const double down = r > 1 ? logistic(c.a_down[r] + max_down) : 0.0;
+    double area_up = 0, area_down = 0;  // the largest wijk-wide effects on this rung
+    for (std::size_t w = 0; w < wijken; ++w) {
+      area_up = std::max(area_up, double(programs_.area_up[w * (kRungs + 1) + r]));
+      area_down = std::max(area_down, double(programs_.area_down[w * (kRungs + 1) + r]));
+    }
+    const double up = r < kRungs ? logistic(c.a_up[r] + max_up + area_up) : 0.0;
+    const double down = r > 1 ? logistic(c.a_down[r] + max_down + area_down) : 0.0;
     bound_[r] = (up + down) * (1 + 1e-9);  // float rounding of the fixed parts
   }
 }
 
 void Simulation::step(std::uint32_t week) {
   events_ = {};
+  std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
+  World world{people_, network_, programs_, rng_, replicate_, week};
+  for (std::size_t k = 0; k < interventions_.size(); ++k) interventions_[k]->take_in(world, metrics_[k]);
+  if (!interventions_.empty()) compute_bounds();
   move_persons(week);
   move_households(week);
   people_.rung.swap(next_rung_);
+  for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
+}
+
+Effect Simulation::effects_on(PersonId i, int rung) {
+  const std::size_t cell = people_.wijk[i] * (kRungs + 1) + rung;
+  Effect e{programs_.area_up[cell], programs_.area_down[cell]};
+  if (const auto k = programs_.enrolled_in[i]; k != 0) {
+    const auto enrolled = interventions_[k - 1]->effect(rung, programs_.variant[i]);
+    e.up += enrolled.up;
+    e.down += enrolled.down;
+  }
+  // What is left after a programme fades week by week (this person's own state only).
+  auto& up = programs_.residual_up[i];
+  auto& down = programs_.residual_down[i];
+  if (up != 0 || down != 0) {
+    e.up += up;
+    e.down += down;
+    up *= programs_.residual_fade[i];
+    down *= programs_.residual_fade[i];
+    if (std::abs(up) < 1e-4f && std::abs(down) < 1e-4f) up = down = 0;
+  }
+  return e;
 }
 
 void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
   auto& p = people_;
   int rung = p.rung[i];
-  if (rung != kNoRung && u_move < bound_[rung]) {
+  if (rung != kNoRung && (u_move < bound_[rung] || programs_.any_effect(i))) {
     const bool bijstand = p.has(i, kBijstand);
     const bool debt = p.household_has(i, kDebt);
     const bool young = p.age[i] < 27, pension = p.age[i] >= pension_age_;
     const auto dynamic = [&](const CovariateVector& b) {
       return b[kYoung] * young + b[kPension] * pension + b[kOnBijstand] * bijstand + b[kDebtIdx] * debt;
     };
+    const auto extra = effects_on(i, rung);
     const auto m = move_probabilities(coefficients_, rung, top_rung(p.age[i], pension_age_),
-                                      static_up_[i] + dynamic(coefficients_.b_up),
-                                      static_down_[i] + dynamic(coefficients_.b_down),
+                                      static_up_[i] + dynamic(coefficients_.b_up) + extra.up,
+                                      static_down_[i] + dynamic(coefficients_.b_down) + extra.down,
                                       peer_shares(network_, p.rung.data(), i));
     if (u_move < m.up) {
       ++rung;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/interventions/intervention.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
 #include "models/people.hpp"
@@ -39,14 +40,21 @@ using EventCounts = std::array<std::uint32_t, kEventCount>;
 class Simulation {
 public:
   Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
-             const sim::Rng& rng, std::uint32_t replicate, int threads);
+             const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions = {});
 
-  // The weekly order: ladder moves with the life events of each person
-  // (bijstand in and out, ageing), then household debts, then the buffers swap.
+  // The weekly order (MODEL.md section 3):
+  // 1-2. each intervention finds, visits and takes in people;
+  // 3-4. every person's ladder move (from last week's rungs) and life events
+  //      (bijstand in and out, ageing), then household debts; the buffers swap;
+  // 5.   each intervention completes enrolments and books its costs.
   void step(std::uint32_t week);
 
   const People& people() const { return people_; }
   const EventCounts& events() const { return events_; }  // of the last step
+  const std::vector<MetricCounts>& metrics() const { return metrics_; }  // per intervention, of the last step
+  const std::vector<double>& costs() const { return costs_; }            // per intervention, euros, of the last step
+  const ProgramState& programs() const { return programs_; }
+  const Interventions& interventions() const { return interventions_; }
 
   // Adults per wijk and rung: counts[wijk * 6 + rung - 1].
   void count_rungs(std::span<std::uint32_t> counts) const;
@@ -57,6 +65,8 @@ private:
   void move_persons(std::uint32_t week);
   void move_households(std::uint32_t week);
   void compute_bounds();
+  // The interventions' effects on eta (enrolment, what is left after it, the wijk's).
+  Effect effects_on(PersonId i, int rung);
   // One person's ladder move and life events, counted into `events`; u_move
   // and u_event are the person's uniforms for this week.
   void move_person(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events);
@@ -75,6 +85,11 @@ private:
   // bound_[r] >= p_up + p_down of every adult on rung r: a draw above it means
   // "stay" without computing the probabilities (exact, and most draws are above).
   std::array<double, kRungs + 1> bound_{};
+  double max_static_up_ = 0, max_static_down_ = 0;
+  Interventions interventions_;
+  ProgramState programs_;
+  std::vector<MetricCounts> metrics_;
+  std::vector<double> costs_;
   EventCounts events_{};
 };
 

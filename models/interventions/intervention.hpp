@@ -1,0 +1,110 @@
+// The one interface behind which every intervention sits (MODEL.md section 7),
+// and the state that interventions share with the weekly step.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/network.hpp"
+#include "models/people.hpp"
+#include "sim/parameters.hpp"
+#include "sim/rng.hpp"
+
+namespace meedoen::models {
+
+// What a scenario file says of one intervention.
+struct InterventionSpec {
+  std::string name;                  // unique within the scenario: the coordinate value in the results
+  std::string type;                  // a registered type (interventions/registry.hpp)
+  int line = 0;                      // where it stands in the scenario file
+  std::vector<std::uint8_t> wijken;  // the wijken it works in (indices into the wijk table)
+  int start_week = 1;                // first week it works
+  int end_week = 0;                  // last week it works; 0: to the end
+  sim::ParamSet params;              // registry defaults < scenario parameters < the intervention's own keys
+};
+
+// What each intervention reports every week (the `program` dataset).
+enum Metric : int {
+  kFound,        // newly found through its channels
+  kVisited,      // visited with contact made
+  kAccepted,     // accepted what was offered (participation is voluntary)
+  kEnrolled,     // started the programme
+  kReferred,     // referred onwards (the sociaal wijkteam, debt help)
+  kCompleted,    // finished the programme
+  kActive,       // in the programme at the end of the week
+  kWaiting,      // on the waiting list at the end of the week
+  kBudgetEuros,  // budgets paid out this week (whole euros)
+  kMetricCount
+};
+constexpr std::array<std::string_view, kMetricCount> kMetricNames = {
+    "found", "visited", "accepted", "enrolled", "referred", "completed", "active", "waiting", "budget_euros"};
+using MetricCounts = std::array<std::uint32_t, kMetricCount>;
+
+// Added to eta_up and eta_down of MODEL.md section 6.
+struct Effect {
+  double up = 0;
+  double down = 0;
+};
+
+// Per-person programme state shared by the interventions of a scenario, and
+// per-wijk effects that reach everyone in a wijk.
+struct ProgramState {
+  explicit ProgramState(std::size_t persons, std::size_t wijken);
+
+  std::vector<std::uint8_t> enrolled_in;          // 0: none; k: the intervention with index k - 1
+  std::vector<std::uint8_t> variant;              // which of that intervention's effects applies
+  std::vector<float> residual_up, residual_down;  // effects left after completion, fading
+  std::vector<float> residual_fade;               // weekly factor of that fading
+  std::vector<float> finding_multiplier;          // per wijk, this week (signalling meetings)
+  std::vector<float> area_up, area_down;          // per wijk and rung: [wijk * 7 + rung]
+
+  bool any_effect(PersonId i) const { return enrolled_in[i] != 0 || residual_up[i] != 0 || residual_down[i] != 0; }
+};
+
+// What an intervention sees and may change in its phases of the week.
+struct World {
+  People& people;  // last week's state during take_in, this week's during close_week
+  const Network& network;
+  ProgramState& state;
+  const sim::Rng& rng;
+  std::uint32_t replicate;
+  std::uint32_t week;
+};
+
+class Intervention {
+public:
+  Intervention(InterventionSpec spec, std::uint8_t index);
+  virtual ~Intervention() = default;
+
+  // Steps 1 and 2 of the week: finding, outreach and intake.
+  virtual void take_in(World& w, MetricCounts& m) = 0;
+  // Step 5, after the ladder moves: completions, and this week's costs in euros.
+  virtual double close_week(World& w, MetricCounts& m) = 0;
+  // The effect on a person enrolled here in `variant`, on `rung`.
+  virtual Effect effect(int rung, std::uint8_t variant) const;
+
+  const InterventionSpec& spec() const { return spec_; }
+  std::uint8_t index() const { return index_; }
+  bool working(std::uint32_t week) const {
+    return static_cast<int>(week) >= spec_.start_week && (spec_.end_week == 0 || static_cast<int>(week) <= spec_.end_week);
+  }
+  bool targets(std::uint8_t wijk) const { return targeted_[wijk] != 0; }
+
+protected:
+  // A uniform draw keyed by (seed, replicate, week, person, this intervention, sub-purpose).
+  double uniform(const World& w, std::uint32_t id, std::uint32_t sub) const;
+  double param(std::string_view key) const;  // the parameter "<type>.<key>"
+
+private:
+  InterventionSpec spec_;
+  std::uint8_t index_;
+  std::vector<std::uint8_t> targeted_;  // per wijk
+};
+
+using Interventions = std::vector<std::unique_ptr<Intervention>>;
+
+}  // namespace meedoen::models

@@ -1,0 +1,113 @@
+#include "models/interventions/programme.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace meedoen::models {
+namespace {
+// Sub-purposes of a programme's draws (see Intervention::uniform).
+enum : std::uint32_t { kSubFind, kSubContact, kSubAccept, kSubReferral };
+}  // namespace
+
+Programme::Programme(InterventionSpec spec, std::uint8_t index, ProgrammeSettings settings)
+    : Intervention(std::move(spec), index), settings_(settings) {}
+
+Effect Programme::effect(int, std::uint8_t) const { return {param("effect_up"), param("effect_down")}; }
+
+void Programme::take_in(World& w, MetricCounts& m) {
+  if (seen_.empty()) seen_.assign(w.people.size(), 0);
+  if (!working(w.week)) return;
+  admit_waiting(w, m);
+  std::vector<PersonId> found;
+  find(w, found);
+  m[kFound] += static_cast<std::uint32_t>(found.size());
+  queue_.insert(queue_.end(), found.begin(), found.end());
+  visit(w, m);
+}
+
+void Programme::find(World& w, std::vector<PersonId>& found) {
+  if (settings_.finding_rate <= 0) return;
+  for (PersonId i = 0; i < w.people.size(); ++i) {
+    const auto wijk = w.people.wijk[i];
+    if (!targets(wijk) || found_before(i) || !eligible(w, i)) continue;
+    const double rate = settings_.finding_rate * (settings_.signalled ? w.state.finding_multiplier[wijk] : 1.0);
+    if (uniform(w, i, kSubFind) < rate) {
+      mark_found(i);
+      found.push_back(i);
+    }
+  }
+}
+
+// Visits within the staff hours left after coaching, oldest found first.
+void Programme::visit(World& w, MetricCounts& m) {
+  std::size_t capacity = queue_.size();
+  if (settings_.visit_hours > 0) {
+    const double free_hours = settings_.staff_hours - settings_.coaching_hours * double(enrolled_.size());
+    capacity = static_cast<std::size_t>(std::max(0.0, std::floor(free_hours / settings_.visit_hours + 1e-9)));
+  }
+  for (; capacity > 0 && !queue_.empty(); --capacity) {
+    const PersonId i = queue_.front();
+    queue_.pop_front();
+    if (uniform(w, i, kSubContact) >= settings_.contact) continue;
+    ++m[kVisited];
+    // A referral, like the programme's own offer, is made only with the person's consent.
+    const bool referred = uniform(w, i, kSubReferral) < settings_.referral;
+    const bool accepted = uniform(w, i, kSubAccept) < settings_.acceptance;
+    if (!accepted && !referred) continue;
+    ++m[kAccepted];
+    m[kReferred] += referred;
+    const auto variant = !referred ? kEnrolledOnly : accepted ? kEnrolledAndReferred : kReferredOnly;
+    waiting_.emplace_back(i, variant);
+  }
+  admit_waiting(w, m);
+}
+
+void Programme::admit_waiting(World& w, MetricCounts& m) {
+  const auto full = [&] { return settings_.places >= 0 && enrolled_.size() >= std::size_t(settings_.places); };
+  while (!waiting_.empty() && !full()) {
+    const auto [i, variant] = waiting_.front();
+    if (w.state.enrolled_in[i] == 0 && !grant(w, i, m)) break;  // e.g. the budget pot is empty: wait
+    waiting_.pop_front();
+    enrol(w, i, variant, m);
+  }
+}
+
+bool Programme::grant(World&, PersonId, MetricCounts&) { return true; }
+
+// One programme at a time: someone already in another one is not enrolled twice.
+void Programme::enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m) {
+  if (w.state.enrolled_in[i] != 0) return;
+  w.state.enrolled_in[i] = static_cast<std::uint8_t>(index() + 1);
+  w.state.variant[i] = variant;
+  enrolled_.emplace_back(i, static_cast<std::uint16_t>(settings_.duration_weeks));
+  ++m[kEnrolled];
+}
+
+void Programme::pay_budget(double euros, MetricCounts& m) {
+  budgets_week_ += euros;
+  m[kBudgetEuros] += static_cast<std::uint32_t>(std::lround(euros));
+}
+
+double Programme::close_week(World& w, MetricCounts& m) {
+  const double place_weeks = double(enrolled_.size());
+  const double fade = settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0;
+  std::erase_if(enrolled_, [&](auto& entry) {
+    auto& [i, weeks_left] = entry;
+    if (--weeks_left > 0) return false;
+    const auto e = effect(w.people.rung[i], w.state.variant[i]);
+    w.state.enrolled_in[i] = 0;
+    w.state.residual_up[i] = static_cast<float>(e.up * fade);
+    w.state.residual_down[i] = static_cast<float>(e.down * fade);
+    w.state.residual_fade[i] = static_cast<float>(fade);
+    ++m[kCompleted];
+    return true;
+  });
+  m[kActive] = static_cast<std::uint32_t>(enrolled_.size());
+  m[kWaiting] = static_cast<std::uint32_t>(waiting_.size());
+  double euros = settings_.place_cost_week * place_weeks + budgets_week_;
+  if (working(w.week)) euros += settings_.staff_hours * settings_.hourly_rate + settings_.fixed_cost_year / sim::kWeeksPerYear;
+  budgets_week_ = 0;
+  return euros;
+}
+
+}  // namespace meedoen::models

@@ -1,0 +1,30 @@
+"""Shared fixtures: the repository, the `meedoen` command, and one small run of the default scenario file."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LEIDEN = REPO / "scenarios" / "leiden.toml"
+SMALL = ["--scale", "0.05", "--weeks", "10", "--replicates", "2", "--seed", "12345", "--quiet"]
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `meedoen` command (beside this Python) and capture its output."""
+    command = shutil.which("meedoen", path=str(Path(sys.executable).parent))
+    assert command, "the meedoen command is not installed beside this Python"
+    return subprocess.run(
+        [command, *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False, timeout=600
+    )
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """scenarios/leiden.toml at scale 0.05, 10 weeks, 2 replicates, seed 12345, 2 threads."""
+    out = tmp_path_factory.mktemp("small") / "small.h5"
+    result = cli("run", LEIDEN, *SMALL, "--threads", "2", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
