@@ -102,9 +102,34 @@ std::vector<ParamSpec> life_event_parameters() {
   };
 }
 
+std::vector<ParamSpec> cost_parameters() {
+  return {
+      {"costs.bijstand_benefit", "euro per year", {14000}, {}, 0, 100000, false, "F 6.1",
+       "Average bijstand benefit per recipient (Berenschot 2018)."},
+      {"costs.bijstand_execution", "euro per year", {2883}, {}, 0, 100000, false, "F 6.2",
+       "Execution cost per bijstand benefit (2018, 30 municipalities)."},
+      {"costs.healthcare_isolation", "euro per year", {1000}, {}, 0, 100000, false, "F 6.12, F 5.5 (EST)",
+       "Extra healthcare of an adult who is severely lonely or isolated (rung 1): about EUR 2 bn a year over "
+       "about 2 million severely lonely adults."},
+      {"costs.ggz", "euro per year", {8100}, {}, 0, 100000, false, "F 6.11",
+       "GGZ cost per client in care (EUR 6.5 bn over about 800,000 clients)."},
+      {"costs.ggz_max_rung", "rung", {2}, {}, 1, 6, true, "assumption",
+       "Adults with psychosocial problems up to this rung are in GGZ care."},
+      {"costs.daycare", "euro per year", {9600}, {}, 0, 100000, false, "F 6.7",
+       "Wmo day care: 4 part-days a week, 52 weeks, EUR 46.15 a part-day."},
+      {"costs.daycare_max_rung", "rung", {2}, {}, 1, 6, true, "assumption",
+       "Chronically ill or disabled adults up to this rung may use Wmo day care."},
+      {"costs.daycare_use", "share", {0.3}, {}, 0, 1, false, "assumption",
+       "Share of those who use Wmo day care."},
+      {"costs.discount_rate", "per year", {0.0225}, {}, 0, 0.2, false, "assumption",
+       "Discount rate of future costs and savings (the Dutch standard for social cost-benefit analysis)."},
+  };
+}
+
 std::vector<ParamSpec> all_parameters() {
   std::vector<ParamSpec> all;
-  for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters()})
+  for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters(),
+                    cost_parameters()})
     all.insert(all.end(), part.begin(), part.end());
   for (const auto& type : intervention_types()) {
     const auto part = type.parameters();

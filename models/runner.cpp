@@ -1,16 +1,23 @@
 #include "models/runner.hpp"
 
+#include <omp.h>
+
+#include <atomic>
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
+#include "models/costs.hpp"
 #include "models/interventions/registry.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "sim/part_store.hpp"
 #include "sim/results_file.hpp"
 
 namespace meedoen::embedded {
@@ -89,6 +96,17 @@ std::vector<std::int64_t> range(std::int64_t first, std::int64_t last) {
   return v;
 }
 
+std::vector<std::string> ledger_items(const ScenarioSpec& s) {
+  std::vector<std::string> items;
+  for (const auto& i : s.interventions) items.push_back(i.name);
+  items.insert(items.end(), kProvisionNames.begin(), kProvisionNames.end());
+  return items;
+}
+
+// The results of one scenario in one replicate, in the order of the datasets below.
+enum U32Data { kRungCounts, kBijstandCounts, kEvents, kProgram, kPersonsUp, kU32Count };
+enum F64Data { kFitted, kLedger, kF64Count };
+
 void declare_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec& s,
                       const std::vector<std::string>& wijk_names) {
   const auto& g = s.name;
@@ -104,18 +122,21 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
   for (const auto& i : s.interventions) interventions.push_back(i.name);
   out.coordinate(g, "intervention", interventions);
   out.coordinate(g, "metric", std::vector<std::string>(kMetricNames.begin(), kMetricNames.end()));
-  out.coordinate(g, "item", interventions);
+  out.coordinate(g, "item", ledger_items(s));
   out.dataset_u32(g, "rung_counts", {"replicate", "week", "wijk", "rung"}, "persons",
                   "adults (18+) on each rung of the participation ladder");
   out.dataset_u32(g, "bijstand", {"replicate", "week", "wijk"}, "persons", "bijstand recipients");
   out.dataset_u32(g, "events", {"replicate", "week", "event"}, "persons",
                   "persons with each event in the week (week 0: none)");
-  out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
-                  "intercepts (logit) and weekly rates fitted at the start of the replicate");
   out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
                   "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
                   "waiting (persons) and budget_euros (euros)");
-  out.dataset_f64(g, "ledger", {"replicate", "week", "item"}, "euro", "euros spent in the week, per item");
+  out.dataset_u32(g, "persons_up", {"replicate", "wijk"}, "persons",
+                  "adults at the start and the end who end on a higher rung than they started");
+  out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
+                  "intercepts (logit) and weekly rates fitted at the start of the replicate");
+  out.dataset_f64(g, "ledger", {"replicate", "week", "item"}, "euro",
+                  "euros spent in the week, per intervention and per provision (undiscounted)");
 }
 
 // The population and network of a replicate are shared by the scenarios whose
@@ -141,34 +162,52 @@ City build_city(const std::vector<Wijk>& wijken, const Experiment& e, const sim:
   return city;
 }
 
+// Progress over all threads; only the calling thread (OpenMP's thread 0) calls back.
 class Progress {
 public:
   Progress(const RunOptions& options, long total) : callback_(options.progress), total_(total) {}
   void advance() {
-    ++done_;
-    if (callback_ && !callback_(done_, total_)) throw Stopped{};
+    const long done = ++done_;
+    if (stop_) throw Stopped{};
+    if (callback_ && omp_get_thread_num() == 0 && !callback_(done, total_)) {
+      stop_ = true;
+      throw Stopped{};
+    }
   }
+  bool stopped() const { return stop_; }
 
 private:
   std::function<bool(long, long)> callback_;
-  long done_ = 0;
+  std::atomic<long> done_{0};
+  std::atomic<bool> stop_{false};
   long total_;
 };
 
-void run_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec& s, const City& city,
-                  const sim::Rng& rng, std::uint32_t replicate, int threads, Progress& progress) {
+std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
+  std::vector<std::uint32_t> up(start.wijk_names.size(), 0u);
+  for (PersonId i = 0; i < start.size(); ++i)
+    if (start.adult(i) && end.rung[i] > start.rung[i]) up[start.wijk[i]] += 1;
+  return up;
+}
+
+void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
+                  std::uint32_t replicate, int threads, Progress& progress, sim::Part& part) {
   const auto fit = fit_ladder(city.people, city.network, s.params);
   Interventions interventions;
   for (std::size_t k = 0; k < s.interventions.size(); ++k)
     interventions.push_back(make_intervention(s.interventions[k], static_cast<std::uint8_t>(k)));
   Simulation sim(city.people, city.network, fit, s.params, rng, replicate, threads, std::move(interventions));
+  const ProvisionPrices prices(s.params);
   const std::size_t wijken = city.people.wijk_names.size(), programs = s.interventions.size();
+  const std::size_t items = programs + kProvisionCount;
   std::vector<std::uint32_t> rungs((e.weeks + 1) * wijken * kRungs), bijstand((e.weeks + 1) * wijken),
       events((e.weeks + 1) * kEventCount, 0u), metrics((e.weeks + 1) * programs * kMetricCount, 0u);
-  std::vector<double> ledger((e.weeks + 1) * programs, 0.0);
+  std::vector<double> ledger((e.weeks + 1) * items, 0.0);
   const auto observe = [&](int week) {
     sim.count_rungs(std::span(rungs).subspan(week * wijken * kRungs, wijken * kRungs));
     sim.count_bijstand(std::span(bijstand).subspan(week * wijken, wijken));
+    const auto provisions = prices.week(sim.people());
+    std::copy(provisions.begin(), provisions.end(), ledger.begin() + week * items + programs);
   };
   observe(0);
   for (int week = 1; week <= e.weeks; ++week) {
@@ -178,24 +217,56 @@ void run_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec
     for (std::size_t k = 0; k < programs; ++k) {
       const auto& m = sim.metrics()[k];
       std::copy(m.begin(), m.end(), metrics.begin() + (week * programs + k) * kMetricCount);
-      ledger[week * programs + k] = sim.costs()[k];
+      ledger[week * items + k] = sim.costs()[k];
     }
     progress.advance();
   }
-  out.write_u32(s.name, "rung_counts", replicate, rungs);
-  out.write_u32(s.name, "bijstand", replicate, bijstand);
-  out.write_u32(s.name, "events", replicate, events);
-  out.write_f64(s.name, "fitted", replicate, coefficient_values(fit));
-  out.write_u32(s.name, "program", replicate, metrics);
-  out.write_f64(s.name, "ledger", replicate, ledger);
+  for (auto* data : {&rungs, &bijstand, &events, &metrics}) part.u32.push_back(std::move(*data));
+  part.u32.push_back(persons_up(city.people, sim.people()));
+  part.f64.push_back(coefficient_values(fit));
+  part.f64.push_back(std::move(ledger));
 }
 
-}  // namespace
+// One replicate of every scenario, as one piece.
+sim::Part run_replicate(const Experiment& e, const std::vector<Wijk>& wijken, const sim::Rng& rng,
+                        std::uint32_t replicate, int threads, Progress& progress) {
+  sim::Part part;
+  const auto& baseline = e.scenarios.front().params;
+  const City city = build_city(wijken, e, baseline, rng, replicate);
+  for (const auto& s : e.scenarios) {
+    if (same_city(baseline, s.params))
+      run_scenario(e, s, city, rng, replicate, threads, progress, part);
+    else
+      run_scenario(e, s, build_city(wijken, e, s.params, rng, replicate), rng, replicate, threads, progress, part);
+  }
+  return part;
+}
 
-void run_experiment(const Experiment& e, const std::string& out_path, const RunOptions& options) {
-  const auto wijken = load_wijken(e.population_data);
+// Runs the missing replicates: several at once, one thread each, when there
+// are at least as many as threads; otherwise one at a time on all threads.
+void run_missing(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
+                 const std::vector<std::uint32_t>& missing, int threads, Progress& progress) {
   const sim::Rng rng(e.seed);
-  sim::ResultsFile out(out_path);
+  const int workers = threads > 0 ? threads : omp_get_max_threads();
+  const bool across = static_cast<int>(missing.size()) >= workers && workers > 1;
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+  std::mutex failure_mutex;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(across ? workers : 1)
+  for (std::size_t k = 0; k < missing.size(); ++k) {
+    if (progress.stopped() || failed) continue;
+    try {
+      parts.write(missing[k], run_replicate(e, wijken, rng, missing[k], across ? 1 : workers, progress));
+    } catch (...) {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      failed = true;
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+void write_attributes(sim::ResultsFile& out, const Experiment& e) {
   out.attribute("meedoen_version", std::string(MEEDOEN_VERSION));
   out.attribute("git_commit", std::string(embedded::git_commit));
   out.attribute("created_utc", utc_now());
@@ -208,29 +279,66 @@ void run_experiment(const Experiment& e, const std::string& out_path, const RunO
   std::string names;
   for (const auto& s : e.scenarios) names += (names.empty() ? "" : "\n") + s.name;
   out.attribute("scenarios", names);
+}
 
+void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
+              const std::string& out_path) {
+  sim::ResultsFile out(out_path);
+  write_attributes(out, e);
   std::vector<std::string> wijk_names;
   for (const auto& w : wijken) wijk_names.push_back(w.name);
   for (const auto& s : e.scenarios) declare_scenario(out, e, s, wijk_names);
-
-  Progress progress(options, static_cast<long>(e.replicates) * static_cast<long>(e.scenarios.size()) * e.weeks);
-  try {
-    for (int r = 0; r < e.replicates; ++r) {
-      const auto replicate = static_cast<std::uint32_t>(r);
-      const auto& baseline = e.scenarios.front().params;
-      const City city = build_city(wijken, e, baseline, rng, replicate);
-      for (const auto& s : e.scenarios) {
-        if (same_city(baseline, s.params))
-          run_scenario(out, e, s, city, rng, replicate, options.threads, progress);
-        else
-          run_scenario(out, e, s, build_city(wijken, e, s.params, rng, replicate), rng, replicate, options.threads,
-                       progress);
-      }
+  static const char* u32_names[kU32Count] = {"rung_counts", "bijstand", "events", "program", "persons_up"};
+  static const char* f64_names[kF64Count] = {"fitted", "ledger"};
+  for (int r = 0; r < e.replicates; ++r) {
+    const auto part = parts.read(static_cast<std::size_t>(r));
+    if (part.u32.size() != e.scenarios.size() * kU32Count || part.f64.size() != e.scenarios.size() * kF64Count)
+      throw std::runtime_error(parts.dir().string() + ": a piece does not match the experiment");
+    for (std::size_t s = 0; s < e.scenarios.size(); ++s) {
+      for (int d = 0; d < kU32Count; ++d) out.write_u32(e.scenarios[s].name, u32_names[d], r, part.u32[s * kU32Count + d]);
+      for (int d = 0; d < kF64Count; ++d) out.write_f64(e.scenarios[s].name, f64_names[d], r, part.f64[s * kF64Count + d]);
     }
-  } catch (const Stopped&) {
-    return;  // the partial file is removed with `out`
   }
   out.commit();
+}
+
+// Everything a piece depends on except the number of replicates (so that a
+// run can be extended with more replicates).
+std::string fingerprint(const Experiment& e) {
+  std::ostringstream os;
+  os.precision(17);
+  os << MEEDOEN_VERSION << '\n' << embedded::git_commit << '\n' << e.seed << '\n' << e.weeks << '\n' << e.scale
+     << '\n' << e.population_data << '\n' << e.source_text;
+  return sim::PartStore::fingerprint_of(os.str());
+}
+
+std::string manifest(const Experiment& e) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "# The interrupted run that `meedoen run --resume` completes.\n"
+     << "source_path = " << json_string(e.source_path) << "\nweeks = " << e.weeks << "\nreplicates = " << e.replicates
+     << "\nseed = " << e.seed << "\nscale = " << e.scale << "\n";
+  return os.str();
+}
+
+}  // namespace
+
+std::string parts_dir(const std::string& out_path) { return out_path + ".parts"; }
+
+void run_experiment(const Experiment& e, const std::string& out_path, const RunOptions& options) {
+  const auto wijken = load_wijken(e.population_data);
+  const sim::PartStore parts(parts_dir(out_path), fingerprint(e), manifest(e), e.source_text, options.resume);
+  std::vector<std::uint32_t> missing;
+  for (int r = 0; r < e.replicates; ++r)
+    if (!parts.has(static_cast<std::size_t>(r))) missing.push_back(static_cast<std::uint32_t>(r));
+  Progress progress(options, static_cast<long>(missing.size() * e.scenarios.size()) * e.weeks);
+  try {
+    run_missing(e, wijken, parts, missing, options.threads, progress);
+  } catch (const Stopped&) {
+    return;  // OUT is not written; the finished replicates wait in the parts folder
+  }
+  assemble(e, wijken, parts, out_path);
+  if (!options.keep_parts) parts.remove();
 }
 
 }  // namespace meedoen::models

@@ -13,6 +13,7 @@
 #include "models/population.hpp"
 #include "models/runner.hpp"
 #include "models/simulation.hpp"
+#include "sim/errors.hpp"
 #include "models/wijken.hpp"
 
 namespace meedoen::models {
@@ -285,16 +286,46 @@ TEST(Simulation, BaselineIsNearStationaryAndBijstandOutflowIsAboutTheFigure) {
   EXPECT_NEAR(outflow, c.params.get("bijstand.outflow_rate"), 0.04);
 }
 
-TEST(Runner, StoppedRunWritesNoFile) {
+TEST(Runner, StoppedRunWritesNoFileAndResumeCompletesIt) {
   auto e = default_experiment();
-  apply_overrides(e, 3, 1, std::nullopt, 0.02);
+  apply_overrides(e, 3, 4, std::nullopt, 0.02);
   const auto out = std::filesystem::temp_directory_path() / "meedoen_stopped.h5";
   std::filesystem::remove(out);
   RunOptions options;
-  options.progress = [](long done, long) { return done < 2; };
+  options.threads = 1;
+  // Stop after two replicates of every scenario.
+  const long stop_after = 2 * static_cast<long>(e.scenarios.size()) * e.weeks;
+  options.progress = [&](long done, long) { return done < stop_after; };
   run_experiment(e, out.string(), options);
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out.string() + ".partial"));
+  EXPECT_TRUE(std::filesystem::exists(parts_dir(out.string()) + "/replicate-000000.part"));
+
+  long resumed_total = 0;
+  options.resume = true;
+  options.progress = [&](long, long total) {
+    resumed_total = total;
+    return true;
+  };
+  run_experiment(e, out.string(), options);
+  EXPECT_TRUE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(parts_dir(out.string())));
+  // Only the replicates that were missing ran again.
+  EXPECT_LT(resumed_total, 4 * static_cast<long>(e.scenarios.size()) * e.weeks);
+  std::filesystem::remove(out);
+}
+
+TEST(Runner, ResumeOfAnotherExperimentIsRefused) {
+  auto e = default_experiment();
+  apply_overrides(e, 2, 2, std::nullopt, 0.02);
+  const auto out = std::filesystem::temp_directory_path() / "meedoen_other.h5";
+  RunOptions options;
+  options.progress = [](long, long) { return false; };
+  run_experiment(e, out.string(), options);
+  apply_overrides(e, std::nullopt, std::nullopt, 99, std::nullopt);
+  options.resume = true;
+  EXPECT_THROW(run_experiment(e, out.string(), options), sim::InputError);
+  std::filesystem::remove_all(parts_dir(out.string()));
 }
 
 }  // namespace
