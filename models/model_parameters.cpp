@@ -63,7 +63,8 @@ std::vector<ParamSpec> network_parameters() {
       {"network.neighbour_contacts", "contacts", {3}, {}, 0, 50, false, "assumption",
        "Mean number of random contacts with others in the same wijk (Erdos-Renyi within the wijk)."},
       {"network.friend_contacts", "contacts", {6}, {}, 0, 50, true, "assumption",
-       "Friendship contacts per person: a small-world ring over the wijk's residents ordered by age (even)."},
+       "Friendship contacts per person: a small-world ring over the wijk's residents ordered by age, linking "
+       "each to the k/2 nearest on either side (an odd k acts as k - 1)."},
       {"network.friend_rewiring", "probability", {0.1}, {}, 0, 1, false, "assumption",
        "Probability that a friendship contact is rewired to a random resident of the same wijk."},
       {"network.isolated_keep", "probability", {0.05}, {}, 0, 1, false, "assumption",

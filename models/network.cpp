@@ -52,7 +52,7 @@ void friend_layer(const People& p, const WijkRange& w, int k, double rewiring, G
   std::vector<std::pair<double, PersonId>> order(w.size);
   for (PersonId j = 0; j < w.size; ++j) {
     const PersonId i = w.first + j;
-    order[j] = {p.age[i] + rng.uniform(replicate, kSetupWeek, i, kDrawFriends), i};
+    order[j] = {p.age[i] + rng.uniform(replicate, kSetupWeek, i, kDrawFriendOrder), i};
   }
   std::sort(order.begin(), order.end());
   using Iterator = boost::small_world_iterator<Generator, UndirectedTraits>;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
+#include <deque>
 #include <numeric>
 
 #include "models/purposes.hpp"
@@ -125,20 +126,37 @@ void place_wijk(People& p, std::uint8_t wijk_index, const Wijk& w, int persons, 
     sizes.pop_back();
   }
 
-  // Slots after the head, those of heads aged 27-54 first.
+  // Slots after the head: the second place (a partner's) goes to an adult;
+  // children go first to households headed by someone aged 27-54.
   std::vector<std::vector<std::uint32_t>> members(sizes.size());
-  std::vector<std::uint32_t> family_slots, other_slots;
+  std::vector<std::uint32_t> partner_slots, family_slots, other_slots, left_slots;
   for (std::uint32_t h = 0; h < sizes.size(); ++h) {
     members[h].push_back(h < adults.size() ? adults[h] : children[children.size() - 1 - (h - adults.size())]);
     const int head_age = ages[members[h][0]];
-    auto& slots = (head_age >= 27 && head_age <= 54) ? family_slots : other_slots;
-    for (int k = 1; k < sizes[h]; ++k) slots.push_back(h);
+    const bool family = head_age >= 27 && head_age <= 54;
+    for (int k = 1; k < sizes[h]; ++k) (k == 1 ? partner_slots : family ? family_slots : other_slots).push_back(h);
   }
-  std::vector<std::uint32_t> rest(children.begin(), children.end());
-  rest.insert(rest.end(), adults.begin() + static_cast<std::ptrdiff_t>(std::min(adults.size(), sizes.size())),
-              adults.end());
-  family_slots.insert(family_slots.end(), other_slots.begin(), other_slots.end());
-  for (std::size_t k = 0; k < family_slots.size() && k < rest.size(); ++k) members[family_slots[k]].push_back(rest[k]);
+  std::deque<std::uint32_t> free_adults(adults.begin() + static_cast<std::ptrdiff_t>(std::min(adults.size(), sizes.size())),
+                                        adults.end());
+  std::deque<std::uint32_t> free_children(children.begin(), children.end());
+  const auto fill = [&](const std::vector<std::uint32_t>& slots, std::deque<std::uint32_t>& from) {
+    for (const auto h : slots) {
+      if (from.empty()) {
+        left_slots.push_back(h);
+        continue;
+      }
+      members[h].push_back(from.front());
+      from.pop_front();
+    }
+  };
+  fill(partner_slots, free_adults);
+  fill(family_slots, free_children);
+  fill(other_slots, free_children);
+  for (const auto h : left_slots) {  // as many slots as persons: whoever is left, adults first
+    auto& from = free_adults.empty() ? free_children : free_adults;
+    members[h].push_back(from.front());
+    from.pop_front();
+  }
 
   const double female_share = w.inhabitants > 0 ? double(w.women) / w.inhabitants : 0.5;
   for (std::uint32_t h = 0; h < members.size(); ++h) {

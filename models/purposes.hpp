@@ -26,6 +26,7 @@ enum Purpose : std::uint32_t {
   kDrawNeighbours = 100,
   kDrawFriends,
   kDrawIsolatedKeep,
+  kDrawFriendOrder,
   // Each week.
   kDrawLadderMove = 200,
   kDrawBijstandEvent,

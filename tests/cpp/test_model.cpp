@@ -66,15 +66,25 @@ TEST(Population, AgeSharesWithinOnePercentagePoint) {
 
 TEST(Population, HouseholdsAreHeadedByAdultsAndMatchTheOnePersonShare) {
   const auto& p = leiden().people;
-  std::size_t single = 0;
+  std::size_t single = 0, with_children = 0, two_parents = 0;
   for (std::size_t h = 0; h < p.households(); ++h) {
     const auto first = p.household_start[h], last = p.household_start[h + 1];
     ASSERT_LT(first, last) << "empty household " << h;
     EXPECT_GE(p.age[first], kAdultAge) << "household " << h;
     single += last - first == 1;
-    for (auto i = first; i < last; ++i) EXPECT_EQ(p.household[i], h);
+    int adults = 0;
+    for (auto i = first; i < last; ++i) {
+      EXPECT_EQ(p.household[i], h);
+      adults += p.age[i] >= kAdultAge;
+    }
+    if (p.household_flags[h] & kHasChildren) {
+      ++with_children;
+      two_parents += adults >= 2;
+    }
   }
   EXPECT_NEAR(double(single) / double(p.households()), 0.43, 0.03);
+  // Most children live with two adults (a partner's place goes to an adult first).
+  EXPECT_GT(double(two_parents) / double(with_children), 0.6);
 }
 
 TEST(Population, BijstandAndConditionsMatchTheirTargets) {
