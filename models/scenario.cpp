@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "models/experiment.hpp"
+#include "models/interventions/registry.hpp"
 #include "models/model_parameters.hpp"
 #include "models/wijken.hpp"
 #include "sim/errors.hpp"
@@ -29,12 +30,51 @@ using Leaves = std::vector<std::pair<std::string, const toml::node*>>;
 using Limits = ExperimentLimits;
 
 constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();
+// enrolled_in holds an intervention's index + 1 in a byte (interventions/intervention.hpp).
+constexpr std::size_t kMaxInterventions = 255;
+
+// What the scenarios are checked against: read before them.
+struct Context {
+  int weeks = Limits::max_weeks;                  // the experiment's; the limit when its value is wrong
+  std::optional<std::vector<std::string>> wijken;  // the population's wijk names; none when the data is broken
+};
 
 template <typename T>
 std::string str(const T& value) {
   std::ostringstream os;
   os << value;
   return os.str();
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// What is allowed instead of `name`: "(did you mean NEAR? WHAT: A, B, C)", the hint only for a near one.
+std::string allowed_names(const std::string& name, const std::vector<std::string>& names, std::string_view what) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(3, name.size() / 4) + 1;
+  for (const auto& n : names)
+    if (const auto d = edit_distance(name, n); d < best_distance) best = n, best_distance = d;
+  const std::string hint = best.empty() ? "" : "did you mean " + best + "? ";
+  return "(" + hint + std::string(what) + ": " + join(names) + ")";
 }
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
@@ -143,31 +183,40 @@ struct Section {
   }
 };
 
-void read_settings(const Section& s, Experiment& e) {
+// The weeks that interventions must fit in (the limit when the file's value is wrong).
+int read_settings(const Section& s, Experiment& e) {
   s.only({"name", "weeks", "replicates", "seed"});
   if (auto name = s.text("name", true, "a string naming the experiment")) e.name = *name;
-  if (auto weeks = s.whole("weeks", 1, Limits::max_weeks)) e.weeks = static_cast<int>(*weeks);
+  const auto weeks = s.whole("weeks", 1, Limits::max_weeks);
+  if (weeks) e.weeks = static_cast<int>(*weeks);
   if (auto n = s.whole("replicates", 1, Limits::max_replicates)) e.replicates = static_cast<int>(*n);
   if (auto seed = s.whole("seed", 0, kMaxSeed)) e.seed = static_cast<std::uint64_t>(*seed);
+  return weeks || !s.table.get("weeks") ? e.weeks : Limits::max_weeks;
 }
 
-// Checks that the wijk CSV exists and parses; its own problems go to `data_problems`.
-void read_population(const Section& s, Experiment& e, Problems& data_problems) {
+// Checks that the wijk CSV exists and parses (its own problems go to
+// `data_problems`); the names of its wijken, none when it does not.
+std::optional<std::vector<std::string>> read_population(const Section& s, Experiment& e, Problems& data_problems) {
   s.only({"data", "scale"});
   if (auto scale = s.decimal("scale", Limits::min_scale, Limits::max_scale)) e.scale = *scale;
   const auto data = s.text("data", false, "\"leiden\" or a path to a wijk CSV");
-  if (!data || *data == "leiden") return;
-  const auto path = std::filesystem::path(e.source_path).parent_path() / *data;
-  e.population_data = path.string();
-  if (!is_readable_file(path)) {
-    s.problem(line_of(*s.table.get("data")), "data",
-              "cannot read " + e.population_data + " (\"leiden\" or a path to a wijk CSV, relative to this file)");
-    return;
+  if (!data && s.table.get("data")) return std::nullopt;
+  if (data && *data != "leiden") {
+    const auto path = std::filesystem::path(e.source_path).parent_path() / *data;
+    e.population_data = path.string();
+    if (!is_readable_file(path)) {
+      s.problem(line_of(*s.table.get("data")), "data",
+                "cannot read " + e.population_data + " (\"leiden\" or a path to a wijk CSV, relative to this file)");
+      return std::nullopt;
+    }
   }
   try {
-    load_wijken(e.population_data);
+    std::vector<std::string> names;
+    for (const auto& wijk : load_wijken(e.population_data)) names.push_back(wijk.name);
+    return names;
   } catch (const sim::InputError& err) {
     data_problems.insert(data_problems.end(), err.problems().begin(), err.problems().end());
+    return std::nullopt;
   }
 }
 
@@ -231,8 +280,180 @@ bool is_group_name(const std::string& name) {
   });
 }
 
-ScenarioSpec read_scenario(const Section& s, const Overrides& common) {
-  s.only({"name", "parameters"});
+// The keys of every [[scenario.intervention]]; its other keys are parameters of its type.
+const std::vector<std::string> kInterventionKeys = {"type", "name", "wijken", "start_week", "end_week"};
+
+std::vector<std::string> type_names() {
+  std::vector<std::string> names;
+  for (const auto& type : intervention_types()) names.emplace_back(type.name);
+  return names;
+}
+
+// The keys of a type's parameters ("<type>.<key>" in the registry).
+std::vector<std::string> parameter_keys(const InterventionType& type) {
+  std::vector<std::string> keys;
+  for (const auto& spec : type.parameters()) keys.push_back(spec.name.substr(type.name.size() + 1));
+  return keys;
+}
+
+// The registered type of intervention `s`; null (with a problem) when it names none.
+const InterventionType* read_type(const Section& s) {
+  const auto names = type_names();
+  const auto type = s.text("type", true, "one of the intervention types: " + join(names));
+  if (!type) return nullptr;
+  const auto* found = find_intervention_type(*type);
+  if (!found)
+    s.problem(line_of(*s.table.get("type")), "type",
+              "unknown intervention type '" + *type + "' " + allowed_names(*type, names, "one of"));
+  return found;
+}
+
+// The intervention's own name, or else its type's; "" when neither is usable.
+std::string read_intervention_name(const Section& s, const InterventionType* type) {
+  if (!s.table.get("name")) return type ? std::string(type->name) : "";
+  const auto name = s.text("name", false, "a name of letters, digits, _ and -; the type when absent");
+  if (!name || is_group_name(*name)) return name.value_or("");
+  s.problem(line_of(*s.table.get("name")), "name",
+            "'" + *name + "' is not a valid name (one or more letters a-z, A-Z, digits, _ and -)");
+  return "";
+}
+
+// The wijken the intervention works in, as indices into the population's wijk
+// table: all of them when it names none. Names are checked only when the data is sound.
+void read_wijken(const Section& s, const Context& ctx, InterventionSpec& spec) {
+  const auto* node = s.table.get("wijken");
+  if (!node) {
+    if (ctx.wijken)
+      for (std::size_t w = 0; w < ctx.wijken->size(); ++w) spec.wijken.push_back(static_cast<std::uint8_t>(w));
+    return;
+  }
+  const std::string allowed =
+      ctx.wijken ? "names of the population's wijken: " + join(*ctx.wijken) : "names of the population's wijken";
+  const auto* list = node->as_array();
+  if (!list || list->empty()) {
+    s.problem(line_of(*node), "wijken",
+              (list ? std::string("is an empty list") : "is " + kind_of(*node)) + " (a list of one or more " + allowed +
+                  "; all wijken when absent)");
+    return;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& item = *list->get(i);
+    const auto name = item.value_exact<std::string>();
+    if (!name) {
+      s.problem(line_of(item), "wijken",
+                "element " + std::to_string(i + 1) + " is " + kind_of(item) + " (" + allowed + ")");
+      continue;
+    }
+    if (!ctx.wijken) continue;
+    const auto& names = *ctx.wijken;
+    const auto at = std::find(names.begin(), names.end(), *name);
+    if (at == names.end()) {
+      s.problem(line_of(item), "wijken",
+                "unknown wijk '" + *name + "' " + allowed_names(*name, names, "the population's wijken"));
+      continue;
+    }
+    const auto index = static_cast<std::uint8_t>(at - names.begin());
+    if (std::find(spec.wijken.begin(), spec.wijken.end(), index) != spec.wijken.end())
+      s.problem(line_of(item), "wijken", "'" + *name + "' is listed twice (each wijk once)");
+    else
+      spec.wijken.push_back(index);
+  }
+}
+
+// Week `k` of the intervention, from `first` (described as `first_is`) to the
+// experiment's last; none (with a problem) when it is not one.
+std::optional<int> read_week(const Section& s, std::string_view k, int first, const std::string& first_is, int weeks) {
+  const auto* node = s.table.get(k);
+  if (!node) return std::nullopt;
+  const std::string allowed = " (a whole number from " + str(first) + " to " + str(weeks) + ")";
+  std::string why = not_a_number(*node, true);
+  const auto week = why.empty() ? node->value<std::int64_t>().value() : 0;
+  if (why.empty() && week > weeks) why = "value " + str(week) + " is after the experiment's last week, " + str(weeks);
+  if (why.empty() && week < first) why = "value " + str(week) + " is before " + first_is;
+  if (why.empty()) return static_cast<int>(week);
+  s.problem(line_of(*node), k, why + allowed);
+  return std::nullopt;
+}
+
+// The intervention's own parameters, set on top of the scenario's.
+void read_intervention_parameters(const Section& s, const InterventionType& type, InterventionSpec& spec) {
+  Leaves leaves;
+  for (const auto& [k, v] : s.table) {
+    const std::string key(k.str());
+    if (std::find(kInterventionKeys.begin(), kInterventionKeys.end(), key) != kInterventionKeys.end()) continue;
+    if (const auto* sub = v.as_table()) flatten(*sub, key + ".", leaves);
+    else leaves.emplace_back(key, &v);
+  }
+  if (leaves.empty()) return;
+  const auto keys = parameter_keys(type);
+  for (const auto& [key, node] : leaves) {
+    const bool known = std::find(keys.begin(), keys.end(), key) != keys.end();
+    const auto* param = known ? model_parameters().find(std::string(type.name) + "." + key) : nullptr;
+    if (!param) {
+      auto allowed = kInterventionKeys;
+      allowed.insert(allowed.end(), keys.begin(), keys.end());
+      s.problem(line_of(*node), key,
+                "unknown key for type " + std::string(type.name) + " " + allowed_names(key, allowed, "allowed"));
+      continue;
+    }
+    std::vector<double> values;
+    if (auto why = read_numbers(*node, *param, values); !why.empty()) s.problem(line_of(*node), key, why);
+    else spec.params.set(param->name, std::move(values));
+  }
+}
+
+InterventionSpec read_intervention(const Section& s, const ScenarioSpec& scenario, const Context& ctx) {
+  const auto* type = read_type(s);
+  InterventionSpec spec{read_intervention_name(s, type), type ? std::string(type->name) : "", s.line, {}, 1, 0,
+                        scenario.params};
+  read_wijken(s, ctx, spec);
+  const auto start = read_week(s, "start_week", 1, "week 1", ctx.weeks);
+  const auto end =
+      read_week(s, "end_week", start.value_or(1), start ? "start_week " + str(*start) : "week 1", ctx.weeks);
+  spec.start_week = start.value_or(1);
+  spec.end_week = end.value_or(0);
+  if (type) read_intervention_parameters(s, *type, spec);
+  return spec;
+}
+
+// The [[scenario.intervention]] tables of scenario `s`, each name once.
+void read_interventions(const Section& s, const Context& ctx, ScenarioSpec& scenario) {
+  const auto* node = s.table.get("intervention");
+  if (!node) return;
+  const auto* list = node->as_array();
+  if (!list) {
+    s.problem(line_of(*node), "intervention",
+              "is " + kind_of(*node) + " (one or more [[scenario.intervention]] tables)");
+    return;
+  }
+  std::map<std::string, std::string> seen;  // name -> its key
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& item = *list->get(i);
+    const std::string key = "intervention[" + std::to_string(i + 1) + "]";
+    const auto* t = item.as_table();
+    if (!t) {
+      s.problem(line_of(item), key, "is " + kind_of(item) + " (a [[scenario.intervention]] table)");
+      continue;
+    }
+    const Section section{*t, s.full(key), line_of(*t), s.file, s.problems};
+    if (i == kMaxInterventions)
+      s.problem(section.line, key,
+                "is one too many (at most " + str(kMaxInterventions) + " interventions in a scenario)");
+    auto spec = read_intervention(section, scenario, ctx);
+    const auto [it, fresh] = seen.emplace(spec.name, section.key);
+    if (!fresh && !spec.name.empty()) {
+      const auto* name = t->get("name");
+      section.problem(name ? line_of(*name) : section.line, "name",
+                      (name ? "'" + spec.name + "' is also the name of "
+                            : "is missing, so it is '" + spec.name + "' (its type), as is ") +
+                          it->second + " (each intervention of a scenario its own name)");
+    }
+    scenario.interventions.push_back(std::move(spec));
+  }
+}
+
+ScenarioSpec read_scenario(const Section& s, const Overrides& common, const Context& ctx) {
+  s.only({"name", "parameters", "intervention"});
   ScenarioSpec spec{"", s.line, sim::ParamSet(model_parameters()), {}};
   const auto name = s.text("name", true, "a name of letters, digits, _ and -");
   if (name && !is_group_name(*name))
@@ -241,13 +462,14 @@ ScenarioSpec read_scenario(const Section& s, const Overrides& common) {
   spec.name = name.value_or("");
   for (const auto& [param, values] : common) spec.params.set(param, values);
   for (const auto& [param, values] : read_overrides(s.sub("parameters"))) spec.params.set(param, values);
+  read_interventions(s, ctx, spec);
   return spec;
 }
 
 // Reads scenario `s` and refuses a name that an earlier scenario has (`seen`: name -> its key).
-void add_scenario(const Section& s, const Overrides& common, std::map<std::string, std::string>& seen,
-                  Experiment& e) {
-  auto spec = read_scenario(s, common);
+void add_scenario(const Section& s, const Overrides& common, const Context& ctx,
+                  std::map<std::string, std::string>& seen, Experiment& e) {
+  auto spec = read_scenario(s, common, ctx);
   const auto [it, fresh] = seen.emplace(spec.name, s.key);
   if (!fresh && !spec.name.empty())
     s.problem(line_of(*s.table.get("name")), "name",
@@ -255,7 +477,7 @@ void add_scenario(const Section& s, const Overrides& common, std::map<std::strin
   e.scenarios.push_back(std::move(spec));
 }
 
-void read_scenarios(const Section& top, const Overrides& common, Experiment& e) {
+void read_scenarios(const Section& top, const Overrides& common, const Context& ctx, Experiment& e) {
   const auto* node = top.table.get("scenario");
   const auto* list = node ? node->as_array() : nullptr;
   if (!list || list->empty()) {
@@ -267,7 +489,8 @@ void read_scenarios(const Section& top, const Overrides& common, Experiment& e) 
   for (std::size_t i = 0; i < list->size(); ++i) {
     const auto& item = *list->get(i);
     const std::string key = "scenario[" + std::to_string(i + 1) + "]";
-    if (const auto* t = item.as_table()) add_scenario({*t, key, line_of(*t), top.file, top.problems}, common, seen, e);
+    if (const auto* t = item.as_table())
+      add_scenario({*t, key, line_of(*t), top.file, top.problems}, common, ctx, seen, e);
     else top.problem(line_of(item), key, "is " + kind_of(item) + " (a [[scenario]] table)");
   }
   auto& all = e.scenarios;
@@ -291,9 +514,10 @@ Experiment parse_experiment(std::string_view text, const std::string& path) {
   Problems problems, data_problems;
   const Section top{root, "", 1, path, problems};
   top.only({"experiment", "population", "parameters", "scenario"});
-  read_settings(top.sub("experiment"), e);
-  read_population(top.sub("population"), e, data_problems);
-  read_scenarios(top, read_overrides(top.sub("parameters")), e);
+  Context ctx;
+  ctx.weeks = read_settings(top.sub("experiment"), e);
+  ctx.wijken = read_population(top.sub("population"), e, data_problems);
+  read_scenarios(top, read_overrides(top.sub("parameters")), ctx, e);
   std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
   problems.insert(problems.end(), data_problems.begin(), data_problems.end());
   if (!problems.empty()) throw sim::InputError(std::move(problems));
@@ -319,6 +543,19 @@ void apply_overrides(Experiment& e, std::optional<int> weeks, std::optional<int>
       problems.push_back({"command line", 0, key, why});
   };
   check("--weeks", weeks, 1, Limits::max_weeks, true);
+  // Fewer weeks must still hold the file's interventions.
+  const bool weeks_ok = weeks && out_of_range(*weeks, 1, Limits::max_weeks, true).empty();
+  for (const auto& scenario : e.scenarios)
+    for (const auto& i : scenario.interventions) {
+      const bool ends = i.end_week != 0;
+      const int last = ends ? i.end_week : i.start_week;
+      if (!weeks_ok || *weeks >= last) continue;
+      problems.push_back({"command line", 0, "--weeks",
+                          "value " + str(*weeks) + " is before week " + str(last) + ", the " +
+                              (ends ? "end_week" : "start_week") + " of intervention '" + i.name + "' of scenario '" +
+                              scenario.name + "' at " + e.source_path + ":" + str(i.line) + " (a whole number from " +
+                              str(last) + " to " + str(Limits::max_weeks) + ")"});
+    }
   check("--replicates", replicates, 1, Limits::max_replicates, true);
   check("--seed", seed, std::uint64_t{0}, static_cast<std::uint64_t>(kMaxSeed), true);
   check("--scale", scale, Limits::min_scale, Limits::max_scale, false);

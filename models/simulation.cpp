@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "models/population.hpp"
 #include "models/purposes.hpp"
@@ -29,6 +30,7 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       debt_resolve_(sim::weekly_from_yearly_probability(params.get("debt.resolve_rate"))),
       next_rung_(people_.rung),
       interventions_(std::move(interventions)),
+      take_in_order_(interventions_.size()),
       programs_(people_.size(), people_.wijk_names.size()),
       metrics_(interventions_.size()),
       costs_(interventions_.size(), 0.0) {
@@ -50,6 +52,11 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
     max_static_down_ = *std::max_element(static_down_.begin(), static_down_.end());
   }
   compute_bounds();
+  std::iota(take_in_order_.begin(), take_in_order_.end(), std::size_t{0});
+  const auto by_phase = [&](std::size_t a, std::size_t b) {
+    return interventions_[a]->phase() < interventions_[b]->phase();
+  };
+  std::stable_sort(take_in_order_.begin(), take_in_order_.end(), by_phase);
 }
 
 // The largest eta any adult can have: the largest fixed part plus every
@@ -79,7 +86,11 @@ void Simulation::step(std::uint32_t week) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
   World world{people_, network_, programs_, rng_, replicate_, week};
-  for (std::size_t k = 0; k < interventions_.size(); ++k) interventions_[k]->take_in(world, metrics_[k]);
+  // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
+  std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
+  std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
+  std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
+  for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
   if (!interventions_.empty()) compute_bounds();
   move_persons(week);
   move_households(week);
@@ -95,15 +106,15 @@ Effect Simulation::effects_on(PersonId i, int rung) {
     e.up += enrolled.up;
     e.down += enrolled.down;
   }
-  // What is left after a programme fades week by week (this person's own state only).
-  auto& up = programs_.residual_up[i];
-  auto& down = programs_.residual_down[i];
-  if (up != 0 || down != 0) {
-    e.up += up;
-    e.down += down;
-    up *= programs_.residual_fade[i];
-    down *= programs_.residual_fade[i];
-    if (std::abs(up) < 1e-4f && std::abs(down) < 1e-4f) up = down = 0;
+  // What is left of the last programme, fading week by week (this person's own state only).
+  if (const auto k = programs_.faded_from[i]; k != 0) {
+    const auto& from = *interventions_[k - 1];
+    auto& weight = programs_.faded_weight[i];
+    const auto left = from.effect(rung, programs_.faded_variant[i]);
+    e.up += weight * left.up;
+    e.down += weight * left.down;
+    weight = static_cast<float>(weight * from.fade());
+    if (weight < 1e-3f) programs_.faded_from[i] = 0;
   }
   return e;
 }

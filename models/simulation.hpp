@@ -43,7 +43,7 @@ public:
              const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions = {});
 
   // The weekly order (MODEL.md section 3):
-  // 1-2. each intervention finds, visits and takes in people;
+  // 1-2. each intervention finds, visits and takes in people, by phase;
   // 3-4. every person's ladder move (from last week's rungs) and life events
   //      (bijstand in and out, ageing), then household debts; the buffers swap;
   // 5.   each intervention completes enrolments and books its costs.
@@ -86,7 +86,8 @@ private:
   // "stay" without computing the probabilities (exact, and most draws are above).
   std::array<double, kRungs + 1> bound_{};
   double max_static_up_ = 0, max_static_down_ = 0;
-  Interventions interventions_;
+  Interventions interventions_;             // in the scenario's order: index() is the position
+  std::vector<std::size_t> take_in_order_;  // positions by phase (stable)
   ProgramState programs_;
   std::vector<MetricCounts> metrics_;
   std::vector<double> costs_;

@@ -7,9 +7,9 @@ namespace meedoen::models {
 ProgramState::ProgramState(std::size_t persons, std::size_t wijken)
     : enrolled_in(persons, 0),
       variant(persons, 0),
-      residual_up(persons, 0.f),
-      residual_down(persons, 0.f),
-      residual_fade(persons, 0.f),
+      faded_from(persons, 0),
+      faded_variant(persons, 0),
+      faded_weight(persons, 0.f),
       finding_multiplier(wijken, 1.f),
       area_up(wijken * (kRungs + 1), 0.f),
       area_down(wijken * (kRungs + 1), 0.f) {}

@@ -55,14 +55,17 @@ struct Effect {
 struct ProgramState {
   explicit ProgramState(std::size_t persons, std::size_t wijken);
 
-  std::vector<std::uint8_t> enrolled_in;          // 0: none; k: the intervention with index k - 1
-  std::vector<std::uint8_t> variant;              // which of that intervention's effects applies
-  std::vector<float> residual_up, residual_down;  // effects left after completion, fading
-  std::vector<float> residual_fade;               // weekly factor of that fading
-  std::vector<float> finding_multiplier;          // per wijk, this week (signalling meetings)
-  std::vector<float> area_up, area_down;          // per wijk and rung: [wijk * 7 + rung]
+  std::vector<std::uint8_t> enrolled_in;  // 0: none; k: the intervention with index k - 1
+  std::vector<std::uint8_t> variant;      // which of that intervention's effects applies
+  // After completion the effect of the last programme fades: that programme's
+  // effect (on whatever rung the person is then) times a weight that shrinks weekly.
+  std::vector<std::uint8_t> faded_from;   // 0: none; k: the intervention with index k - 1
+  std::vector<std::uint8_t> faded_variant;
+  std::vector<float> faded_weight;
+  std::vector<float> finding_multiplier;  // per wijk, this week (signalling meetings)
+  std::vector<float> area_up, area_down;  // per wijk and rung: [wijk * 7 + rung]
 
-  bool any_effect(PersonId i) const { return enrolled_in[i] != 0 || residual_up[i] != 0 || residual_down[i] != 0; }
+  bool any_effect(PersonId i) const { return enrolled_in[i] != 0 || faded_from[i] != 0; }
 };
 
 // What an intervention sees and may change in its phases of the week.
@@ -86,6 +89,11 @@ public:
   virtual double close_week(World& w, MetricCounts& m) = 0;
   // The effect on a person enrolled here in `variant`, on `rung`.
   virtual Effect effect(int rung, std::uint8_t variant) const;
+  // The weekly factor by which the effect fades after completion (0: gone at once).
+  virtual double fade() const { return 0.0; }
+  // Interventions take people in by phase, lowest first, and in the scenario's
+  // order within a phase: signalling (-1) sets what outreach (0) finds with.
+  virtual int phase() const { return 0; }
 
   const InterventionSpec& spec() const { return spec_; }
   std::uint8_t index() const { return index_; }

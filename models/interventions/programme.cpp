@@ -12,7 +12,9 @@ enum : std::uint32_t { kSubFind, kSubContact, kSubAccept, kSubReferral };
 Programme::Programme(InterventionSpec spec, std::uint8_t index, ProgrammeSettings settings)
     : Intervention(std::move(spec), index), settings_(settings) {}
 
-Effect Programme::effect(int, std::uint8_t) const { return {param("effect_up"), param("effect_down")}; }
+Effect Programme::effect(int, std::uint8_t) const { return {settings_.effect_up, settings_.effect_down}; }
+
+double Programme::fade() const { return settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0; }
 
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.empty()) seen_.assign(w.people.size(), 0);
@@ -90,15 +92,14 @@ void Programme::pay_budget(double euros, MetricCounts& m) {
 
 double Programme::close_week(World& w, MetricCounts& m) {
   const double place_weeks = double(enrolled_.size());
-  const double fade = settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0;
+  const double weight = fade();
   std::erase_if(enrolled_, [&](auto& entry) {
     auto& [i, weeks_left] = entry;
     if (--weeks_left > 0) return false;
-    const auto e = effect(w.people.rung[i], w.state.variant[i]);
     w.state.enrolled_in[i] = 0;
-    w.state.residual_up[i] = static_cast<float>(e.up * fade);
-    w.state.residual_down[i] = static_cast<float>(e.down * fade);
-    w.state.residual_fade[i] = static_cast<float>(fade);
+    w.state.faded_from[i] = weight > 0 ? static_cast<std::uint8_t>(index() + 1) : 0;
+    w.state.faded_variant[i] = w.state.variant[i];
+    w.state.faded_weight[i] = static_cast<float>(weight);
     ++m[kCompleted];
     return true;
   });

@@ -29,6 +29,8 @@ struct ProgrammeSettings {
   double hourly_rate = 0;         // euros per staff hour
   double place_cost_week = 0;     // euros per enrolled person per week
   double fixed_cost_year = 0;     // euros per year, paid weekly
+  double effect_up = 0;           // added to eta_up while enrolled (Programme::effect's default)
+  double effect_down = 0;         // added to eta_down while enrolled
 };
 
 // Variants of an enrolment (which effects apply).
@@ -44,6 +46,7 @@ public:
   const ProgrammeSettings& settings() const { return settings_; }
   // The effect while enrolled (the type's parameters effect_up / effect_down by default).
   Effect effect(int rung, std::uint8_t variant) const override;
+  double fade() const override;
 
 protected:
   virtual bool eligible(const World& w, PersonId i) const = 0;

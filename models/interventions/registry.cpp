@@ -9,11 +9,38 @@ namespace meedoen::models {
   std::vector<sim::ParamSpec> type##_parameters();       \
   std::unique_ptr<Intervention> make_##type(InterventionSpec spec, std::uint8_t index);
 MEEDOEN_INTERVENTION(home_visits)
+MEEDOEN_INTERVENTION(peer_outreach)
+MEEDOEN_INTERVENTION(signalling_meeting)
+MEEDOEN_INTERVENTION(walk_in)
+MEEDOEN_INTERVENTION(geluksbudget)
+MEEDOEN_INTERVENTION(activation_centre)
+MEEDOEN_INTERVENTION(poverty_signalling)
+MEEDOEN_INTERVENTION(talent_matching)
+MEEDOEN_INTERVENTION(student_matching)
+MEEDOEN_INTERVENTION(volunteer_support)
 #undef MEEDOEN_INTERVENTION
 
 const std::vector<InterventionType>& intervention_types() {
   static const std::vector<InterventionType> types = {
       {"home_visits", "Project Door (seed 000)", &home_visits_parameters, &make_home_visits},
+      {"peer_outreach", "Vliegende Brigade, Meedoen in Meerburg / met de Stad (seeds 001, 002)",
+       &peer_outreach_parameters, &make_peer_outreach},
+      {"signalling_meeting", "Signaleringsoverleg, Meedoen in Meerburg / met de Stad (seeds 001, 002)",
+       &signalling_meeting_parameters, &make_signalling_meeting},
+      {"walk_in", "Zelfregiecentrum walk-in in the Huis van de Buurt (seeds 001, 002)", &walk_in_parameters,
+       &make_walk_in},
+      {"geluksbudget", "PGB Welzijn / geluksbudget (seed 004, project 04)", &geluksbudget_parameters,
+       &make_geluksbudget},
+      {"activation_centre", "Activeringscentrum, VIPP plus (seed 004, projects 05, 06)", &activation_centre_parameters,
+       &make_activation_centre},
+      {"poverty_signalling", "Poverty prevention and signalling, De Mors (seed 003)", &poverty_signalling_parameters,
+       &make_poverty_signalling},
+      {"talent_matching", "BRON method, Attent op Talent (seed 004, projects 25, 29)", &talent_matching_parameters,
+       &make_talent_matching},
+      {"student_matching", "Leren werken in de wijk, ROC Leiden (seed 004, project 18)", &student_matching_parameters,
+       &make_student_matching},
+      {"volunteer_support", "Deskundigheidsbevordering vrijwilligers (seed 004, project 21)",
+       &volunteer_support_parameters, &make_volunteer_support},
   };
   return types;
 }
@@ -56,6 +83,8 @@ ProgrammeSettings programme_settings(const InterventionSpec& spec) {
   read("hourly_rate", s.hourly_rate);
   read("place_cost_week", s.place_cost_week);
   read("fixed_cost_year", s.fixed_cost_year);
+  read("effect_up", s.effect_up);
+  read("effect_down", s.effect_down);
   return s;
 }
 
