@@ -50,6 +50,7 @@ void Programme::visit(World& w, MetricCounts& m) {
   for (; capacity > 0 && !queue_.empty(); --capacity) {
     const PersonId i = queue_.front();
     queue_.pop_front();
+    if (!eligible(w, i)) continue;  // their situation changed since they were found
     if (uniform(w, i, kSubContact) >= settings_.contact) continue;
     ++m[kVisited];
     // A referral, like the programme's own offer, is made only with the person's consent.
@@ -68,6 +69,10 @@ void Programme::admit_waiting(World& w, MetricCounts& m) {
   const auto full = [&] { return settings_.places >= 0 && enrolled_.size() >= std::size_t(settings_.places); };
   while (!waiting_.empty() && !full()) {
     const auto [i, variant] = waiting_.front();
+    if (!eligible(w, i)) {  // no longer eligible after waiting (too old, moved up, left bijstand)
+      waiting_.pop_front();
+      continue;
+    }
     if (w.state.enrolled_in[i] == 0 && !grant(w, i, m)) break;  // e.g. the budget pot is empty: wait
     waiting_.pop_front();
     enrol(w, i, variant, m);

@@ -7,9 +7,9 @@
 // targeted wijken. While it works, everyone in those wijken on rung 4
 // (volunteering) drops out less (effect_down on rung 4), and the extra places
 // make the step from 3 to 4 easier (effect_up on rung 3): wijk-wide effects
-// through ProgramState::area_down and area_up, set each week while it works
-// and reset to 0 when it does not. Costs: the trainers' hours each week and a
-// yearly fixed cost, paid weekly while it works.
+// through ProgramState::area_down and area_up, which the step resets each
+// week and this adds to while it works (several in one wijk add up). Costs:
+// the trainers' hours each week and a yearly fixed cost, paid while it works.
 #include "models/interventions/registry.hpp"
 
 namespace meedoen::models {

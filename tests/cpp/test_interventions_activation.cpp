@@ -5,9 +5,9 @@
 // random numbers), and no effect at all when switched off.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <chrono>
 
 #include "models/experiment.hpp"
 #include "models/interventions/registry.hpp"
@@ -42,7 +42,8 @@ struct City {
     throw std::invalid_argument(name);
   }
 
-  InterventionSpec spec(const std::string& type, std::vector<std::string> names, const Overrides& overrides) const {
+  InterventionSpec spec(const std::string& type, const std::vector<std::string>& names,
+                        const Overrides& overrides) const {
     InterventionSpec s{type, type, 0, {}, 1, 0, params};
     for (const auto& name : names) s.wijken.push_back(wijk(name));
     for (const auto& [key, value] : overrides) s.params.set(type + "." + key, {value});

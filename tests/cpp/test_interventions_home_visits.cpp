@@ -84,9 +84,12 @@ TEST(InterventionsHomeVisits, ListHolds150To250AndContactIsAboutThreeQuarters) {
   EXPECT_LE(found, 250u);
   std::uint32_t visits_with_contact = 0, attempts = 0;
   for (const auto& m : t.metrics) visits_with_contact += m[kVisited];
-  // Everyone on the list is visited within the year at these hours; contact with about 75% (F 4.5).
+  // Everyone still eligible is visited within weeks at these hours, and contact is made with about 75%
+  // (F 4.5); a few leave the list before their visit (they left bijstand or moved above rung 3).
   attempts = found;
-  EXPECT_NEAR(double(visits_with_contact) / attempts, 0.75, 4 * std::sqrt(0.75 * 0.25 / attempts));
+  const double sd = std::sqrt(0.75 * 0.25 / attempts);
+  EXPECT_LT(double(visits_with_contact) / attempts, 0.75 + 4 * sd);
+  EXPECT_GT(double(visits_with_contact) / attempts, 0.75 * 0.9 - 4 * sd);
 }
 
 TEST(InterventionsHomeVisits, StaffHoursNeverExceededAndNobodyEnrolledWithoutAccepting) {
