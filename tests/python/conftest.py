@@ -12,13 +12,17 @@ LEIDEN = REPO / "scenarios" / "leiden.toml"
 SMALL = ["--scale", "0.05", "--weeks", "10", "--replicates", "2", "--seed", "12345", "--quiet"]
 
 
-def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed `meedoen` command (beside this Python) and capture its output."""
+def meedoen_command() -> str:
+    """The installed `meedoen` command, beside this Python."""
     command = shutil.which("meedoen", path=str(Path(sys.executable).parent))
     assert command, "the meedoen command is not installed beside this Python"
-    return subprocess.run(
-        [command, *map(str, args)], capture_output=True, text=True, cwd=cwd, check=False, timeout=600
-    )
+    return command
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `meedoen` command and capture its output."""
+    command = [meedoen_command(), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False, timeout=600)
 
 
 @pytest.fixture(scope="session")

@@ -79,17 +79,21 @@ def test_progress_is_reported(tmp_path):
 
 
 def test_progress_returning_false_stops_the_run(tmp_path):
-    _core.run_experiment(small_experiment(), str(tmp_path / "out.h5"), 1, lambda done, total: False)
-    assert list(tmp_path.iterdir()) == []
+    out = tmp_path / "out.h5"
+    _core.run_experiment(small_experiment(), str(out), 1, lambda done, total: False)
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.partial"))
 
 
 def test_an_exception_in_progress_stops_the_run_and_is_raised(tmp_path):
     def interrupt(done, total):
         raise KeyboardInterrupt
 
+    out = tmp_path / "out.h5"
     with pytest.raises(KeyboardInterrupt):
-        _core.run_experiment(small_experiment(), str(tmp_path / "out.h5"), 1, interrupt)
-    assert list(tmp_path.iterdir()) == []
+        _core.run_experiment(small_experiment(), str(out), 1, interrupt)
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.partial"))
 
 
 def test_run_returns_results():

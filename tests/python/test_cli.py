@@ -2,11 +2,14 @@
 
 import os
 import re
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import LEIDEN, SMALL, cli
+from conftest import LEIDEN, SMALL, cli, meedoen_command
 
 GOOD = """\
 [experiment]
@@ -71,8 +74,7 @@ def test_bad_input_creates_no_output(tmp_path, case):
     out = tmp_path / "out.h5"
     result = cli("run", path, *flags, "-o", out)
     assert_input_error(result, expected.format(file=path))
-    assert not out.exists()
-    assert not list(tmp_path.glob("*.partial"))
+    assert sorted(tmp_path.iterdir()) == ([path] if text is not None else [])
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -84,6 +86,7 @@ def test_bad_input_leaves_an_existing_output_alone(tmp_path, case):
     result = cli("run", path, *flags, "-o", out)
     assert_input_error(result, expected.format(file=path))
     assert out.read_bytes() == b"an earlier result"
+    assert sorted(tmp_path.iterdir()) == sorted([out, path] if text is not None else [out])
 
 
 @pytest.mark.parametrize("case", [c for c, (_, flags, _) in BAD_INPUTS.items() if not flags])
@@ -128,7 +131,7 @@ def test_run_prints_a_summary(tmp_path):
     result = cli("run", LEIDEN, *SMALL, "-o", out)
     assert result.returncode == 0, result.stderr
     assert "baseline" in result.stdout
-    assert re.search(r"\d+\.\d% \(\d+\.\d-\d+\.\d\)", result.stdout)
+    assert re.search(r"baseline +│ +\d+\.\d% ± \d+\.\d% +│", result.stdout)
     assert f"results written to {out}\n" in result.stdout
     assert result.stderr == ""
 
@@ -137,3 +140,22 @@ def test_run_writes_to_results_by_default(tmp_path):
     result = cli("run", scenario_file(tmp_path, GOOD), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "results" / "case.h5").is_file()
+
+
+def test_ctrl_c_stops_a_run(tmp_path):
+    out = tmp_path / "out.h5"
+    flags = ["--replicates", "2", "--threads", "1", "--quiet", "-o", str(out)]
+    process = subprocess.Popen(
+        [meedoen_command(), "run", str(LEIDEN), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not Path(f"{out}.parts").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the engine has started
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr == "interrupted; no output written\n"
+    assert not out.exists()

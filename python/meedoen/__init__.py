@@ -1,0 +1,29 @@
+"""Meedoen: an agent-based simulation of participation in Leiden's social domain.
+
+    import meedoen
+    exp = meedoen.load_experiment("scenarios/leiden.toml")  # validated; raises InputError
+    res = meedoen.run(exp, replicates=10, threads=2)         # a Results object, in memory
+    res.rung_counts                                          # xarray.DataArray
+    res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
+
+The command line is ``meedoen run`` and ``meedoen validate`` (see ``meedoen --help``).
+"""
+
+from meedoen._core import __version__, parameters
+from meedoen.errors import InputError
+from meedoen.experiment import Experiment, default_experiment, load_experiment
+from meedoen.results import Results, open_results
+from meedoen.runner import run, run_to_file
+
+__all__ = [
+    "Experiment",
+    "InputError",
+    "Results",
+    "__version__",
+    "default_experiment",
+    "load_experiment",
+    "open_results",
+    "parameters",
+    "run",
+    "run_to_file",
+]

@@ -1,0 +1,7 @@
+"""``python -m meedoen``: the command line (see meedoen.cli)."""
+
+import sys
+
+from meedoen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,49 @@
+"""Bindings to the Meedoen engine (private; use the meedoen package)."""
+
+from collections.abc import Callable
+
+from meedoen.errors import InputError as InputError
+
+__version__: str
+limits: dict[str, tuple[int, int] | tuple[float, float]]
+
+class Experiment:
+    """A validated experiment: shared settings and the scenarios to compare."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def weeks(self) -> int: ...
+    @property
+    def replicates(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def scale(self) -> float: ...
+    @property
+    def population_data(self) -> str: ...
+    @property
+    def source_path(self) -> str: ...
+    @property
+    def source_text(self) -> str: ...
+    @property
+    def scenario_names(self) -> list[str]: ...
+    def with_overrides(
+        self,
+        *,
+        weeks: int | None = None,
+        replicates: int | None = None,
+        seed: int | None = None,
+        scale: float | None = None,
+    ) -> Experiment: ...
+
+def load_experiment(path: str) -> Experiment: ...
+def default_experiment() -> Experiment: ...
+def run_experiment(
+    experiment: Experiment,
+    out_path: str,
+    threads: int = 0,
+    progress: Callable[[int, int], bool | None] | None = None,
+) -> None: ...
+def parameters() -> list[dict[str, object]]: ...
+def parameters_markdown() -> str: ...

@@ -1,0 +1,107 @@
+"""Results of a run: the HDF5 file the engine writes, read into xarray.
+
+The file holds one group per scenario (named after it) and provenance in its
+root attributes; the root attribute ``scenarios`` lists the scenario names in
+order, one per line, the baseline first.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["Results", "open_results"]
+
+
+class Results:
+    """The results of one experiment, held in memory.
+
+    Get one from ``meedoen.run()`` or ``meedoen.open_results(path)``.
+
+    - ``scenarios``: the scenario names, the baseline first.
+    - ``attrs``: the provenance (meedoen_version, git_commit, created_utc,
+      experiment (the scenario file's text), seed, weeks, replicates, ...).
+    - ``rung_counts``: adults on each rung, dims (scenario, replicate, week, wijk, rung).
+    - ``results[name]``: every variable of one scenario as an xarray.Dataset.
+    - ``to_hdf5(path)``: writes the results file again, byte for byte.
+    """
+
+    def __init__(self, content: bytes) -> None:
+        """Read results from the bytes of a results file (see open_results)."""
+        self._content = content
+        with h5py.File(io.BytesIO(content), "r") as f:
+            self._attrs = {name: _plain(value) for name, value in f.attrs.items()}
+        scenarios = self._attrs.get("scenarios")
+        if not isinstance(scenarios, str):
+            raise ValueError("not a Meedoen results file: it has no root attribute 'scenarios'")
+        self._scenarios = scenarios.split("\n")
+        self._groups = {name: _read_group(content, name) for name in self._scenarios}
+
+    @property
+    def scenarios(self) -> list[str]:
+        """The scenario names, the baseline first."""
+        return list(self._scenarios)
+
+    @property
+    def attrs(self) -> dict[str, object]:
+        """The root attributes of the results file (provenance)."""
+        return dict(self._attrs)
+
+    @property
+    def rung_counts(self) -> xr.DataArray:
+        """Adults (18+) on each rung, dims (scenario, replicate, week, wijk, rung)."""
+        return self._stack("rung_counts")
+
+    def __getitem__(self, scenario: str) -> xr.Dataset:
+        """Every variable of one scenario, dims as in the file."""
+        return self._groups[scenario]
+
+    def to_hdf5(self, path: str | os.PathLike[str]) -> None:
+        """Write the results file to ``path``: the same bytes that were read.
+
+        Written beside the target under a temporary name and renamed when complete.
+        """
+        partial = Path(f"{os.fspath(path)}.partial")
+        partial.write_bytes(self._content)
+        partial.replace(path)
+
+    def __repr__(self) -> str:
+        a = self._attrs
+        return (
+            f"<Results: {len(self._scenarios)} scenarios ({', '.join(self._scenarios)}), "
+            f"{a.get('weeks')} weeks, {a.get('replicates')} replicates, seed {a.get('seed')}>"
+        )
+
+    def _stack(self, variable: str) -> xr.DataArray:
+        scenario = pd.Index(self._scenarios, name="scenario")
+        return xr.concat([self._groups[name][variable] for name in self._scenarios], dim=scenario)
+
+
+def open_results(path: str | os.PathLike[str]) -> Results:
+    """Read the results file at ``path`` into memory (the file may then be deleted).
+
+    Raises FileNotFoundError when there is no such file and ValueError when it
+    is not a Meedoen results file.
+    """
+    with open(path, "rb") as f:
+        return Results(f.read())
+
+
+def _read_group(content: bytes, group: str) -> xr.Dataset:
+    with xr.open_dataset(io.BytesIO(content), group=group, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def _plain(value: object) -> object:
+    """An HDF5 attribute value as a plain Python value (str, int, float or list)."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
