@@ -1,4 +1,4 @@
-"""The command line: ``meedoen run`` and ``meedoen validate``.
+"""The command line: ``meedoen run``, ``meedoen validate`` and ``meedoen compare``.
 
 Bad input never gives a traceback: one line per problem on stderr, as
 ``FILE:LINE: key: what is wrong (what is allowed)`` (``command line: --flag:
@@ -19,8 +19,9 @@ from rich.table import Table
 from meedoen import __version__, _core
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
-from meedoen.results import open_results
-from meedoen.runner import run_to_file
+from meedoen.compare import COLUMNS, METRICS, compare, to_json
+from meedoen.results import Results, open_results
+from meedoen.runner import resume_experiment, run_to_file, run_to_precision
 from meedoen.summary import summarise
 
 EXIT_INPUT = 2
@@ -59,8 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="run every scenario of a scenario file and write one results file",
         description="Run every scenario of SCENARIO.toml, write the results (HDF5) and print a summary.",
     )
-    run.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
+    run.add_argument("scenario", metavar="SCENARIO.toml", nargs="?", help="the scenario file")
     run.add_argument("-o", "--output", metavar="OUT.h5", help="the results file (default: results/STEM.h5)")
+    run.add_argument(
+        "--resume", metavar="OUT.h5", help="complete the interrupted run that was writing OUT.h5 (no scenario file)"
+    )
+    run.add_argument(
+        "--precision",
+        metavar="X",
+        help="add replicates until every scenario's 95%% half-width of the paired difference in "
+        "participation rate is below X (a share, e.g. 0.001)",
+    )
+    run.add_argument("--max-replicates", metavar="N", help="the most replicates --precision may take (default 1000)")
     run.add_argument("--replicates", metavar="N", help="replicates, instead of the file's")
     run.add_argument("--threads", metavar="T", help="threads (default 0: the engine's default)")
     run.add_argument("--seed", metavar="S", help="seed, instead of the file's")
@@ -76,6 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
     validate.set_defaults(handler=validate_command)
+
+    comparison = commands.add_parser(
+        "compare",
+        help="compare the scenarios of a results file with the baseline",
+        description="Per scenario: participation, isolation, persons moved up, costs, savings, cost per person "
+        "moved up and the break-even week, as means with 95%% intervals over the replicates, and differences "
+        "to the baseline paired by replicate.",
+    )
+    comparison.add_argument("results", metavar="OUT.h5", help="a results file of meedoen run")
+    comparison.add_argument("--baseline", metavar="NAME", help="the scenario to compare with (default: the first)")
+    comparison.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    comparison.add_argument("--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)")
+    comparison.set_defaults(handler=compare_command)
     return parser
 
 
@@ -92,29 +116,93 @@ def validate_command(args: argparse.Namespace) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """``meedoen run``: check everything, run, write the results file, print the summary."""
     settings, problems = read_flags(args)
-    out = Path(args.output) if args.output else Path("results") / f"{Path(args.scenario).stem}.h5"
-    if args.output:
+    problems += mode_problems(args, settings)
+    out = output_path(args)
+    if args.output or args.resume:
         problems += output_problems(out)
+    experiment = None
     try:
-        experiment = load_experiment(args.scenario)
+        if args.resume:
+            experiment = resume_experiment(out)
+        elif args.scenario is not None:
+            experiment = load_experiment(args.scenario)
     except InputError as error:
         problems += error.problems
-    if problems:
+    if problems or experiment is None:
         raise InputError(problems)
     if not args.output:
         make_directory(out.parent)
     threads = int(settings.pop("threads", 0))
+    precision = settings.pop("precision", None)
+    max_replicates = int(settings.pop("max_replicates", 1000))
     experiment = experiment.with_overrides(**settings)
+    progress = sys.stderr.isatty() and not args.quiet
     try:
-        run_to_file(experiment, out, threads=threads, progress=sys.stderr.isatty() and not args.quiet)
+        if precision is None:
+            run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
+        else:
+            n = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
+            experiment = experiment.with_overrides(replicates=n)
+            reached = "reached" if n < max_replicates else "cap reached"
+            print(f"--precision {precision:g}: {n} replicates ({reached})")
     except KeyboardInterrupt:
-        print("interrupted; no output written", file=sys.stderr)
+        print(f"interrupted; no output written (to finish it: meedoen run --resume {out})", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (RuntimeError, OSError) as error:
         print(f"meedoen: {error}", file=sys.stderr)
         return EXIT_FAILED
     print_summary(experiment, out)
     return 0
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    """Where the results go: --resume's file, -o, or results/<scenario file stem>.h5."""
+    if args.resume:
+        return Path(args.resume)
+    if args.output:
+        return Path(args.output)
+    return Path("results") / f"{Path(args.scenario or 'meedoen').stem}.h5"
+
+
+def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[str]:
+    """What does not go together: --resume with a scenario file or settings, neither of the two."""
+    if args.resume is None:
+        if args.scenario is None:
+            return ["command line: SCENARIO.toml: missing (a scenario file, or --resume OUT.h5)"]
+        return []
+    clashes = [f"--{name.replace('_', '-')}" for name in settings if name != "threads"]
+    clashes += ["SCENARIO.toml"] * (args.scenario is not None) + ["-o"] * (args.output is not None)
+    if clashes:
+        return [f"command line: --resume: cannot be combined with {', '.join(clashes)} (a resumed run keeps its own)"]
+    return []
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """``meedoen compare``: the comparison table of a results file."""
+    results = read_results(args.results)
+    if args.baseline is not None and args.baseline not in results.scenarios:
+        raise InputError(
+            [f"command line: --baseline: no scenario {args.baseline} (one of: {', '.join(results.scenarios)})"]
+        )
+    table = compare(results, baseline=args.baseline)
+    if args.format == "json":
+        print(to_json(table))
+    elif args.format == "csv":
+        print(table[COLUMNS].to_csv(index=False), end="")
+    else:
+        print_comparison(table, results, args.by_wijk)
+    return 0
+
+
+def read_results(path: str) -> Results:
+    """The results file at ``path``; InputError naming it when it cannot be read as one."""
+    try:
+        return open_results(path)
+    except FileNotFoundError:
+        raise InputError([f"{path}: (file): does not exist (a results file of meedoen run)"]) from None
+    except (OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError([f"{path}: (file): not a Meedoen results file: {reason} (a results file of meedoen run)"]) from None
 
 
 def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
@@ -126,6 +214,8 @@ def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         "seed": (int, "a whole number", SEED_LIMITS),
         "scale": (float, "a number", limits["scale"]),
         "threads": (int, "a whole number", (0, MAX_THREADS)),
+        "precision": (float, "a number", (1e-6, 1.0)),
+        "max_replicates": (int, "a whole number", limits["replicates"]),
     }
     values: dict[str, Any] = {}
     problems = []
@@ -133,16 +223,17 @@ def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         text = getattr(args, name)
         if text is None:
             continue
+        flag = "--" + name.replace("_", "-")
         allowed = f"{kind} from {_number(low)} to {_number(high)}"
         try:
             value = parse(text)
         except ValueError:
-            problems.append(f"command line: --{name}: value {text} is not {kind} ({allowed})")
+            problems.append(f"command line: {flag}: value {text} is not {kind} ({allowed})")
             continue
         if low <= value <= high:
             values[name] = value
         else:
-            problems.append(f"command line: --{name}: value {text} is out of range ({allowed})")
+            problems.append(f"command line: {flag}: value {text} is out of range ({allowed})")
     return values, problems
 
 
@@ -188,6 +279,81 @@ def print_summary(experiment: Experiment, out: Path) -> None:
     if n > 1:
         console.print("±: the 95% interval of the mean (t-interval over the replicates)")
     console.print(f"results written to {out}", soft_wrap=True, highlight=False)
+
+
+def print_comparison(table: Any, results: Results, by_wijk: bool) -> None:
+    """The comparison on stdout: what each scenario achieves, and what it costs and saves."""
+    city = table[table.wijk == "all"].set_index(["scenario", "metric"])
+    scenarios = list(dict.fromkeys(table.scenario))
+    baseline = scenarios[0] if scenarios else ""
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    n = results.attrs.get("replicates")
+    achieves = Table(title=f"What each scenario achieves at the end: difference to {baseline} [95% interval], {n} replicates")
+    achieves.add_column("scenario", no_wrap=True)
+    for metric in ("participation_rate", "isolated", "persons_up"):
+        achieves.add_column(metric, justify="right")
+    for name in scenarios:
+        achieves.add_row(name, *(_cell(city.loc[(name, m)], m, diff=True) for m in ("participation_rate", "isolated", "persons_up")))
+    costs = Table(title="What it costs and saves: euros over the horizon, discounted to the start [95% interval]")
+    costs.add_column("scenario", no_wrap=True)
+    money = ("intervention_cost", "provision_cost", "net_savings", "cost_per_person_up", "break_even_week")
+    for metric in money:
+        costs.add_column(metric if metric != "provision_cost" else "provision_cost change", justify="right")
+    for name in scenarios:
+        row = city.loc[name]
+        costs.add_row(
+            name,
+            _cell(row.loc["intervention_cost"], "euro"),
+            _cell(row.loc["provision_cost"], "euro", diff=True),
+            _cell(row.loc["net_savings"], "euro"),
+            _cell(row.loc["cost_per_person_up"], "euro"),
+            _cell(row.loc["break_even_week"], "week"),
+        )
+    console.print(achieves)
+    console.print(costs)
+    if by_wijk:
+        console.print(_wijk_table(table, scenarios, baseline))
+    console.print(f"Differences are paired by replicate with {baseline} (common random numbers).", highlight=False)
+    for metric, meaning in METRICS.items():
+        console.print(f"  {metric}: {meaning}", highlight=False)
+    scale = results.attrs.get("scale", 1.0)
+    if scale != 1.0:
+        console.print(
+            f"Scale {scale:g}: the population is scaled, the interventions (staff hours, places, pots) are not; "
+            "use scale 1 for budget answers.",
+            highlight=False,
+        )
+
+
+def _wijk_table(table: Any, scenarios: list[str], baseline: str) -> Table:
+    """Participation-rate difference to the baseline per wijk (rows) and scenario (columns)."""
+    rows = table[(table.wijk != "all") & (table.metric == "participation_rate")].set_index(["wijk", "scenario"])
+    out = Table(title=f"Participation rate per wijk: difference to {baseline} [95% interval]")
+    out.add_column("wijk", no_wrap=True)
+    for name in scenarios[1:]:
+        out.add_column(name, justify="right")
+    for wijk in dict.fromkeys(rows.index.get_level_values("wijk")):
+        out.add_row(wijk, *(_cell(rows.loc[(wijk, name)], "participation_rate", diff=True) for name in scenarios[1:]))
+    return out
+
+
+def _cell(row: Any, unit: str, diff: bool = False) -> str:
+    """A mean (or paired difference) with its interval, in the metric's unit."""
+    mean, low, high = (row.diff_mean, row.diff_ci_low, row.diff_ci_high) if diff else (row["mean"], row.ci_low, row.ci_high)
+    if math.isnan(mean):
+        return "-"
+    sign = "+" if diff else ""
+    if unit == "participation_rate":
+        fmt = lambda v: f"{100 * v:{sign}.2f} pp" if diff else f"{100 * v:.1f}%"  # noqa: E731
+    elif unit == "euro":
+        fmt = lambda v: f"{v / 1000:{sign},.0f}k"  # noqa: E731
+    elif unit == "week":
+        fmt = lambda v: f"week {v:.0f}"  # noqa: E731
+    else:
+        fmt = lambda v: f"{v:{sign},.1f}"  # noqa: E731
+    if math.isnan(low) or low == high:
+        return fmt(mean)
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
 
 
 def _number(value: float) -> str:

@@ -1,16 +1,23 @@
 """Running an experiment: to a results file, or straight into a Results object."""
 
+import math
 import os
+import shutil
 import tempfile
+import tomllib
 from contextlib import nullcontext
 from pathlib import Path
 
+import numpy as np
+
 from meedoen import _core
+from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
 from meedoen.results import Results, open_results
+from meedoen.summary import mean_interval, participation_rate
 
-__all__ = ["run", "run_to_file"]
+__all__ = ["resume_experiment", "run", "run_to_file", "run_to_precision"]
 
 
 def run(
@@ -48,13 +55,20 @@ def run_to_file(
     weeks: int | None = None,
     scale: float | None = None,
     progress: bool = False,
+    *,
+    resume: bool = False,
+    keep_parts: bool = False,
 ) -> None:
     """Run every scenario of an experiment and write the results file ``out_path``.
 
     The arguments are those of run(). The file is written under
     ``out_path + ".partial"`` and renamed when complete: a failed or
-    interrupted run leaves ``out_path`` as it was. Raises meedoen.InputError
-    for bad input and RuntimeError when the file cannot be written.
+    interrupted run leaves ``out_path`` as it was, and the replicates it
+    finished wait in ``out_path + ".parts"``. ``resume=True`` computes only
+    the replicates missing there (see resume_experiment); ``keep_parts=True``
+    keeps that folder after writing, so that replicates can be added later.
+    Raises meedoen.InputError for bad input and RuntimeError when the file
+    cannot be written.
     """
     if threads < 0:
         raise ValueError(f"threads is {threads} (0 for the engine's default, or more)")
@@ -62,4 +76,67 @@ def run_to_file(
         experiment = load_experiment(experiment)
     experiment = experiment.with_overrides(weeks=weeks, replicates=replicates, seed=seed, scale=scale)
     with progress_bar() if progress else nullcontext(None) as update:
-        _core.run_experiment(experiment, os.fspath(out_path), threads, update)
+        _core.run_experiment(experiment, os.fspath(out_path), threads, update, resume=resume, keep_parts=keep_parts)
+
+
+def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
+    """The experiment of the interrupted run that was writing ``out_path``.
+
+    Read from ``out_path + ".parts"`` (the scenario file's text as it was, and
+    the command-line settings), so that run_to_file(..., resume=True) completes
+    exactly that run. Raises meedoen.InputError when there is none.
+    """
+    parts = Path(_core.parts_dir(os.fspath(out_path)))
+    try:
+        manifest = tomllib.loads((parts / "manifest.toml").read_text())
+        text = (parts / "experiment.toml").read_text()
+    except (OSError, tomllib.TOMLDecodeError):
+        raise InputError([f"{parts}: --resume: there is no interrupted run to resume here (run the scenario file)"]) from None
+    experiment = _core.parse_experiment(text, manifest["source_path"])
+    settings = {key: manifest[key] for key in ("weeks", "replicates", "seed", "scale")}
+    return experiment.with_overrides(**settings)
+
+
+def run_to_precision(
+    experiment: Experiment,
+    out_path: str | os.PathLike[str],
+    precision: float,
+    max_replicates: int = 1000,
+    threads: int = 0,
+    progress: bool = False,
+) -> int:
+    """Add replicates until every scenario's paired difference to the baseline in the
+    participation rate has a 95% half-width below ``precision`` (or ``max_replicates``
+    is reached); write the results file and return the number of replicates it took.
+
+    Starts with the experiment's replicates (at least 3) and, after each round,
+    runs as many more as the half-widths so far say are needed (they shrink as
+    one over the square root of the replicates). Earlier replicates are kept
+    between rounds, so no work is done twice.
+    """
+    n = min(max(3, experiment.replicates), max_replicates)
+    resume = False
+    while True:
+        round_ = experiment.with_overrides(replicates=n)
+        run_to_file(round_, out_path, threads=threads, progress=progress, resume=resume, keep_parts=True)
+        resume = True
+        width = max(paired_half_widths(open_results(out_path)).values())
+        if width < precision or n >= max_replicates:
+            break
+        n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
+    shutil.rmtree(_core.parts_dir(os.fspath(out_path)), ignore_errors=True)
+    return n
+
+
+def paired_half_widths(results: Results) -> dict[str, float]:
+    """Per scenario, the 95% half-width of its paired difference to the baseline in the
+    participation rate at the last week (for a lone baseline, of its own mean)."""
+    rate = participation_rate(results.rung_counts.isel(week=-1))
+    base = rate.sel(scenario=results.scenarios[0]).values
+    widths = {}
+    for name in results.scenarios[1:] or results.scenarios:
+        values = rate.sel(scenario=name).values
+        diff = values - base if len(results.scenarios) > 1 else values
+        _, low, high = mean_interval(np.asarray(diff))
+        widths[name] = (high - low) / 2
+    return widths

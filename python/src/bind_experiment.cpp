@@ -62,6 +62,8 @@ void bind_experiment(py::module_& m) {
   m.def("load_experiment", &models::load_experiment, "path"_a,
         "Reads and validates a scenario file (TOML).\n\n"
         "Raises InputError listing every problem as FILE:LINE: key: what is wrong (what is allowed).");
+  m.def("parse_experiment", &models::parse_experiment, "text"_a, "path"_a,
+        "Validates the text of a scenario file; `path` names it in messages and anchors relative data paths.");
   m.def("default_experiment", &models::default_experiment,
         "The experiment of scenarios/leiden.toml, as embedded at build time.");
 

@@ -124,6 +124,7 @@ def test_usage_errors_exit_2():
     result = cli("run")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+    assert "command line: SCENARIO.toml: missing" in result.stderr
 
 
 def test_run_prints_a_summary(tmp_path):
@@ -157,5 +158,5 @@ def test_ctrl_c_stops_a_run(tmp_path):
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
-    assert stderr == "interrupted; no output written\n"
+    assert stderr == f"interrupted; no output written (to finish it: meedoen run --resume {out})\n"
     assert not out.exists()

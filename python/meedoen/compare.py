@@ -1,0 +1,150 @@
+"""The scenario comparison: what each scenario achieves, costs and saves.
+
+Every metric is computed per replicate; the table gives its mean over the
+replicates with a 95% t-interval, and the difference to the baseline paired
+by replicate (common random numbers make these differences sharp) with its
+own 95% t-interval. Costs are discounted to the start at the rate
+``costs.discount_rate`` (per year) of each scenario's parameters. Two metrics
+are ratios or first passages of means (cost_per_person_up, break_even_week):
+their intervals come from a bootstrap over replicates, and they have no
+difference columns (they are differences to the baseline already).
+"""
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from meedoen.results import Results
+from meedoen.summary import mean_interval
+
+__all__ = ["COLUMNS", "METRICS", "compare", "discount_factors", "to_json"]
+
+COLUMNS = ["scenario", "wijk", "metric", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"]
+METRICS = {
+    "participation_rate": "share of adults on rung 3 or higher at the last week",
+    "isolated": "adults on rung 1 at the last week",
+    "persons_up": "adults on a higher rung at the end than at the start",
+    "intervention_cost": "euros spent on the interventions, discounted",
+    "provision_cost": "euros spent on provisions (benefits, care), discounted",
+    "net_savings": "the baseline's provision cost minus this scenario's, minus its intervention cost",
+    "cost_per_person_up": "intervention cost per extra adult moved up (against the baseline)",
+    "break_even_week": "first week from which cumulative net savings stay positive (NaN: never)",
+}
+ALL_WIJKEN = "all"
+PROVISION_PREFIX = "provision."
+BOOTSTRAP_DRAWS = 1000
+
+
+def discount_factors(weeks: xr.DataArray, rate_per_year: float) -> xr.DataArray:
+    """(1 + rate) ** (-week / 52): the present value of a euro spent in each week."""
+    return (1.0 + rate_per_year) ** (-weeks / 52.0)
+
+
+def compare(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """The comparison table: one row per scenario, wijk ("all" or a name) and metric.
+
+    Columns: scenario, wijk, metric, mean, ci_low, ci_high, diff_mean,
+    diff_ci_low, diff_ci_high. ``baseline`` defaults to the results' first
+    scenario. Costs and savings are city-wide only (wijk "all").
+    """
+    baseline = baseline or results.scenarios[0]
+    if baseline not in results.scenarios:
+        raise KeyError(f"no scenario {baseline!r} (the scenarios are {', '.join(results.scenarios)})")
+    scenarios = {name: _Scenario(results[name]) for name in results.scenarios}
+    base = scenarios[baseline]
+    rows = []
+    for name, s in scenarios.items():
+        values = s.metrics | {("net_savings", ALL_WIJKEN): s.net_savings(base).sum(axis=1)}
+        base_values = base.metrics | {("net_savings", ALL_WIJKEN): base.net_savings(base).sum(axis=1)}
+        for (metric, wijk), v in values.items():
+            rows.append((name, wijk, metric, *mean_interval(v), *mean_interval(v - base_values[(metric, wijk)])))
+        rows += _bootstrap_rows(name, s, base)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    wijken = [str(w) for w in results[baseline].wijk.values]
+    return _sorted(table, results.scenarios, wijken).reset_index(drop=True)
+
+
+def to_json(table: pd.DataFrame) -> str:
+    """The table as a JSON list of objects with the keys of COLUMNS (NaN as null)."""
+    records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    return json.dumps(records, indent=1)
+
+
+class _Scenario:
+    """One scenario's metrics per replicate, and its discounted weekly costs."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        last = ds.rung_counts.isel(week=-1)
+        adults, participating = last.sum("rung"), last.sel(rung=slice(3, None)).sum("rung")
+        isolated, up = last.sel(rung=1), ds.persons_up
+        self.metrics: dict[tuple[str, str], np.ndarray] = {
+            ("participation_rate", ALL_WIJKEN): (participating.sum("wijk") / adults.sum("wijk")).values,
+            ("isolated", ALL_WIJKEN): isolated.sum("wijk").values.astype(float),
+            ("persons_up", ALL_WIJKEN): up.sum("wijk").values.astype(float),
+        }
+        for wijk in ds.wijk.values:
+            self.metrics[("participation_rate", wijk)] = (participating / adults).sel(wijk=wijk).values
+            self.metrics[("isolated", wijk)] = isolated.sel(wijk=wijk).values.astype(float)
+            self.metrics[("persons_up", wijk)] = up.sel(wijk=wijk).values.astype(float)
+        rate = float(json.loads(ds.attrs["parameters"])["costs.discount_rate"])
+        ledger = (ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None))
+        provision = ledger["item"].str.startswith(PROVISION_PREFIX)
+        self.weeks = ledger.week.values
+        self.intervention = ledger.where(~provision, 0.0).sum("item").values  # replicate x week
+        self.provision = ledger.where(provision, 0.0).sum("item").values
+        self.metrics[("intervention_cost", ALL_WIJKEN)] = self.intervention.sum(axis=1)
+        self.metrics[("provision_cost", ALL_WIJKEN)] = self.provision.sum(axis=1)
+
+    def net_savings(self, base: "_Scenario") -> np.ndarray:
+        """Per replicate and week: the baseline's provision cost minus ours, minus our intervention cost."""
+        return base.provision - self.provision - self.intervention
+
+
+def _bootstrap_rows(name: str, s: _Scenario, base: _Scenario) -> list[tuple]:
+    extra_up = s.metrics[("persons_up", ALL_WIJKEN)] - base.metrics[("persons_up", ALL_WIJKEN)]
+    cost = s.metrics[("intervention_cost", ALL_WIJKEN)]
+    saved = s.net_savings(base)
+    estimators: dict[str, Callable[[np.ndarray], float]] = {
+        "cost_per_person_up": lambda idx: _ratio(cost[idx].mean(), extra_up[idx].mean()),
+        "break_even_week": lambda idx: _break_even(saved[idx].mean(axis=0), s.weeks),
+    }
+    n = len(cost)
+    draws = np.random.default_rng(20270101).integers(0, n, size=(BOOTSTRAP_DRAWS, n))  # fixed: same table each time
+    rows = []
+    for metric, estimate in estimators.items():
+        low = high = np.nan
+        boot = np.array([estimate(idx) for idx in draws]) if n > 1 else np.array([])
+        if np.isfinite(boot).any():
+            low, high = np.nanpercentile(boot, [2.5, 97.5])
+        rows.append((name, ALL_WIJKEN, metric, estimate(np.arange(n)), low, high, np.nan, np.nan, np.nan))
+    return rows
+
+
+def _ratio(cost: float, extra: float) -> float:
+    return cost / extra if extra > 0 else np.nan
+
+
+def _break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:
+    """The first week from which the cumulative sum stays positive (NaN if it ends at or below 0)."""
+    cumulative = np.cumsum(saved_per_week)
+    if len(cumulative) == 0 or cumulative[-1] <= 0:
+        return np.nan
+    not_positive = np.nonzero(cumulative <= 0)[0]
+    return float(weeks[not_positive[-1] + 1 if len(not_positive) else 0])
+
+
+def _sorted(table: pd.DataFrame, scenarios: list[str], wijken: list[str]) -> pd.DataFrame:
+    """Scenarios and wijken in their order (city-wide first), metrics in the order of METRICS."""
+    keys = {
+        "scenario": {s: k for k, s in enumerate(scenarios)},
+        "wijk": {w: k for k, w in enumerate([ALL_WIJKEN, *wijken])},
+        "metric": {m: k for k, m in enumerate(METRICS)},
+    }
+
+    def key(column: pd.Series) -> pd.Series:
+        return column.map(keys[column.name])
+
+    return table.sort_values(["scenario", "wijk", "metric"], key=key, kind="stable")

@@ -1,0 +1,195 @@
+"""meedoen compare and the ensemble runner: paired differences, costs, discounting, resume, precision."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import meedoen
+from meedoen.compare import COLUMNS, compare, discount_factors
+
+from conftest import LEIDEN, cli, meedoen_command
+
+TWO_SCENARIOS = """
+[experiment]
+name = "compare test"
+weeks = 30
+replicates = 6
+seed = 99
+[population]
+scale = 0.1
+[[scenario]]
+name = "baseline"
+[[scenario]]
+name = "same"
+  [[scenario.intervention]]
+  type = "home_visits"
+  staff_hours = 0
+[[scenario]]
+name = "brigade"
+  [[scenario.intervention]]
+  type = "peer_outreach"
+  staff_hours = 40
+  finding_rate = 0.01
+  effect_up = 1.5
+"""
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    scenario = folder / "two.toml"
+    scenario.write_text(TWO_SCENARIOS)
+    out = folder / "two.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--threads", "2")
+    assert result.returncode == 0, result.stderr
+    return meedoen.open_results(out), out
+
+
+def test_json_has_the_documented_keys_and_intervals_hold_the_mean(two):
+    _, out = two
+    result = cli("compare", out, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows and all(list(row) == COLUMNS for row in rows)
+    metrics = {row["metric"] for row in rows}
+    assert {"participation_rate", "isolated", "persons_up", "intervention_cost", "provision_cost",
+            "net_savings", "cost_per_person_up", "break_even_week"} <= metrics
+    for row in rows:
+        for mean, low, high in (("mean", "ci_low", "ci_high"), ("diff_mean", "diff_ci_low", "diff_ci_high")):
+            if row[low] is not None and row[mean] is not None:
+                assert row[low] <= row[mean] <= row[high], row
+
+
+def test_a_scenario_identical_to_the_baseline_has_every_difference_exactly_zero(two):
+    results, _ = two
+    table = compare(results)
+    same = table[(table.scenario == "same") & table.diff_mean.notna()]
+    assert len(same) > 10
+    assert (same[["diff_mean", "diff_ci_low", "diff_ci_high"]] == 0).all().all()
+
+
+def test_paired_differences_are_much_sharper_than_unpaired_ones(two):
+    results, _ = two
+    rate = meedoen.summary.participation_rate(results.rung_counts.isel(week=-1))
+    base, brigade = rate.sel(scenario="baseline").values, rate.sel(scenario="brigade").values
+    paired = np.var(brigade - base, ddof=1)
+    unpaired = np.var(brigade, ddof=1) + np.var(base, ddof=1)
+    assert paired < 0.25 * unpaired
+
+
+def test_ledger_totals_are_the_sum_of_their_parts(two):
+    results, _ = two
+    table = compare(results).set_index(["scenario", "wijk", "metric"])
+    for name in results.scenarios:
+        ds = results[name]
+        rate = json.loads(ds.attrs["parameters"])["costs.discount_rate"]
+        total = float((ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None)).sum()) / ds.sizes["replicate"]
+        parts = table.loc[(name, "all", "intervention_cost"), "mean"] + table.loc[(name, "all", "provision_cost"), "mean"]
+        assert parts == pytest.approx(total, rel=1e-12)
+        base = table.loc[("baseline", "all", "provision_cost"), "mean"]
+        saved = base - table.loc[(name, "all", "provision_cost"), "mean"] - table.loc[(name, "all", "intervention_cost"), "mean"]
+        assert table.loc[(name, "all", "net_savings"), "mean"] == pytest.approx(saved, rel=1e-9, abs=1e-6)
+
+
+def test_discounting_equals_its_formula(two):
+    weeks = xr.DataArray(np.array([0, 26, 52, 104]), dims="week")
+    assert discount_factors(weeks, 0.0225).values == pytest.approx([1, 1.0225**-0.5, 1 / 1.0225, 1.0225**-2])
+    # The brigade's cost is the same every week: hours x rate + fixed / 52, discounted week by week.
+    results, _ = two
+    params = json.loads(results["brigade"].attrs["parameters"])
+    weekly = 40 * params["peer_outreach.hourly_rate"] + params["peer_outreach.fixed_cost_year"] / 52
+    expected = sum(weekly * (1 + params["costs.discount_rate"]) ** (-w / 52) for w in range(1, 31))
+    row = compare(results).set_index(["scenario", "wijk", "metric"]).loc[("brigade", "all", "intervention_cost")]
+    assert row["mean"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_brigade_moves_people_up(two):
+    table = compare(two[0]).set_index(["scenario", "wijk", "metric"])
+    assert table.loc[("brigade", "all", "persons_up"), "diff_ci_low"] > 0
+    assert table.loc[("brigade", "all", "isolated"), "diff_ci_high"] < 0
+
+
+def test_compare_table_and_csv(two):
+    _, out = two
+    table = cli("compare", out)
+    assert table.returncode == 0, table.stderr
+    assert "brigade" in table.stdout and "net_savings" in table.stdout
+    csv = cli("compare", out, "--format", "csv", "--baseline", "same")
+    assert csv.returncode == 0 and csv.stdout.splitlines()[0] == ",".join(COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nothing.h5"], "nothing.h5: (file): does not exist"),
+        (["{out}", "--baseline", "nope"], "command line: --baseline: no scenario nope"),
+    ],
+)
+def test_compare_bad_input(two, args, message):
+    _, out = two
+    result = cli("compare", *[a.format(out=out) for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def _datasets(path):
+    results = meedoen.open_results(path)
+    return {name: results[name] for name in results.scenarios}
+
+
+def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
+    args = ["--scale", "0.05", "--weeks", "30", "--replicates", "6", "--seed", "5", "--threads", "1", "--quiet"]
+    whole = tmp_path / "whole.h5"
+    assert cli("run", LEIDEN, *args, "-o", whole).returncode == 0
+    out = tmp_path / "killed.h5"
+    parts = tmp_path / "killed.h5.parts"
+    process = subprocess.Popen([meedoen_command(), "run", str(LEIDEN), *args, "-o", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(parts.glob("*.part"))) < 2:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not out.exists()
+    finished = len(list(parts.glob("*.part")))
+    assert 2 <= finished < 6, "the run should have been killed halfway"
+    resumed = cli("run", "--resume", out, "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert not parts.exists()
+    a, b = _datasets(whole), _datasets(out)
+    assert list(a) == list(b)
+    for name in a:
+        xr.testing.assert_identical(a[name], b[name])
+
+
+def test_resume_without_an_interrupted_run_is_an_input_error(tmp_path):
+    result = cli("run", "--resume", tmp_path / "none.h5")
+    assert result.returncode == 2
+    assert "there is no interrupted run" in result.stderr
+
+
+def test_resume_does_not_take_other_settings(tmp_path):
+    result = cli("run", LEIDEN, "--resume", tmp_path / "x.h5", "--seed", "3")
+    assert result.returncode == 2
+    assert "command line: --resume: cannot be combined with --seed, SCENARIO.toml" in result.stderr
+
+
+def test_precision_adds_replicates_until_the_intervals_are_narrow(tmp_path):
+    out = tmp_path / "precise.h5"
+    result = cli("run", LEIDEN, "--scale", "0.05", "--weeks", "8", "--replicates", "3", "--quiet",
+                 "--precision", "0.004", "--max-replicates", "40", "-o", out)
+    assert result.returncode == 0, result.stderr
+    n = int(result.stdout.split("--precision 0.004: ")[1].split()[0])
+    results = meedoen.open_results(out)
+    assert results.attrs["replicates"] == n
+    widths = meedoen.runner.paired_half_widths(results)
+    assert n == 40 or max(widths.values()) < 0.004
+    assert not (tmp_path / "precise.h5.parts").exists()
+    assert not math.isnan(max(widths.values()))
