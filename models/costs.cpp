@@ -11,18 +11,14 @@ ProvisionPrices::ProvisionPrices(const sim::ParamSet& params)
   for (int k = 0; k < kProvisionCount; ++k) weekly_[k] = params.get(yearly[k]) / sim::kWeeksPerYear;
 }
 
-ProvisionCosts ProvisionPrices::week(const People& p) const {
-  double bijstand = 0, isolation = 0, ggz = 0, daycare = 0;
-  for (PersonId i = 0; i < p.size(); ++i) {
-    const int rung = p.rung[i];
-    if (rung == kNoRung) continue;
-    bijstand += p.has(i, kBijstand);
-    isolation += rung == 1 || p.has(i, kLonely);
-    ggz += p.has(i, kPsych) && rung <= ggz_max_rung_;
-    daycare += p.has(i, kChronic) && rung <= daycare_max_rung_;
-  }
+ProvisionCosts ProvisionPrices::week(const WeekCounts& c) const {
+  double bijstand = 0, ggz = 0, daycare = 0;
+  for (const auto n : c.bijstand) bijstand += n;
+  for (int rung = 1; rung <= ggz_max_rung_; ++rung) ggz += c.psych[rung];
+  for (int rung = 1; rung <= daycare_max_rung_; ++rung) daycare += c.chronic[rung];
   return {bijstand * weekly_[kBijstandBenefit], bijstand * weekly_[kBijstandExecution],
-          isolation * weekly_[kHealthcareIsolation], ggz * weekly_[kGgz], daycare * daycare_use_ * weekly_[kWmoDaycare]};
+          c.lonely_or_isolated * weekly_[kHealthcareIsolation], ggz * weekly_[kGgz],
+          daycare * daycare_use_ * weekly_[kWmoDaycare]};
 }
 
 }  // namespace meedoen::models

@@ -6,7 +6,7 @@
 #include <array>
 #include <string_view>
 
-#include "models/people.hpp"
+#include "models/simulation.hpp"
 #include "sim/parameters.hpp"
 
 namespace meedoen::models {
@@ -29,8 +29,8 @@ using ProvisionCosts = std::array<double, kProvisionCount>;
 class ProvisionPrices {
 public:
   explicit ProvisionPrices(const sim::ParamSet& params);
-  // Euros spent this week on each provision for the people in their current state.
-  ProvisionCosts week(const People& people) const;
+  // Euros spent this week on each provision for the people as counted.
+  ProvisionCosts week(const WeekCounts& counts) const;
 
 private:
   std::array<double, kProvisionCount> weekly_{};  // euros per user per week

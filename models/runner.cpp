@@ -204,9 +204,11 @@ void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, 
       events((e.weeks + 1) * kEventCount, 0u), metrics((e.weeks + 1) * programs * kMetricCount, 0u);
   std::vector<double> ledger((e.weeks + 1) * items, 0.0);
   const auto observe = [&](int week) {
-    sim.count_rungs(std::span(rungs).subspan(week * wijken * kRungs, wijken * kRungs));
-    sim.count_bijstand(std::span(bijstand).subspan(week * wijken, wijken));
-    const auto provisions = prices.week(sim.people());
+    WeekCounts counts(wijken);
+    sim.observe(counts);
+    std::copy(counts.rungs.begin(), counts.rungs.end(), rungs.begin() + week * wijken * kRungs);
+    std::copy(counts.bijstand.begin(), counts.bijstand.end(), bijstand.begin() + week * wijken);
+    const auto provisions = prices.week(counts);
     std::copy(provisions.begin(), provisions.end(), ledger.begin() + week * items + programs);
   };
   observe(0);

@@ -221,15 +221,29 @@ void Simulation::move_households(std::uint32_t week) {
   events_[kDebtResolved] += resolved;
 }
 
+void Simulation::observe(WeekCounts& c) const {
+  const auto& p = people_;
+  for (PersonId i = 0; i < p.size(); ++i) {
+    c.bijstand[p.wijk[i]] += p.has(i, kBijstand);
+    const int rung = p.rung[i];
+    if (rung == kNoRung) continue;
+    c.rungs[p.wijk[i] * kRungs + rung - 1] += 1;
+    c.psych[rung] += p.has(i, kPsych);
+    c.chronic[rung] += p.has(i, kChronic);
+    c.lonely_or_isolated += rung == 1 || p.has(i, kLonely);
+  }
+}
+
 void Simulation::count_rungs(std::span<std::uint32_t> counts) const {
-  std::fill(counts.begin(), counts.end(), 0u);
-  for (PersonId i = 0; i < people_.size(); ++i)
-    if (people_.rung[i] != kNoRung) counts[people_.wijk[i] * kRungs + people_.rung[i] - 1] += 1;
+  WeekCounts c(people_.wijk_names.size());
+  observe(c);
+  std::copy(c.rungs.begin(), c.rungs.end(), counts.begin());
 }
 
 void Simulation::count_bijstand(std::span<std::uint32_t> counts) const {
-  std::fill(counts.begin(), counts.end(), 0u);
-  for (PersonId i = 0; i < people_.size(); ++i) counts[people_.wijk[i]] += people_.has(i, kBijstand);
+  WeekCounts c(people_.wijk_names.size());
+  observe(c);
+  std::copy(c.bijstand.begin(), c.bijstand.end(), counts.begin());
 }
 
 }  // namespace meedoen::models

@@ -37,6 +37,15 @@ constexpr std::array<std::string_view, kEventCount> kEventNames = {
 
 using EventCounts = std::array<std::uint32_t, kEventCount>;
 
+// What is observed of the people each week, in one pass.
+struct WeekCounts {
+  explicit WeekCounts(std::size_t wijken) : rungs(wijken * kRungs, 0u), bijstand(wijken, 0u) {}
+  std::vector<std::uint32_t> rungs;                         // adults per wijk and rung: [wijk * 6 + rung - 1]
+  std::vector<std::uint32_t> bijstand;                      // recipients per wijk
+  std::array<std::uint32_t, kRungs + 1> psych{}, chronic{};  // adults with the condition, by rung
+  std::uint32_t lonely_or_isolated = 0;                     // adults severely lonely or on rung 1
+};
+
 class Simulation {
 public:
   Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
@@ -56,6 +65,8 @@ public:
   const ProgramState& programs() const { return programs_; }
   const Interventions& interventions() const { return interventions_; }
 
+  // Counts this week's state into `counts` (which starts at zero).
+  void observe(WeekCounts& counts) const;
   // Adults per wijk and rung: counts[wijk * 6 + rung - 1].
   void count_rungs(std::span<std::uint32_t> counts) const;
   // Bijstand recipients per wijk.

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "models/costs.hpp"
 #include "models/experiment.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
@@ -336,6 +337,39 @@ TEST(Runner, ResumeOfAnotherExperimentIsRefused) {
   options.resume = true;
   EXPECT_THROW(run_experiment(e, out.string(), options), sim::InputError);
   std::filesystem::remove_all(parts_dir(out.string()));
+}
+
+}  // namespace
+}  // namespace meedoen::models
+
+namespace meedoen::models {
+namespace {
+
+// Each provision's weekly cost is its yearly price / 52 times the adults in
+// the state that uses it, counted here straight from the people.
+TEST(Costs, ProvisionCostsFollowThePeoplesStates) {
+  const City c(0.1);
+  Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 1);
+  for (std::uint32_t w = 1; w <= 5; ++w) sim.step(w);
+  WeekCounts counts(c.wijken.size());
+  sim.observe(counts);
+  const auto costs = ProvisionPrices(c.params).week(counts);
+  double bijstand = 0, isolation = 0, ggz = 0, daycare = 0;
+  const auto& p = sim.people();
+  for (PersonId i = 0; i < p.size(); ++i) {
+    bijstand += p.has(i, kBijstand);
+    if (!p.adult(i)) continue;
+    isolation += p.rung[i] == 1 || p.has(i, kLonely);
+    ggz += p.has(i, kPsych) && p.rung[i] <= c.params.get("costs.ggz_max_rung");
+    daycare += p.has(i, kChronic) && p.rung[i] <= c.params.get("costs.daycare_max_rung");
+  }
+  const auto weekly = [&](const char* name) { return c.params.get(name) / 52.0; };
+  EXPECT_GT(bijstand, 0);
+  EXPECT_DOUBLE_EQ(costs[kBijstandBenefit], bijstand * weekly("costs.bijstand_benefit"));
+  EXPECT_DOUBLE_EQ(costs[kBijstandExecution], bijstand * weekly("costs.bijstand_execution"));
+  EXPECT_DOUBLE_EQ(costs[kHealthcareIsolation], isolation * weekly("costs.healthcare_isolation"));
+  EXPECT_DOUBLE_EQ(costs[kGgz], ggz * weekly("costs.ggz"));
+  EXPECT_DOUBLE_EQ(costs[kWmoDaycare], daycare * c.params.get("costs.daycare_use") * weekly("costs.daycare"));
 }
 
 }  // namespace
