@@ -20,10 +20,10 @@ namespace meedoen::models {
 std::vector<sim::ParamSpec> peer_outreach_parameters() {
   constexpr std::string_view t = "peer_outreach";
   return {
-      intervention_param(t, "finding_rate", "per week", 0.0008, 0, 1, "F 4.1",
+      intervention_param(t, "finding_rate", "per week", 0.00008, 0, 1, "F 4.1",
                          "Weekly probability that the brigade finds an eligible resident (before signalling); "
-                         "calibrated so that a brigade-year in a wijk of average size at scale 1 (about 640 "
-                         "eligible adults) visits about 20 people."),
+                         "calibrated so that a city-wide brigade at scale 1 (about 6,400 eligible adults) visits "
+                         "about 20 people a year, as Meedoen met de Stad's did."),
       intervention_param(t, "staff_hours", "hours per week", 4, 0, 1000, "assumption",
                          "Peer experts' hours a week (two brigadiers, two hours each)."),
       intervention_param(t, "visit_hours", "hours", 2, 0.1, 100, "assumption",
