@@ -52,28 +52,10 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // What is allowed instead of `name`: "(did you mean NEAR? WHAT: A, B, C)", the hint only for a near one.
 std::string allowed_names(const std::string& name, const std::vector<std::string>& names, std::string_view what) {
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(3, name.size() / 4) + 1;
-  for (const auto& n : names)
-    if (const auto d = edit_distance(name, n); d < best_distance) best = n, best_distance = d;
-  const std::string hint = best.empty() ? "" : "did you mean " + best + "? ";
+  const auto near = sim::near_names(name, names, 1);
+  const std::string hint = near.empty() ? "" : "did you mean " + near.front() + "? ";
   return "(" + hint + std::string(what) + ": " + join(names) + ")";
 }
 

@@ -51,16 +51,23 @@ std::string format_number(double v) {
 }
 }  // namespace
 
-std::vector<std::string> ParamTable::near(std::string_view name, std::size_t at_most) const {
+std::vector<std::string> near_names(std::string_view name, const std::vector<std::string>& candidates,
+                                    std::size_t at_most) {
   std::vector<std::pair<std::size_t, std::string>> scored;
-  for (const auto& s : specs_) {
-    const auto d = edit_distance(name, s.name);
-    if (d <= std::max<std::size_t>(3, name.size() / 4)) scored.emplace_back(d, s.name);
+  for (const auto& candidate : candidates) {
+    const auto d = edit_distance(name, candidate);
+    if (d <= std::max<std::size_t>(3, name.size() / 4)) scored.emplace_back(d, candidate);
   }
-  std::sort(scored.begin(), scored.end());
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
   for (std::size_t i = 0; i < scored.size() && i < at_most; ++i) out.push_back(scored[i].second);
   return out;
+}
+
+std::vector<std::string> ParamTable::near(std::string_view name, std::size_t at_most) const {
+  std::vector<std::string> names;
+  for (const auto& s : specs_) names.push_back(s.name);
+  return near_names(name, names, at_most);
 }
 
 std::string ParamTable::to_markdown() const {

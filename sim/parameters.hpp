@@ -66,6 +66,11 @@ private:
   std::map<std::string, bool, std::less<>> overridden_;
 };
 
+// Up to `at_most` of `candidates` close to a misspelt `name` (edit distance
+// at most max(3, a quarter of its length)), the closest first.
+std::vector<std::string> near_names(std::string_view name, const std::vector<std::string>& candidates,
+                                    std::size_t at_most = 3);
+
 // Rates carry time units: a yearly probability or hazard becomes a weekly
 // probability once, at start-up.
 constexpr double kWeeksPerYear = 52.0;
