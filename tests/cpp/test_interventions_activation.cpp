@@ -15,41 +15,12 @@
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "test_city.hpp"
 
 namespace meedoen::models {
 namespace {
 
-using Overrides = std::vector<std::pair<std::string, double>>;
-
-struct City {
-  Experiment experiment = default_experiment();
-  sim::ParamSet params = experiment.scenarios.front().params;
-  std::vector<Wijk> wijken = load_wijken("leiden");
-  sim::Rng rng{experiment.seed};
-  People people;
-  Network network;
-  LadderFit fit;
-
-  explicit City(double scale) {
-    people = build_population(wijken, scale, params, rng, 0);
-    network = build_network(people, params, rng, 0);
-    fit = fit_ladder(people, network, params);
-  }
-
-  std::uint8_t wijk(const std::string& name) const {
-    for (std::size_t w = 0; w < wijken.size(); ++w)
-      if (wijken[w].name == name) return static_cast<std::uint8_t>(w);
-    throw std::invalid_argument(name);
-  }
-
-  InterventionSpec spec(const std::string& type, const std::vector<std::string>& names,
-                        const Overrides& overrides) const {
-    InterventionSpec s{type, type, 0, {}, 1, 0, params};
-    for (const auto& name : names) s.wijken.push_back(wijk(name));
-    for (const auto& [key, value] : overrides) s.params.set(type + "." + key, {value});
-    return s;
-  }
-};
+using City = TestCity;
 
 const City& city() {
   static const City c(0.2);
@@ -194,7 +165,7 @@ bool signalled_household(const People& p, PersonId i) {
 
 TEST(InterventionsPovertySignalling, ConversationsWithinHoursOneParentPerHouseholdAndLedgerExact) {
   const auto& c = city();
-  const auto spec = c.spec("poverty_signalling", {"Morsdistrict", "Leiden-Noord", "Merenwijkdistrict"},
+  const auto spec = c.spec_in("poverty_signalling", {"Morsdistrict", "Leiden-Noord", "Merenwijkdistrict"},
                            {{"finding_rate", 0.5}, {"staff_hours", 6}});
   std::vector<std::uint8_t> heads_with_children(c.people.size(), 0);
   for (PersonId i = 0; i < c.people.size(); ++i)
@@ -230,21 +201,21 @@ TEST(InterventionsPovertySignalling, DebtsEndSoonerAndFewerParentsDropOut) {
       for (const auto i : parents) n += (t.household_flags[w][c.people.household[i]] & kDebt) != 0;
     return n;
   };
-  EXPECT_LT(paired_t(c.spec("poverty_signalling", all, debts_only), debt_weeks), -2.0);
-  EXPECT_LT(paired_t(c.spec("poverty_signalling", all, drop_outs_only),
+  EXPECT_LT(paired_t(c.spec_in("poverty_signalling", all, debts_only), debt_weeks), -2.0);
+  EXPECT_LT(paired_t(c.spec_in("poverty_signalling", all, drop_outs_only),
                      [&](const Trace& t) { return moves_down(t, parents); }),
             -2.0);
 }
 
 TEST(InterventionsPovertySignalling, ZeroStaffHoursReproducesTheBaselineBitForBit) {
-  expect_baseline(city().spec("poverty_signalling", {"Morsdistrict"}, {{"finding_rate", 0.5}, {"staff_hours", 0}}));
+  expect_baseline(city().spec_in("poverty_signalling", {"Morsdistrict"}, {{"finding_rate", 0.5}, {"staff_hours", 0}}));
 }
 
 // --- talent_matching ------------------------------------------------------
 
 TEST(InterventionsTalentMatching, PlacesNeverExceededAndLedgerExact) {
   const auto& c = city();
-  const auto spec = c.spec("talent_matching", {"Morsdistrict"}, {{"finding_rate", 0.05}, {"places", 5}});
+  const auto spec = c.spec_in("talent_matching", {"Morsdistrict"}, {{"finding_rate", 0.05}, {"places", 5}});
   const auto t = run(c, {spec}, 1, 30);
   EXPECT_GT(expect_capacity(spec, t), 0u);
   // The places fill up and a waiting list forms.
@@ -260,7 +231,7 @@ TEST(InterventionsTalentMatching, PlacesNeverExceededAndLedgerExact) {
 
 TEST(InterventionsTalentMatching, RaisesTheRungOfResidentsOnRungsTwoAndThree) {
   const auto& c = city();
-  const auto spec = c.spec("talent_matching", {"Morsdistrict", "Leiden-Noord"},
+  const auto spec = c.spec_in("talent_matching", {"Morsdistrict", "Leiden-Noord"},
                            {{"finding_rate", 0.5}, {"staff_hours", 1000}, {"places", 10000}, {"acceptance", 1},
                             {"effect_up", 3}, {"effect_up_rung2", 2}});
   const auto residents = group([&](const People& p, PersonId i) {
@@ -270,14 +241,14 @@ TEST(InterventionsTalentMatching, RaisesTheRungOfResidentsOnRungsTwoAndThree) {
 }
 
 TEST(InterventionsTalentMatching, ZeroPlacesReproducesTheBaselineBitForBit) {
-  expect_baseline(city().spec("talent_matching", {"Morsdistrict"}, {{"finding_rate", 0.5}, {"places", 0}}));
+  expect_baseline(city().spec_in("talent_matching", {"Morsdistrict"}, {{"finding_rate", 0.5}, {"places", 0}}));
 }
 
 // --- student_matching -----------------------------------------------------
 
 TEST(InterventionsStudentMatching, PlacesNeverExceededOnly18To23AndLedgerExact) {
   const auto& c = city();
-  const auto spec = c.spec("student_matching", {"Leiden-Noord", "Merenwijkdistrict"},
+  const auto spec = c.spec_in("student_matching", {"Leiden-Noord", "Merenwijkdistrict"},
                            {{"finding_rate", 0.05},
                             {"organisations", 3},
                             {"students_per_organisation", 2},
@@ -313,7 +284,7 @@ TEST(InterventionsStudentMatching, PlacesNeverExceededOnly18To23AndLedgerExact) 
 
 TEST(InterventionsStudentMatching, RaisesTheRungOfYoungAdultsInItsWijken) {
   const auto& c = city();
-  const auto spec = c.spec("student_matching", {"Leiden-Noord", "Merenwijkdistrict"},
+  const auto spec = c.spec_in("student_matching", {"Leiden-Noord", "Merenwijkdistrict"},
                            {{"finding_rate", 0.5},
                             {"organisations", 100},
                             {"students_per_organisation", 10},
@@ -327,14 +298,14 @@ TEST(InterventionsStudentMatching, RaisesTheRungOfYoungAdultsInItsWijken) {
 }
 
 TEST(InterventionsStudentMatching, NoOrganisationsReproducesTheBaselineBitForBit) {
-  expect_baseline(city().spec("student_matching", {"Leiden-Noord"}, {{"finding_rate", 0.5}, {"organisations", 0}}));
+  expect_baseline(city().spec_in("student_matching", {"Leiden-Noord"}, {{"finding_rate", 0.5}, {"organisations", 0}}));
 }
 
 // --- volunteer_support ----------------------------------------------------
 
 TEST(InterventionsVolunteerSupport, FewerDropOutsFromRungFourInItsWijken) {
   const auto& c = city();
-  const auto spec = c.spec("volunteer_support", {"Morsdistrict", "Leiden-Noord", "Merenwijkdistrict"},
+  const auto spec = c.spec_in("volunteer_support", {"Morsdistrict", "Leiden-Noord", "Merenwijkdistrict"},
                            {{"effect_down", -2}, {"effect_up", 0}});
   const auto residents = group([&](const People& p, PersonId i) { return targeted(spec, p.wijk[i]) && p.adult(i); });
   EXPECT_LT(paired_t(spec, [&](const Trace& t) { return moves_down(t, residents, 4); }), -2.0);
@@ -343,7 +314,7 @@ TEST(InterventionsVolunteerSupport, FewerDropOutsFromRungFourInItsWijken) {
 // Effects only while it works, only in its wijken; costs only while it works.
 TEST(InterventionsVolunteerSupport, WijkEffectsWhileWorkingOtherWijkenUntouchedAndLedgerExact) {
   const auto& c = city();
-  auto spec = c.spec("volunteer_support", {"Morsdistrict"}, {{"effect_down", -2}, {"effect_up", 1}});
+  auto spec = c.spec_in("volunteer_support", {"Morsdistrict"}, {{"effect_down", -2}, {"effect_up", 1}});
   spec.end_week = 6;
   const double weekly = spec.params.get("volunteer_support.training_hours") *
                             spec.params.get("volunteer_support.hourly_rate") +
@@ -371,7 +342,7 @@ TEST(InterventionsVolunteerSupport, WijkEffectsWhileWorkingOtherWijkenUntouchedA
 }
 
 TEST(InterventionsVolunteerSupport, ZeroEffectsReproduceTheBaselineBitForBit) {
-  expect_baseline(city().spec("volunteer_support", {"Morsdistrict", "Leiden-Noord"},
+  expect_baseline(city().spec_in("volunteer_support", {"Morsdistrict", "Leiden-Noord"},
                               {{"effect_down", 0}, {"effect_up", 0}}));
 }
 

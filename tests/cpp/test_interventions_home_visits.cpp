@@ -11,34 +11,17 @@
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "test_city.hpp"
 
 namespace meedoen::models {
 namespace {
 
-struct City {
-  Experiment experiment = default_experiment();
-  sim::ParamSet params = experiment.scenarios.front().params;
-  std::vector<Wijk> wijken = load_wijken("leiden");
-  sim::Rng rng{experiment.seed};
-  People people;
-  Network network;
-  LadderFit fit;
+struct City : TestCity {
+  using TestCity::TestCity;
 
-  explicit City(double scale) {
-    people = build_population(wijken, scale, params, rng, 0);
-    network = build_network(people, params, rng, 0);
-    fit = fit_ladder(people, network, params);
-  }
-
-  std::uint8_t wijk(const std::string& name) const {
-    for (std::size_t w = 0; w < wijken.size(); ++w)
-      if (wijken[w].name == name) return static_cast<std::uint8_t>(w);
-    throw std::invalid_argument(name);
-  }
-
-  InterventionSpec door(std::vector<std::pair<std::string, double>> overrides = {}) const {
-    InterventionSpec spec{"door", "home_visits", 0, {wijk("Roodenburgerdistrict"), wijk("Leiden-Noord")}, 1, 0, params};
-    for (const auto& [key, value] : overrides) spec.params.set("home_visits." + key, {value});
+  InterventionSpec door(const Overrides& overrides = {}) const {
+    auto spec = spec_in("home_visits", {"Roodenburgerdistrict", "Leiden-Noord"}, overrides);
+    spec.name = "door";
     return spec;
   }
 };

@@ -18,46 +18,12 @@
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "test_city.hpp"
 
 namespace meedoen::models {
 namespace {
 
-using Overrides = std::vector<std::pair<std::string, double>>;
-
-struct City {
-  Experiment experiment = default_experiment();
-  sim::ParamSet params = experiment.scenarios.front().params;
-  std::vector<Wijk> wijken = load_wijken("leiden");
-  sim::Rng rng{experiment.seed};
-  People people;
-  Network network;
-  LadderFit fit;
-
-  explicit City(double scale) {
-    people = build_population(wijken, scale, params, rng, 0);
-    network = build_network(people, params, rng, 0);
-    fit = fit_ladder(people, network, params);
-  }
-
-  std::uint8_t wijk(const std::string& name) const {
-    for (std::size_t w = 0; w < wijken.size(); ++w)
-      if (wijken[w].name == name) return static_cast<std::uint8_t>(w);
-    throw std::invalid_argument(name);
-  }
-
-  std::vector<std::uint8_t> all_wijken() const {
-    std::vector<std::uint8_t> all(wijken.size());
-    for (std::size_t w = 0; w < all.size(); ++w) all[w] = static_cast<std::uint8_t>(w);
-    return all;
-  }
-
-  InterventionSpec spec(const std::string& type, std::vector<std::uint8_t> where,
-                        const Overrides& overrides = {}) const {
-    InterventionSpec s{type, type, 0, std::move(where), 1, 0, params};
-    for (const auto& [key, value] : overrides) s.params.set(type + "." + key, {value});
-    return s;
-  }
-};
+using City = TestCity;
 
 // Scale 0.2: about 26,000 residents, large enough for every target group.
 const City& city() {

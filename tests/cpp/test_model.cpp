@@ -16,25 +16,12 @@
 #include "models/simulation.hpp"
 #include "sim/errors.hpp"
 #include "models/wijken.hpp"
+#include "test_city.hpp"
 
 namespace meedoen::models {
 namespace {
 
-struct City {
-  Experiment experiment = default_experiment();
-  const sim::ParamSet& params = experiment.scenarios.front().params;
-  std::vector<Wijk> wijken = load_wijken("leiden");
-  sim::Rng rng{experiment.seed};
-  People people;
-  Network network;
-  LadderFit fit;
-
-  explicit City(double scale, std::uint32_t replicate = 0) {
-    people = build_population(wijken, scale, params, rng, replicate);
-    network = build_network(people, params, rng, replicate);
-    fit = fit_ladder(people, network, params);
-  }
-};
+using City = TestCity;
 
 const City& leiden() {
   static const City city(1.0);
