@@ -32,7 +32,7 @@ enum Purpose : std::uint32_t {
   kDrawBijstandEvent,
   kDrawDebtEvent,
   kDrawAdultRung,
-  // Interventions: kDrawIntervention + 16 * (index in the scenario) + a sub-purpose of the type's.
+  // Interventions: kDrawIntervention + 16 * (a 24-bit hash of type and name) + a sub-purpose of the type's.
   kDrawIntervention = 1000,
 };
 

@@ -126,8 +126,8 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
   out.dataset_u32(g, "rung_counts", {"replicate", "week", "wijk", "rung"}, "persons",
                   "adults (18+) on each rung of the participation ladder");
   out.dataset_u32(g, "bijstand", {"replicate", "week", "wijk"}, "persons", "bijstand recipients");
-  out.dataset_u32(g, "events", {"replicate", "week", "event"}, "persons",
-                  "persons with each event in the week (week 0: none)");
+  out.dataset_u32(g, "events", {"replicate", "week", "event"}, "persons or households",
+                  "persons with each event in the week, households for the debt events (week 0: none)");
   out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
                   "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
                   "waiting (persons) and budget_euros (euros)");
@@ -306,11 +306,14 @@ void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::P
 
 // Everything a piece depends on except the number of replicates (so that a
 // run can be extended with more replicates).
-std::string fingerprint(const Experiment& e) {
+std::string fingerprint(const Experiment& e, const std::vector<Wijk>& wijken) {
   std::ostringstream os;
   os.precision(17);
   os << MEEDOEN_VERSION << '\n' << embedded::git_commit << '\n' << e.seed << '\n' << e.weeks << '\n' << e.scale
-     << '\n' << e.population_data << '\n' << e.source_text;
+     << '\n' << e.source_text << '\n';
+  for (const auto& w : wijken)  // the population data's content, not only its path
+    os << w.code << ',' << w.name << ',' << w.inhabitants << ',' << w.men << ',' << w.women << ',' << w.dwellings
+       << ',' << w.land_ha << '\n';
   return sim::PartStore::fingerprint_of(os.str());
 }
 
@@ -329,7 +332,7 @@ std::string parts_dir(const std::string& out_path) { return out_path + ".parts";
 
 void run_experiment(const Experiment& e, const std::string& out_path, const RunOptions& options) {
   const auto wijken = load_wijken(e.population_data);
-  const sim::PartStore parts(parts_dir(out_path), fingerprint(e), manifest(e), e.source_text, options.resume);
+  const sim::PartStore parts(parts_dir(out_path), fingerprint(e, wijken), manifest(e), e.source_text, options.resume);
   std::vector<std::uint32_t> missing;
   for (int r = 0; r < e.replicates; ++r)
     if (!parts.has(static_cast<std::size_t>(r))) missing.push_back(static_cast<std::uint32_t>(r));

@@ -77,6 +77,7 @@ PartStore::PartStore(std::filesystem::path dir, const std::string& fingerprint, 
       throw InputError(Problem{dir_.string(), 0, "--resume",
                                "the interrupted run was made by another experiment, seed, scale or version "
                                "(run without --resume to start afresh)"});
+    write_text(dir_ / "manifest.toml", manifest);  // a resumed run may ask for more replicates
     return;
   }
   std::filesystem::remove_all(dir_);

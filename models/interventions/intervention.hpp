@@ -103,13 +103,16 @@ public:
   bool targets(std::uint8_t wijk) const { return targeted_[wijk] != 0; }
 
 protected:
-  // A uniform draw keyed by (seed, replicate, week, person, this intervention, sub-purpose).
+  // A uniform draw keyed by (seed, replicate, week, person, this intervention, sub-purpose < 16).
+  // The intervention is known by its type and name, not its place in the scenario, so the
+  // same intervention meets the same chance events in every scenario (common random numbers).
   double uniform(const World& w, std::uint32_t id, std::uint32_t sub) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
 
 private:
   InterventionSpec spec_;
   std::uint8_t index_;
+  std::uint32_t purpose_;  // kDrawIntervention + 16 * (a 24-bit hash of type and name)
   std::vector<std::uint8_t> targeted_;  // per wijk
 };
 
