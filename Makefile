@@ -2,7 +2,7 @@
 #   make demo   installs what is missing, builds, runs scenarios/leiden.toml
 #   make test   installs what is missing, builds, runs every test
 # Both are idempotent and fast when nothing changed: each step leaves a stamp.
-# Other targets: install, cpp, test-cpp, test-python, docs, clean.
+# Other targets: install, cpp, test-cpp, test-python, test-notebooks, docs, clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 # The C++ dependencies, from Debian's packages.
 DEB_PACKAGES := g++ libtomlplusplus-dev librandom123-dev libgtest-dev libgmock-dev libbenchmark-dev \
-                libboost-graph-dev libeigen3-dev libhdf5-dev
+                libboost-graph-dev libeigen3-dev libhdf5-dev chromium
 # Debian's own python3 needs its venv module and headers; a python3 that has both needs neither.
 ifneq ($(shell python3 -c 'import ensurepip, sysconfig, os; \
     assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null && echo ok),ok)
@@ -26,27 +26,33 @@ STAMPS := build/stamps
 # The C++ build for the GoogleTest tests (and, once benchmarks/CMakeLists.txt
 # exists, the benchmarks: set BENCHMARKS := ON).
 CPP_BUILD := build/cpp
-BENCHMARKS := OFF
+BENCHMARKS := ON
 
 # Everything the installed package is built from.
 SOURCES := $(shell find sim models python data scenarios cmake -type f -not -path '*/__pycache__/*') \
            CMakeLists.txt pyproject.toml README.md
 
-.PHONY: help demo test install cpp test-cpp test-python docs clean
+.PHONY: help demo test install cpp test-cpp test-python test-notebooks docs clean
 
 help:
-	@echo "make demo    install what is missing, build, run scenarios/leiden.toml into results/leiden.h5"
-	@echo "make test    install what is missing, build, run the C++ and Python tests"
+	@echo "make demo    install what is missing, build, run scenarios/leiden.toml into results/leiden.h5 and results/leiden.html"
+	@echo "make test    install what is missing, build, run the C++ and Python tests and the notebooks"
 	@echo "make install the Debian packages, .venv and the meedoen package in it"
 	@echo "make docs    regenerate docs/parameters.md from the parameter table"
 	@echo "make clean   remove build/ and .venv (results/ is kept)"
 
-demo: install
-	@mkdir -p results
-	$(VENV)/bin/meedoen run scenarios/leiden.toml -o results/leiden.h5
-	@echo "Wrote results/leiden.h5; in Python: meedoen.open_results(\"results/leiden.h5\")"
+demo: results/leiden.h5
+	$(VENV)/bin/meedoen report results/leiden.h5 -o results/leiden.html
+	$(VENV)/bin/meedoen compare results/leiden.h5
+	@echo "Results: results/leiden.h5; in Python: meedoen.open_results(\"results/leiden.h5\")"
+	@echo "Report: results/leiden.html"
 
-test: test-cpp test-python
+test: test-cpp test-python test-notebooks
+
+# The default experiment's results: simulated again only when the package or the scenario file changed.
+results/leiden.h5: $(VENV)/.installed scenarios/leiden.toml
+	@mkdir -p results
+	$(VENV)/bin/meedoen run scenarios/leiden.toml -o $@
 
 install: $(VENV)/.installed
 
@@ -54,7 +60,11 @@ test-cpp: cpp
 	$(VENV)/bin/ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
 
 test-python: install
-	$(PYTHON) -m pytest tests/python -q
+	$(PYTHON) -m pytest tests/python -q --ignore=tests/python/test_notebooks.py
+
+# Every notebook in notebooks/, top to bottom at the reduced scale it has at its top.
+test-notebooks: install
+	$(PYTHON) -m pytest tests/python/test_notebooks.py -q
 
 docs: install
 	$(PYTHON) -m meedoen.docs docs/parameters.md

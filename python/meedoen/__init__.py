@@ -4,7 +4,7 @@
     exp = meedoen.load_experiment("scenarios/leiden.toml")  # validated; raises InputError
     res = meedoen.run(exp, replicates=10, threads=2)         # a Results object, in memory
     res.rung_counts                                          # xarray.DataArray
-    meedoen.compare(res)                                     # pandas.DataFrame: scenarios against the baseline
+    meedoen.compare(res)                                     # pandas.DataFrame against the baseline
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
 
 The command line is ``meedoen run``, ``meedoen validate`` and ``meedoen compare``

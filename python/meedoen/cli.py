@@ -1,4 +1,4 @@
-"""The command line: ``meedoen run``, ``meedoen validate`` and ``meedoen compare``.
+"""The command line: ``meedoen run``, ``meedoen validate``, ``meedoen compare`` and ``meedoen report``.
 
 Bad input never gives a traceback: one line per problem on stderr, as
 ``FILE:LINE: key: what is wrong (what is allowed)`` (``command line: --flag:
@@ -8,6 +8,7 @@ Bad input never gives a traceback: one line per problem on stderr, as
 import argparse
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from meedoen import __version__, _core
+from meedoen.compare import COLUMNS, METRICS, compare, to_json
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
-from meedoen.compare import COLUMNS, METRICS, compare, to_json
 from meedoen.results import Results, open_results
 from meedoen.runner import resume_experiment, run_to_file, run_to_precision
 from meedoen.summary import summarise
@@ -34,6 +35,7 @@ OUTPUT_ALLOWED = "(a file in an existing directory that you can write to)"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit status."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meedoen compare ... | head` ends quietly
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -63,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO.toml", nargs="?", help="the scenario file")
     run.add_argument("-o", "--output", metavar="OUT.h5", help="the results file (default: results/STEM.h5)")
     run.add_argument(
-        "--resume", metavar="OUT.h5", help="complete the interrupted run that was writing OUT.h5 (no scenario file)"
+        "--resume",
+        metavar="OUT.h5",
+        help="complete the interrupted run that was writing OUT.h5 (no scenario file)",
     )
     run.add_argument(
         "--precision",
@@ -71,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="add replicates until every scenario's 95%% half-width of the paired difference in "
         "participation rate is below X (a share, e.g. 0.001)",
     )
-    run.add_argument("--max-replicates", metavar="N", help="the most replicates --precision may take (default 1000)")
+    run.add_argument(
+        "--max-replicates", metavar="N", help="the most replicates --precision may take (default 1000)"
+    )
     run.add_argument("--replicates", metavar="N", help="replicates, instead of the file's")
     run.add_argument("--threads", metavar="T", help="threads (default 0: the engine's default)")
     run.add_argument("--seed", metavar="S", help="seed, instead of the file's")
@@ -91,15 +97,34 @@ def build_parser() -> argparse.ArgumentParser:
     comparison = commands.add_parser(
         "compare",
         help="compare the scenarios of a results file with the baseline",
-        description="Per scenario: participation, isolation, persons moved up, costs, savings, cost per person "
-        "moved up and the break-even week, as means with 95%% intervals over the replicates, and differences "
+        description="Per scenario: participation, isolation, persons moved up, costs, savings, "
+        "cost per person "
+        "moved up and the break-even week, as means with 95% intervals over the replicates, and differences "
         "to the baseline paired by replicate.",
     )
     comparison.add_argument("results", metavar="OUT.h5", help="a results file of meedoen run")
-    comparison.add_argument("--baseline", metavar="NAME", help="the scenario to compare with (default: the first)")
-    comparison.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
-    comparison.add_argument("--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)")
+    comparison.add_argument(
+        "--baseline", metavar="NAME", help="the scenario to compare with (default: the first)"
+    )
+    comparison.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="output format"
+    )
+    comparison.add_argument(
+        "--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)"
+    )
     comparison.set_defaults(handler=compare_command)
+
+    report = commands.add_parser(
+        "report",
+        help="write one self-contained HTML page with the plots and tables of a results file",
+        description="Write the report of OUT.h5: the question, the scenarios, the outcomes with 95% "
+        "intervals, the plots, the assumptions and the provenance, as one HTML file that opens offline.",
+    )
+    report.add_argument("results", metavar="OUT.h5", help="a results file of meedoen run")
+    report.add_argument("-o", "--output", metavar="REPORT.html", required=True, help="the HTML file to write")
+    report.add_argument("--lang", default="nl", help="the language of the report: nl (default) or en")
+    report.add_argument("--baseline", metavar="NAME", help="the scenario to compare with (default: first)")
+    report.set_defaults(handler=report_command)
     return parser
 
 
@@ -141,12 +166,17 @@ def run_command(args: argparse.Namespace) -> int:
         if precision is None:
             run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
         else:
-            n = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
+            n, width = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
             experiment = experiment.with_overrides(replicates=n)
-            reached = "reached" if n < max_replicates else "cap reached"
-            print(f"--precision {precision:g}: {n} replicates ({reached})")
+            reached = "reached" if width < precision else f"not reached: the cap of {max_replicates}"
+            print(f"--precision {precision:g}: {n} replicates, largest half-width {width:.2g} ({reached})")
     except KeyboardInterrupt:
-        print(f"interrupted; no output written (to finish it: meedoen run --resume {out})", file=sys.stderr)
+        written = (
+            "the last finished round is in it"
+            if precision is not None and out.exists()
+            else "no output written"
+        )
+        print(f"interrupted; {written} (to finish it: meedoen run --resume {out})", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (RuntimeError, OSError) as error:
         print(f"meedoen: {error}", file=sys.stderr)
@@ -173,7 +203,10 @@ def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[st
     clashes = [f"--{name.replace('_', '-')}" for name in settings if name != "threads"]
     clashes += ["SCENARIO.toml"] * (args.scenario is not None) + ["-o"] * (args.output is not None)
     if clashes:
-        return [f"command line: --resume: cannot be combined with {', '.join(clashes)} (a resumed run keeps its own)"]
+        return [
+            f"command line: --resume: cannot be combined with {', '.join(clashes)} "
+            "(a resumed run keeps its own)"
+        ]
     return []
 
 
@@ -182,7 +215,10 @@ def compare_command(args: argparse.Namespace) -> int:
     results = read_results(args.results)
     if args.baseline is not None and args.baseline not in results.scenarios:
         raise InputError(
-            [f"command line: --baseline: no scenario {args.baseline} (one of: {', '.join(results.scenarios)})"]
+            [
+                f"command line: --baseline: no scenario {args.baseline} "
+                f"(one of: {', '.join(results.scenarios)})"
+            ]
         )
     table = compare(results, baseline=args.baseline)
     if args.format == "json":
@@ -190,7 +226,36 @@ def compare_command(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(table[COLUMNS].to_csv(index=False), end="")
     else:
-        print_comparison(table, results, args.by_wijk)
+        print_comparison(table, results, args.baseline or results.scenarios[0], args.by_wijk)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """``meedoen report``: check everything, then write the HTML report (under a temporary name, renamed)."""
+    from meedoen.report import LANGUAGES, write_report  # here, not above: matplotlib takes a second to import
+
+    out = Path(args.output)
+    problems = output_problems(out)
+    if out.exists() and out.resolve() == Path(args.results).resolve():
+        problems.append(f"command line: -o: {out} is the results file itself (another file for the report)")
+    if args.lang not in LANGUAGES:
+        allowed = " or ".join(LANGUAGES)
+        problems.append(f"command line: --lang: value {args.lang} is not a report language ({allowed})")
+    try:
+        results = read_results(args.results)
+    except InputError as error:
+        raise InputError(error.problems + problems) from None
+    if args.baseline is not None and args.baseline not in results.scenarios:
+        names = ", ".join(results.scenarios)
+        problems.append(f"command line: --baseline: no scenario {args.baseline} (one of: {names})")
+    if problems:
+        raise InputError(problems)
+    try:
+        write_report(results, out, lang=args.lang, baseline=args.baseline)
+    except OSError as error:
+        print(f"meedoen: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"report written to {out}")
     return 0
 
 
@@ -202,7 +267,9 @@ def read_results(path: str) -> Results:
         raise InputError([f"{path}: (file): does not exist (a results file of meedoen run)"]) from None
     except (OSError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError([f"{path}: (file): not a Meedoen results file: {reason} (a results file of meedoen run)"]) from None
+        raise InputError(
+            [f"{path}: (file): not a Meedoen results file: {reason} (a results file of meedoen run)"]
+        ) from None
 
 
 def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
@@ -281,20 +348,30 @@ def print_summary(experiment: Experiment, out: Path) -> None:
     console.print(f"results written to {out}", soft_wrap=True, highlight=False)
 
 
-def print_comparison(table: Any, results: Results, by_wijk: bool) -> None:
+def print_comparison(table: Any, results: Results, baseline: str, by_wijk: bool) -> None:
     """The comparison on stdout: what each scenario achieves, and what it costs and saves."""
     city = table[table.wijk == "all"].set_index(["scenario", "metric"])
     scenarios = list(dict.fromkeys(table.scenario))
-    baseline = scenarios[0] if scenarios else ""
     console = Console(width=None if sys.stdout.isatty() else 160)
     n = results.attrs.get("replicates")
-    achieves = Table(title=f"What each scenario achieves at the end: difference to {baseline} [95% interval], {n} replicates")
+    achieves = Table(
+        title=f"What each scenario achieves at the end: difference to {baseline} "
+        f"[95% interval], {n} replicates"
+    )
     achieves.add_column("scenario", no_wrap=True)
     for metric in ("participation_rate", "isolated", "persons_up"):
         achieves.add_column(metric, justify="right")
     for name in scenarios:
-        achieves.add_row(name, *(_cell(city.loc[(name, m)], m, diff=True) for m in ("participation_rate", "isolated", "persons_up")))
-    costs = Table(title="What it costs and saves: euros over the horizon, discounted to the start [95% interval]")
+        achieves.add_row(
+            name,
+            *(
+                _cell(city.loc[(name, m)], m, diff=True)
+                for m in ("participation_rate", "isolated", "persons_up")
+            ),
+        )
+    costs = Table(
+        title="What it costs and saves: euros over the horizon, discounted to the start [95% interval]"
+    )
     costs.add_column("scenario", no_wrap=True)
     money = ("intervention_cost", "provision_cost", "net_savings", "cost_per_person_up", "break_even_week")
     for metric in money:
@@ -313,13 +390,16 @@ def print_comparison(table: Any, results: Results, by_wijk: bool) -> None:
     console.print(costs)
     if by_wijk:
         console.print(_wijk_table(table, scenarios, baseline))
-    console.print(f"Differences are paired by replicate with {baseline} (common random numbers).", highlight=False)
+    console.print(
+        f"Differences are paired by replicate with {baseline} (common random numbers).", highlight=False
+    )
     for metric, meaning in METRICS.items():
         console.print(f"  {metric}: {meaning}", highlight=False)
     scale = results.attrs.get("scale", 1.0)
     if scale != 1.0:
         console.print(
-            f"Scale {scale:g}: the population is scaled, the interventions (staff hours, places, pots) are not; "
+            f"Scale {scale:g}: the population is scaled, the interventions "
+            "(staff hours, places, pots) are not; "
             "use scale 1 for budget answers.",
             highlight=False,
         )
@@ -327,19 +407,26 @@ def print_comparison(table: Any, results: Results, by_wijk: bool) -> None:
 
 def _wijk_table(table: Any, scenarios: list[str], baseline: str) -> Table:
     """Participation-rate difference to the baseline per wijk (rows) and scenario (columns)."""
-    rows = table[(table.wijk != "all") & (table.metric == "participation_rate")].set_index(["wijk", "scenario"])
+    rows = table[(table.wijk != "all") & (table.metric == "participation_rate")].set_index(
+        ["wijk", "scenario"]
+    )
     out = Table(title=f"Participation rate per wijk: difference to {baseline} [95% interval]")
     out.add_column("wijk", no_wrap=True)
-    for name in scenarios[1:]:
+    others = [name for name in scenarios if name != baseline]
+    for name in others:
         out.add_column(name, justify="right")
     for wijk in dict.fromkeys(rows.index.get_level_values("wijk")):
-        out.add_row(wijk, *(_cell(rows.loc[(wijk, name)], "participation_rate", diff=True) for name in scenarios[1:]))
+        out.add_row(
+            wijk, *(_cell(rows.loc[(wijk, name)], "participation_rate", diff=True) for name in others)
+        )
     return out
 
 
 def _cell(row: Any, unit: str, diff: bool = False) -> str:
     """A mean (or paired difference) with its interval, in the metric's unit."""
-    mean, low, high = (row.diff_mean, row.diff_ci_low, row.diff_ci_high) if diff else (row["mean"], row.ci_low, row.ci_high)
+    mean, low, high = (
+        (row.diff_mean, row.diff_ci_low, row.diff_ci_high) if diff else (row["mean"], row.ci_low, row.ci_high)
+    )
     if math.isnan(mean):
         return "-"
     sign = "+" if diff else ""

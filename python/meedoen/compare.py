@@ -20,9 +20,19 @@ import xarray as xr
 from meedoen.results import Results
 from meedoen.summary import mean_interval
 
-__all__ = ["COLUMNS", "METRICS", "compare", "discount_factors", "to_json"]
+__all__ = ["COLUMNS", "METRICS", "ScenarioMetrics", "break_even", "compare", "discount_factors", "to_json"]
 
-COLUMNS = ["scenario", "wijk", "metric", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"]
+COLUMNS = [
+    "scenario",
+    "wijk",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff_mean",
+    "diff_ci_low",
+    "diff_ci_high",
+]
 METRICS = {
     "participation_rate": "share of adults on rung 3 or higher at the last week",
     "isolated": "adults on rung 1 at the last week",
@@ -53,14 +63,16 @@ def compare(results: Results, baseline: str | None = None) -> pd.DataFrame:
     baseline = baseline or results.scenarios[0]
     if baseline not in results.scenarios:
         raise KeyError(f"no scenario {baseline!r} (the scenarios are {', '.join(results.scenarios)})")
-    scenarios = {name: _Scenario(results[name]) for name in results.scenarios}
+    scenarios = {name: ScenarioMetrics(results[name]) for name in results.scenarios}
     base = scenarios[baseline]
     rows = []
     for name, s in scenarios.items():
         values = s.metrics | {("net_savings", ALL_WIJKEN): s.net_savings(base).sum(axis=1)}
         base_values = base.metrics | {("net_savings", ALL_WIJKEN): base.net_savings(base).sum(axis=1)}
         for (metric, wijk), v in values.items():
-            rows.append((name, wijk, metric, *mean_interval(v), *mean_interval(v - base_values[(metric, wijk)])))
+            rows.append(
+                (name, wijk, metric, *mean_interval(v), *mean_interval(v - base_values[(metric, wijk)]))
+            )
         rows += _bootstrap_rows(name, s, base)
     table = pd.DataFrame(rows, columns=COLUMNS)
     wijken = [str(w) for w in results[baseline].wijk.values]
@@ -73,8 +85,9 @@ def to_json(table: pd.DataFrame) -> str:
     return json.dumps(records, indent=1)
 
 
-class _Scenario:
-    """One scenario's metrics per replicate, and its discounted weekly costs."""
+class ScenarioMetrics:
+    """One scenario's metrics per replicate (``metrics[(metric, wijk)]``), and its discounted
+    weekly costs (``intervention`` and ``provision``: replicate x week, weeks 1 to the end)."""
 
     def __init__(self, ds: xr.Dataset) -> None:
         last = ds.rung_counts.isel(week=-1)
@@ -98,21 +111,23 @@ class _Scenario:
         self.metrics[("intervention_cost", ALL_WIJKEN)] = self.intervention.sum(axis=1)
         self.metrics[("provision_cost", ALL_WIJKEN)] = self.provision.sum(axis=1)
 
-    def net_savings(self, base: "_Scenario") -> np.ndarray:
+    def net_savings(self, base: "ScenarioMetrics") -> np.ndarray:
         """Per replicate and week: the baseline's provision cost minus ours, minus our intervention cost."""
         return base.provision - self.provision - self.intervention
 
 
-def _bootstrap_rows(name: str, s: _Scenario, base: _Scenario) -> list[tuple]:
+def _bootstrap_rows(name: str, s: ScenarioMetrics, base: ScenarioMetrics) -> list[tuple]:
     extra_up = s.metrics[("persons_up", ALL_WIJKEN)] - base.metrics[("persons_up", ALL_WIJKEN)]
     cost = s.metrics[("intervention_cost", ALL_WIJKEN)]
     saved = s.net_savings(base)
     estimators: dict[str, Callable[[np.ndarray], float]] = {
         "cost_per_person_up": lambda idx: _ratio(cost[idx].mean(), extra_up[idx].mean()),
-        "break_even_week": lambda idx: _break_even(saved[idx].mean(axis=0), s.weeks),
+        "break_even_week": lambda idx: break_even(saved[idx].mean(axis=0), s.weeks),
     }
     n = len(cost)
-    draws = np.random.default_rng(20270101).integers(0, n, size=(BOOTSTRAP_DRAWS, n))  # fixed: same table each time
+    draws = np.random.default_rng(20270101).integers(
+        0, n, size=(BOOTSTRAP_DRAWS, n)
+    )  # fixed: same table each time
     rows = []
     for metric, estimate in estimators.items():
         low = high = np.nan
@@ -127,7 +142,7 @@ def _ratio(cost: float, extra: float) -> float:
     return cost / extra if extra > 0 else np.nan
 
 
-def _break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:
+def break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:
     """The first week from which the cumulative sum stays positive (NaN if it ends at or below 0)."""
     cumulative = np.cumsum(saved_per_week)
     if len(cumulative) == 0 or cumulative[-1] <= 0:

@@ -4,11 +4,11 @@ import math
 import os
 import shutil
 import tempfile
-import tomllib
 from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
+import tomllib
 
 from meedoen import _core
 from meedoen.errors import InputError
@@ -76,7 +76,9 @@ def run_to_file(
         experiment = load_experiment(experiment)
     experiment = experiment.with_overrides(weeks=weeks, replicates=replicates, seed=seed, scale=scale)
     with progress_bar() if progress else nullcontext(None) as update:
-        _core.run_experiment(experiment, os.fspath(out_path), threads, update, resume=resume, keep_parts=keep_parts)
+        _core.run_experiment(
+            experiment, os.fspath(out_path), threads, update, resume=resume, keep_parts=keep_parts
+        )
 
 
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
@@ -91,7 +93,9 @@ def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
         manifest = tomllib.loads((parts / "manifest.toml").read_text())
         text = (parts / "experiment.toml").read_text()
     except (OSError, tomllib.TOMLDecodeError):
-        raise InputError([f"{parts}: --resume: there is no interrupted run to resume here (run the scenario file)"]) from None
+        raise InputError(
+            [f"{parts}: --resume: there is no interrupted run to resume here (run the scenario file)"]
+        ) from None
     experiment = _core.parse_experiment(text, manifest["source_path"])
     settings = {key: manifest[key] for key in ("weeks", "replicates", "seed", "scale")}
     return experiment.with_overrides(**settings)
@@ -104,10 +108,11 @@ def run_to_precision(
     max_replicates: int = 1000,
     threads: int = 0,
     progress: bool = False,
-) -> int:
+) -> tuple[int, float]:
     """Add replicates until every scenario's paired difference to the baseline in the
     participation rate has a 95% half-width below ``precision`` (or ``max_replicates``
-    is reached); write the results file and return the number of replicates it took.
+    is reached); write the results file and return the number of replicates it took
+    and the largest half-width then.
 
     Starts with the experiment's replicates (at least 3) and, after each round,
     runs as many more as the half-widths so far say are needed (they shrink as
@@ -125,7 +130,7 @@ def run_to_precision(
             break
         n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
     shutil.rmtree(_core.parts_dir(os.fspath(out_path)), ignore_errors=True)
-    return n
+    return n, width
 
 
 def paired_half_widths(results: Results) -> dict[str, float]:

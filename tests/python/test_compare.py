@@ -12,9 +12,8 @@ import pytest
 import xarray as xr
 
 import meedoen
-from meedoen.compare import COLUMNS, compare, discount_factors
-
 from conftest import LEIDEN, cli, meedoen_command
+from meedoen.compare import COLUMNS, compare, discount_factors
 
 TWO_SCENARIOS = """
 [experiment]
@@ -59,8 +58,16 @@ def test_json_has_the_documented_keys_and_intervals_hold_the_mean(two):
     rows = json.loads(result.stdout)
     assert rows and all(list(row) == COLUMNS for row in rows)
     metrics = {row["metric"] for row in rows}
-    assert {"participation_rate", "isolated", "persons_up", "intervention_cost", "provision_cost",
-            "net_savings", "cost_per_person_up", "break_even_week"} <= metrics
+    assert {
+        "participation_rate",
+        "isolated",
+        "persons_up",
+        "intervention_cost",
+        "provision_cost",
+        "net_savings",
+        "cost_per_person_up",
+        "break_even_week",
+    } <= metrics
     for row in rows:
         for mean, low, high in (("mean", "ci_low", "ci_high"), ("diff_mean", "diff_ci_low", "diff_ci_high")):
             if row[low] is not None and row[mean] is not None:
@@ -90,11 +97,21 @@ def test_ledger_totals_are_the_sum_of_their_parts(two):
     for name in results.scenarios:
         ds = results[name]
         rate = json.loads(ds.attrs["parameters"])["costs.discount_rate"]
-        total = float((ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None)).sum()) / ds.sizes["replicate"]
-        parts = table.loc[(name, "all", "intervention_cost"), "mean"] + table.loc[(name, "all", "provision_cost"), "mean"]
+        total = (
+            float((ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None)).sum())
+            / ds.sizes["replicate"]
+        )
+        parts = (
+            table.loc[(name, "all", "intervention_cost"), "mean"]
+            + table.loc[(name, "all", "provision_cost"), "mean"]
+        )
         assert parts == pytest.approx(total, rel=1e-12)
         base = table.loc[("baseline", "all", "provision_cost"), "mean"]
-        saved = base - table.loc[(name, "all", "provision_cost"), "mean"] - table.loc[(name, "all", "intervention_cost"), "mean"]
+        saved = (
+            base
+            - table.loc[(name, "all", "provision_cost"), "mean"]
+            - table.loc[(name, "all", "intervention_cost"), "mean"]
+        )
         assert table.loc[(name, "all", "net_savings"), "mean"] == pytest.approx(saved, rel=1e-9, abs=1e-6)
 
 
@@ -106,7 +123,11 @@ def test_discounting_equals_its_formula(two):
     params = json.loads(results["brigade"].attrs["parameters"])
     weekly = 40 * params["peer_outreach.hourly_rate"] + params["peer_outreach.fixed_cost_year"] / 52
     expected = sum(weekly * (1 + params["costs.discount_rate"]) ** (-w / 52) for w in range(1, 31))
-    row = compare(results).set_index(["scenario", "wijk", "metric"]).loc[("brigade", "all", "intervention_cost")]
+    row = (
+        compare(results)
+        .set_index(["scenario", "wijk", "metric"])
+        .loc[("brigade", "all", "intervention_cost")]
+    )
     assert row["mean"] == pytest.approx(expected, rel=1e-12)
 
 
@@ -145,13 +166,28 @@ def _datasets(path):
 
 
 def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
-    args = ["--scale", "0.05", "--weeks", "30", "--replicates", "6", "--seed", "5", "--threads", "1", "--quiet"]
+    args = [
+        "--scale",
+        "0.05",
+        "--weeks",
+        "30",
+        "--replicates",
+        "6",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--quiet",
+    ]
     whole = tmp_path / "whole.h5"
     assert cli("run", LEIDEN, *args, "-o", whole).returncode == 0
     out = tmp_path / "killed.h5"
     parts = tmp_path / "killed.h5.parts"
-    process = subprocess.Popen([meedoen_command(), "run", str(LEIDEN), *args, "-o", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [meedoen_command(), "run", str(LEIDEN), *args, "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 300
     while time.time() < deadline and len(list(parts.glob("*.part"))) < 2:
         time.sleep(0.05)
@@ -183,10 +219,27 @@ def test_resume_does_not_take_other_settings(tmp_path):
 
 def test_precision_adds_replicates_until_the_intervals_are_narrow(tmp_path):
     out = tmp_path / "precise.h5"
-    result = cli("run", LEIDEN, "--scale", "0.05", "--weeks", "8", "--replicates", "3", "--quiet",
-                 "--precision", "0.004", "--max-replicates", "40", "-o", out)
+    result = cli(
+        "run",
+        LEIDEN,
+        "--scale",
+        "0.05",
+        "--weeks",
+        "8",
+        "--replicates",
+        "3",
+        "--quiet",
+        "--precision",
+        "0.004",
+        "--max-replicates",
+        "40",
+        "-o",
+        out,
+    )
     assert result.returncode == 0, result.stderr
     n = int(result.stdout.split("--precision 0.004: ")[1].split()[0])
+    if n < 40:
+        assert "(reached)" in result.stdout
     results = meedoen.open_results(out)
     assert results.attrs["replicates"] == n
     widths = meedoen.runner.paired_half_widths(results)

@@ -1,0 +1,622 @@
+"""The HTML report of a results file: ``meedoen report OUT.h5 -o REPORT.html``.
+
+One self-contained page for a wethouder's staff: the question, the scenarios
+and their interventions, the headline table with 95% intervals (the numbers of
+``meedoen.compare``), the plots of ``meedoen.plots`` as embedded PNG images,
+every assumption with its value as used, the scenario file and the provenance.
+It has no external references and no JavaScript: it opens offline, from a mail
+attachment or a file share, and prints.
+
+    import meedoen
+    from meedoen.report import write_report
+    write_report(meedoen.open_results("results/leiden.h5"), "results/leiden.html", lang="en")
+
+Dutch (``nl``) is the default language; ``en`` gives English. All words of the
+page are in TEXT, one dict per language; the plots' words are in plots.LABELS.
+"""
+
+import base64
+import io
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import tomllib
+import xarray as xr
+from matplotlib.figure import Figure
+
+from meedoen import __version__, plots
+from meedoen._core import parameters
+from meedoen.compare import ALL_WIJKEN, compare
+from meedoen.results import Results
+
+__all__ = ["LANGUAGES", "TEXT", "render_report", "write_report"]
+
+LANGUAGES = ("nl", "en")
+# The headline table: metric, the column of compare() it shows, its unit.
+HEADLINE = [
+    ("participation_rate", "diff_mean", "pp"),
+    ("isolated", "diff_mean", "persons"),
+    ("persons_up", "diff_mean", "persons"),
+    ("intervention_cost", "mean", "euro"),
+    ("net_savings", "mean", "euro"),
+    ("cost_per_person_up", "mean", "euro"),
+    ("break_even_week", "mean", "week"),
+]
+# The baseline's own levels, shown above the headline table.
+LEVELS = [
+    ("participation_rate", "mean", "percent"),
+    ("isolated", "mean", "persons"),
+    ("persons_up", "mean", "persons"),
+    ("provision_cost", "mean", "euro"),
+]
+# How each unit is shown: a factor and a format.
+AMOUNTS = {
+    "pp": (100, ".2f"),
+    "percent": (100, ".1f"),
+    "persons": (1, ",.1f"),
+    "euro": (1, ",.0f"),
+    "week": (1, ".0f"),
+}
+# The keys of an intervention's table that are not parameters of its type.
+INTERVENTION_KEYS = {"type", "name", "wijken", "start_week", "end_week"}
+DPI = 100
+
+TEXT = {
+    "nl": {
+        "title": "Meedoen: {name}",
+        "subtitle": "Simulatie van participatie in Leiden: beleidsscenario's vergeleken",
+        "scale_note": (
+            "Let op: schaal {scale}. Het model simuleerde {share} van de inwoners, maar de interventies "
+            "(uren personeel, plaatsen, budgetten) hebben hun volle omvang. Aantallen personen en "
+            "besparingen gelden voor de geschaalde bevolking, de kosten voor de volle interventies. Gebruik "
+            "schaal 1 voor antwoorden over budgetten."
+        ),
+        "question_head": "De vraag",
+        "question": (
+            "Wat levert elk scenario op voor de deelname van volwassen Leidenaren aan de samenleving (de "
+            "participatieladder), wat kost het en wat bespaart het, vergeleken met het referentiescenario "
+            "“{baseline}”?"
+        ),
+        "method": (
+            "Het model volgt {population} week na week, {weeks} weken lang ({years} jaar), en herhaalt dat "
+            "{replicates} keer met andere toevalsgebeurtenissen. Alle scenario's hebben dezelfde inwoners "
+            "en dezelfde toevalsgebeurtenissen, dus een verschil tussen twee scenario's komt door het "
+            "beleid en niet door toeval. Elk getal is een gemiddelde over de herhalingen met een "
+            "95%-interval tussen haken: de marge waarbinnen het gemiddelde met 95% zekerheid ligt."
+        ),
+        "everyone": "alle inwoners van Leiden",
+        "sample": "{share} van de inwoners van Leiden",
+        "shared_parameters": "Voor alle scenario's gewijzigde aannames: {changes}.",
+        "scenarios_head": "De scenario's",
+        "scenario": "scenario",
+        "interventions": "interventies",
+        "changes": "gewijzigde aannames",
+        "baseline_mark": "referentie",
+        "no_interventions": "geen (het huidige beleid)",
+        "everywhere": "in alle wijken",
+        "in_wijken": "in {wijken}",
+        "weeks": "weken {start} tot en met {end}",
+        "end": "het eind",
+        "headline_head": "De uitkomsten",
+        "levels": "In het referentiescenario “{baseline}”, aan het eind van de periode:",
+        "headline": (
+            "Verschil met “{baseline}” aan het eind van de periode, en kosten en besparingen over de hele "
+            "periode:"
+        ),
+        "bold": "Vet: het 95%-interval sluit nul uit (het verschil is duidelijk).",
+        "never": "niet binnen de periode",
+        "none": "—",
+        "interval": "[{low}; {high}]",
+        "metrics": {
+            "participation_rate": (
+                "Participatie",
+                "aandeel volwassenen op trede 3 of hoger in de laatste week",
+            ),
+            "isolated": ("Geïsoleerd", "aantal volwassenen op trede 1 in de laatste week"),
+            "persons_up": (
+                "Omhoog op de ladder",
+                "aantal volwassenen dat aan het eind hoger staat dan aan het begin",
+            ),
+            "provision_cost": ("Kosten voorzieningen", "uitkeringen en zorg, euro over de hele periode"),
+            "intervention_cost": ("Kosten interventies", "euro over de hele periode"),
+            "net_savings": (
+                "Netto besparing",
+                "besparing op voorzieningen tegenover de basislijn min de kosten van de interventies",
+            ),
+            "cost_per_person_up": (
+                "Kosten per extra persoon omhoog",
+                "kosten interventies gedeeld door het extra aantal personen omhoog; — als er gemiddeld "
+                "niemand extra omhoog gaat",
+            ),
+            "break_even_week": (
+                "Terugverdiend in week",
+                "de eerste week vanaf waar de opgetelde netto besparing boven nul blijft",
+            ),
+        },
+        "money_note": (
+            "Euro's zijn contant gemaakt naar de start met de disconteringsvoet costs.discount_rate. De "
+            "intervallen van de kosten per persoon en van de terugverdienweek komen uit een bootstrap over "
+            "de herhalingen."
+        ),
+        "figures_head": "Grafieken",
+        "figures": {
+            "participation_difference": (
+                "Participatie: verschil met de basislijn",
+                "Boven nul: meer volwassenen doen mee dan in de basislijn. De band is het 95%-interval; "
+                "raakt de band nul, dan is het verschil niet duidelijk.",
+            ),
+            "participation_by_wijk": (
+                "Participatie per wijk",
+                "Hetzelfde verschil per wijk, op dezelfde schaal. In kleine wijken springt de lijn bij elke "
+                "persoon.",
+            ),
+            "ladder_composition": (
+                "De participatieladder",
+                "Hoe de volwassenen over de zes treden verdeeld zijn, week na week, per scenario.",
+            ),
+            "programme_funnel": (
+                "Bereik van de interventies",
+                "Per interventie: hoeveel personen gevonden, bezocht, akkoord, gestart en doorverwezen "
+                "zijn, opgeteld over de hele periode. Staat een interventie in meer scenario's, dan staan "
+                "die naast elkaar.",
+            ),
+            "costs_and_savings": (
+                "Kosten en besparingen",
+                "Rood: wat de interventies kosten. Blauw: wat het scenario bespaart op uitkeringen en zorg. "
+                "De strepen zijn 95%-intervallen.",
+            ),
+            "cumulative_net_savings": (
+                "Terugverdienen",
+                "De netto besparing week na week opgeteld. Waar de lijn blijvend boven nul komt, is het "
+                "scenario terugverdiend (stippellijn); de legenda noemt die week.",
+            ),
+        },
+        "assumptions_head": "Aannames",
+        "assumptions": (
+            "Deze {count} parameters zijn aannames: er is (nog) geen cijfer voor, en ze wachten op "
+            "kalibratie. De waarde is die van de basislijn; een gemarkeerde regel heeft in een of meer "
+            "scenario's een andere waarde ({differ} regels). Een aanname van een interventie geldt alleen "
+            "in de scenario's met die interventie. De omschrijvingen zijn in het Engels, zoals in "
+            "docs/parameters.md."
+        ),
+        "parameter": "parameter",
+        "value": "waarde in de basislijn",
+        "unit": "eenheid",
+        "differs": "anders in",
+        "meaning": "omschrijving",
+        "used_in": "interventie in: {scenarios}",
+        "file_head": "Het scenariobestand",
+        "file": "De volledige tekst van het scenariobestand waarmee gerekend is.",
+        "provenance_head": "Herkomst",
+        "provenance": {
+            "experiment_name": "experiment",
+            "meedoen_version": "versie van Meedoen",
+            "git_commit": "commit",
+            "created_utc": "gemaakt (UTC)",
+            "seed": "seed",
+            "weeks": "weken",
+            "replicates": "herhalingen",
+            "scale": "schaal",
+        },
+        "footer": (
+            "Rapport gemaakt met meedoen {version}. Dezelfde invoer en seed geven precies dezelfde "
+            "uitkomsten."
+        ),
+        "thousands": ".",
+        "decimal": ",",
+        "units": {"pp": "{} %-punt", "percent": "{}%", "persons": "{}", "euro": "€ {}", "week": "week {}"},
+    },
+    "en": {
+        "title": "Meedoen: {name}",
+        "subtitle": "Simulation of participation in Leiden: policy scenarios compared",
+        "scale_note": (
+            "Note: scale {scale}. The model simulated {share} of the residents, but the interventions "
+            "(staff hours, places, budgets) keep their full size. Numbers of persons and savings are those "
+            "of the scaled population, costs those of the full interventions. Use scale 1 for budget "
+            "answers."
+        ),
+        "question_head": "The question",
+        "question": (
+            "What does each scenario achieve for the participation of Leiden's adults in society (the "
+            "participation ladder), what does it cost and what does it save, compared with the reference "
+            "scenario “{baseline}”?"
+        ),
+        "method": (
+            "The model follows {population} week by week for {weeks} weeks ({years} years), and repeats "
+            "that {replicates} times with other chance events. All scenarios share the residents and the "
+            "chance events, so a difference between two scenarios comes from their policies, not from luck. "
+            "Each number is a mean over the repetitions with its 95% interval in brackets: the range that "
+            "holds the mean with 95% confidence."
+        ),
+        "everyone": "every resident of Leiden",
+        "sample": "{share} of Leiden's residents",
+        "shared_parameters": "Assumptions changed for every scenario: {changes}.",
+        "scenarios_head": "The scenarios",
+        "scenario": "scenario",
+        "interventions": "interventions",
+        "changes": "changed assumptions",
+        "baseline_mark": "reference",
+        "no_interventions": "none (today's policy)",
+        "everywhere": "in every wijk",
+        "in_wijken": "in {wijken}",
+        "weeks": "weeks {start} to {end}",
+        "end": "the end",
+        "headline_head": "The outcomes",
+        "levels": "In the reference scenario “{baseline}”, at the end of the horizon:",
+        "headline": (
+            "Difference to “{baseline}” at the end of the horizon, and costs and savings over the whole "
+            "horizon:"
+        ),
+        "bold": "Bold: the 95% interval excludes zero (a clear difference).",
+        "never": "not within the horizon",
+        "none": "—",
+        "interval": "[{low}, {high}]",
+        "metrics": {
+            "participation_rate": ("Participation", "share of adults on rung 3 or higher at the last week"),
+            "isolated": ("Isolated", "adults on rung 1 at the last week"),
+            "persons_up": ("Moved up the ladder", "adults on a higher rung at the end than at the start"),
+            "provision_cost": ("Provision cost", "benefits and care, euros over the whole horizon"),
+            "intervention_cost": ("Intervention cost", "euros over the whole horizon"),
+            "net_savings": (
+                "Net savings",
+                "savings on provisions against the baseline minus the cost of the interventions",
+            ),
+            "cost_per_person_up": (
+                "Cost per extra person moved up",
+                "intervention cost divided by the extra persons moved up; — when on average nobody extra "
+                "moves up",
+            ),
+            "break_even_week": (
+                "Break-even week",
+                "the first week from which the cumulative net savings stay above zero",
+            ),
+        },
+        "money_note": (
+            "Euros are discounted to the start at the discount rate costs.discount_rate. The intervals of "
+            "the cost per person and of the break-even week come from a bootstrap over the replicates."
+        ),
+        "figures_head": "Plots",
+        "figures": {
+            "participation_difference": (
+                "Participation: difference to the baseline",
+                "Above zero: more adults take part than in the baseline. The band is the 95% interval; "
+                "where it touches zero, the difference is not clear.",
+            ),
+            "participation_by_wijk": (
+                "Participation per wijk",
+                "The same difference per wijk, on one scale. In small wijken the line jumps with each "
+                "person.",
+            ),
+            "ladder_composition": (
+                "The participation ladder",
+                "How the adults are spread over the six rungs, week by week, per scenario.",
+            ),
+            "programme_funnel": (
+                "Reach of the interventions",
+                "Per intervention: how many persons were found, visited, accepted, enrolled and referred, "
+                "over the whole horizon. An intervention in several scenarios has a bar for each.",
+            ),
+            "costs_and_savings": (
+                "Costs and savings",
+                "Red: what the interventions cost. Blue: what the scenario saves on benefits and care. The "
+                "whiskers are 95% intervals.",
+            ),
+            "cumulative_net_savings": (
+                "Earning it back",
+                "The net savings added up week by week. Where the line stays above zero the scenario has "
+                "earned its cost back (dotted line); the legend names that week.",
+            ),
+        },
+        "assumptions_head": "Assumptions",
+        "assumptions": (
+            "These {count} parameters are assumptions: no figure exists for them (yet), and they await "
+            "calibration. The value is the baseline's; a marked row has another value in one or more "
+            "scenarios ({differ} rows). An intervention's assumption matters only in the scenarios with "
+            "that intervention."
+        ),
+        "parameter": "parameter",
+        "value": "value in the baseline",
+        "unit": "unit",
+        "differs": "differs in",
+        "meaning": "meaning",
+        "used_in": "intervention in: {scenarios}",
+        "file_head": "The scenario file",
+        "file": "The full text of the scenario file the results were computed from.",
+        "provenance_head": "Provenance",
+        "provenance": {
+            "experiment_name": "experiment",
+            "meedoen_version": "Meedoen version",
+            "git_commit": "commit",
+            "created_utc": "created (UTC)",
+            "seed": "seed",
+            "weeks": "weeks",
+            "replicates": "replicates",
+            "scale": "scale",
+        },
+        "footer": (
+            "Report made with meedoen {version}. The same input and seed give exactly the same results."
+        ),
+        "thousands": ",",
+        "decimal": ".",
+        "units": {"pp": "{} pp", "percent": "{}%", "persons": "{}", "euro": "€{}", "week": "week {}"},
+    },
+}
+
+
+def render_report(results: Results, lang: str = "nl", baseline: str | None = None) -> str:
+    """The report of ``results`` as one HTML page (a string), in ``lang`` ("nl" or "en").
+
+    ``baseline`` defaults to the results' first scenario. Raises KeyError for
+    an unknown language or baseline.
+    """
+    text = TEXT[lang]
+    baseline = baseline or results.scenarios[0]
+    table = compare(results, baseline=baseline)
+    attrs = results.attrs
+    setup = tomllib.loads(str(attrs.get("experiment", "")))
+    specs = {spec.get("name"): spec for spec in setup.get("scenario", [])}
+    page = {
+        "lang": lang,
+        "text": text,
+        "name": attrs.get("experiment_name", ""),
+        "baseline": baseline,
+        "scale_note": _scale_note(attrs, text),
+        "method": _method(attrs, text),
+        "shared_parameters": _changes(setup.get("parameters", {}), text),
+        "scenarios": [
+            _scenario(name, specs.get(name, {}), text, name == baseline) for name in results.scenarios
+        ],
+        "levels": _cells(table, [baseline], LEVELS, text)[0]["cells"],
+        "headline": _cells(table, [s for s in results.scenarios if s != baseline], HEADLINE, text),
+        "metrics": {metric: text["metrics"][metric] for metric, _, _ in LEVELS + HEADLINE},
+        "figures": [_figure(key, fig, text) for key, fig in _plots(results, baseline, lang, table).items()],
+        "assumptions": _assumptions(results, specs, baseline, text),
+        "experiment": attrs.get("experiment", ""),
+        "provenance": [(label, attrs.get(key, "")) for key, label in text["provenance"].items()],
+        "version": __version__,
+    }
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("meedoen", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("report.html.j2").render(page)
+
+
+def write_report(
+    results: Results, path: str | os.PathLike[str], lang: str = "nl", baseline: str | None = None
+) -> None:
+    """Write the report of ``results`` to ``path`` (see render_report).
+
+    Written beside the target under a temporary name and renamed when complete,
+    so that ``path`` is either left as it was or holds the whole report.
+    """
+    page = render_report(results, lang=lang, baseline=baseline)
+    partial = Path(f"{os.fspath(path)}.partial")
+    try:
+        partial.write_text(page, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _scale_note(attrs: dict, text: dict) -> str:
+    scale = float(attrs.get("scale", 1.0))
+    if scale == 1.0:
+        return ""
+    return text["scale_note"].format(scale=_number(scale, text, "g"), share=_share(scale, text))
+
+
+def _method(attrs: dict, text: dict) -> str:
+    scale = float(attrs.get("scale", 1.0))
+    population = text["everyone"] if scale == 1.0 else text["sample"].format(share=_share(scale, text))
+    weeks = int(attrs.get("weeks", 0))
+    return text["method"].format(
+        population=population,
+        weeks=weeks,
+        years=_number(round(weeks / 52, 1), text, "g"),
+        replicates=attrs.get("replicates", ""),
+    )
+
+
+def _scenario(name: str, spec: dict, text: dict, is_baseline: bool) -> dict:
+    """One scenario as the page shows it: its interventions and its changed parameters."""
+    return {
+        "name": name,
+        "is_baseline": is_baseline,
+        "interventions": [_intervention(i, text) for i in spec.get("intervention", [])],
+        "changes": _changes(spec.get("parameters", {}), text),
+    }
+
+
+def _intervention(spec: dict, text: dict) -> dict:
+    kind = spec["type"]
+    name = spec.get("name", kind)
+    where = (
+        text["in_wijken"].format(wijken=", ".join(spec["wijken"])) if "wijken" in spec else text["everywhere"]
+    )
+    when = ""
+    if "start_week" in spec or "end_week" in spec:
+        when = text["weeks"].format(start=spec.get("start_week", 1), end=spec.get("end_week", text["end"]))
+    settings = [
+        f"{key} = {_value(value, text)}" for key, value in spec.items() if key not in INTERVENTION_KEYS
+    ]
+    return {
+        "name": name,
+        "type": kind if kind != name else "",
+        "where": where,
+        "when": when,
+        "settings": settings,
+    }
+
+
+def _changes(parameters_table: dict, text: dict) -> str:
+    """The parameters a [parameters] table sets, as "name = value, ...", dotted names flattened."""
+    return ", ".join(f"{name} = {_value(value, text)}" for name, value in _flatten(parameters_table).items())
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _cells(
+    table: pd.DataFrame, scenarios: list[str], columns: list[tuple[str, str, str]], text: dict
+) -> list[dict]:
+    """Rows of the headline (or levels) table: per scenario, one cell per metric with its interval."""
+    city = table[table.wijk == ALL_WIJKEN].set_index(["scenario", "metric"])
+    return [
+        {
+            "scenario": name,
+            "cells": [_cell(city.loc[(name, m)], m, column, unit, text) for m, column, unit in columns],
+        }
+        for name in scenarios
+    ]
+
+
+def _cell(row: pd.Series, metric: str, column: str, unit: str, text: dict) -> dict:
+    """One number of compare(): its exact value (for machines) and its text with interval (for people)."""
+    value = float(row[column])
+    low, high = (row.ci_low, row.ci_high) if column == "mean" else (row.diff_ci_low, row.diff_ci_high)
+    difference = column == "diff_mean" or metric == "net_savings"
+    shown, interval = text["never" if unit == "week" else "none"], ""
+    if not math.isnan(value):
+        shown = _amount(value, unit, text, signed=difference)
+    if not (math.isnan(value) or math.isnan(low) or low == high):
+        low_text, high_text = (_amount(v, unit, text, signed=difference, bare=True) for v in (low, high))
+        interval = text["interval"].format(low=low_text, high=high_text)
+    return {
+        "metric": metric,
+        "column": column,
+        "value": repr(value),
+        "low": repr(float(low)),
+        "high": repr(float(high)),
+        "text": shown,
+        "interval": interval,
+        "excludes_zero": difference and (low > 0 or high < 0),
+    }
+
+
+def _amount(value: float, unit: str, text: dict, signed: bool, bare: bool = False) -> str:
+    """A number in its unit (or ``bare``, without it) and the language's format; ``signed`` shows a + too."""
+    factor, spec = AMOUNTS[unit]
+    digits = _number(factor * abs(value), text, spec)
+    nonzero = any(c in "123456789" for c in digits)
+    sign = "-" if value < 0 and nonzero else "+" if signed and value > 0 and nonzero else ""
+    return sign + (digits if bare else text["units"][unit].format(digits))
+
+
+def _plots(results: Results, baseline: str, lang: str, table: pd.DataFrame) -> dict[str, Figure]:
+    """The plots of the report, in their order, keyed by the name of their function in meedoen.plots."""
+    return {
+        "participation_difference": plots.participation_difference(results, baseline, lang),
+        "participation_by_wijk": plots.participation_by_wijk(results, baseline, lang),
+        "ladder_composition": plots.ladder_composition(results, lang=lang),
+        "programme_funnel": plots.programme_funnel(results, lang),
+        "costs_and_savings": plots.costs_and_savings(results, baseline, lang, table),
+        "cumulative_net_savings": plots.cumulative_net_savings(results, baseline, lang),
+    }
+
+
+def _figure(key: str, fig: Figure, text: dict) -> dict:
+    """One plot as an embedded PNG (a data: URL) with its title and caption."""
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=DPI)
+    title, caption = text["figures"][key]
+    src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
+    return {"id": key, "title": title, "caption": caption, "src": src}
+
+
+def _assumptions(results: Results, specs: dict, baseline: str, text: dict) -> dict:
+    """Every parameter flagged as an assumption, grouped by its prefix, with its value in each scenario.
+
+    The value as used: the scenario's parameter value, or, for a parameter of
+    an intervention type (``home_visits.staff_hours``), the values set in the
+    tables of that scenario's interventions of that type.
+    """
+    used = {name: _used_values(results[name], specs.get(name, {})) for name in results.scenarios}
+    groups: dict[str, dict] = {}
+    for parameter in parameters():
+        if not parameter["assumption"]:
+            continue
+        name = parameter["name"]
+        values = {scenario: used[scenario](name) for scenario in results.scenarios}
+        differs = [(s, _values(v, parameter, text)) for s, v in values.items() if v != values[baseline]]
+        prefix = name.partition(".")[0]
+        group = groups.setdefault(prefix, {"name": prefix, "used_in": _used_in(prefix, specs), "rows": []})
+        group["rows"].append(
+            {
+                "name": name,
+                "value": _values(values[baseline], parameter, text),
+                "unit": parameter["unit"],
+                "differs": differs,
+                "description": parameter["description"],
+            }
+        )
+    rows = [row for group in groups.values() for row in group["rows"]]
+    return {
+        "intro": text["assumptions"].format(
+            count=len(rows), differ=sum(bool(row["differs"]) for row in rows)
+        ),
+        "groups": list(groups.values()),
+    }
+
+
+def _used_values(ds: xr.Dataset, spec: dict) -> Callable[[str], list]:
+    """A function giving a parameter's values in one scenario (more than one if its interventions differ)."""
+    values = json.loads(ds.attrs["parameters"])
+    interventions = spec.get("intervention", [])
+
+    def used(name: str) -> list:
+        kind, _, key = name.partition(".")
+        own = [i.get(key, values.get(name)) for i in interventions if i.get("type") == kind]
+        found = own or [values.get(name)]
+        return [v for k, v in enumerate(found) if v not in found[:k]]
+
+    return used
+
+
+def _used_in(prefix: str, specs: dict) -> list[str]:
+    """The scenarios with an intervention of type ``prefix`` (none for the model's own parameters)."""
+    return [
+        name
+        for name, spec in specs.items()
+        if any(i.get("type") == prefix for i in spec.get("intervention", []))
+    ]
+
+
+def _values(values: list, parameter: dict, text: dict) -> str:
+    return " / ".join(_value(v, text, parameter.get("labels") or []) for v in values)
+
+
+def _value(value: object, text: dict, labels: list[str] | None = None) -> str:
+    """A parameter value as text: numbers in the language's format, lists with their labels."""
+    if isinstance(value, list):
+        if labels and len(labels) == len(value):
+            return "; ".join(f"{label}: {_value(v, text)}" for label, v in zip(labels, value, strict=True))
+        return "; ".join(_value(v, text) for v in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—" if value is None else str(value)
+    return _number(value, text, "g" if isinstance(value, float) else "d")
+
+
+def _number(value: float, text: dict, spec: str) -> str:
+    """``value`` formatted with ``spec`` (Python's "," and "."), then with the language's signs."""
+    swap = {",": text["thousands"], ".": text["decimal"]}
+    return "".join(swap.get(c, c) for c in format(value, spec))
+
+
+def _share(scale: float, text: dict) -> str:
+    return _number(100 * scale, text, "g") + "%"
