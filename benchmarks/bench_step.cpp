@@ -1,0 +1,200 @@
+// Benchmarks of the engine (issue: agent-weeks per second of the weekly step
+// at scale 1 and 10, one replicate of 260 weeks, set-up costs). Every
+// benchmark uses the default experiment's baseline parameters and seed.
+// Run through benchmarks/run.sh; the figures go into benchmarks/RESULTS.md.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/experiment.hpp"
+#include "models/ladder.hpp"
+#include "models/network.hpp"
+#include "models/population.hpp"
+#include "models/purposes.hpp"
+#include "models/simulation.hpp"
+#include "models/wijken.hpp"
+
+namespace meedoen::models {
+namespace {
+
+constexpr std::uint32_t kReplicate = 0;
+
+struct Defaults {
+  Experiment experiment = default_experiment();
+  const sim::ParamSet& params = experiment.scenarios.front().params;
+  std::vector<Wijk> wijken = load_wijken(experiment.population_data);
+  sim::Rng rng{experiment.seed};
+};
+
+const Defaults& defaults() {
+  static const Defaults d;
+  return d;
+}
+
+struct City {
+  People people;
+  Network network;
+  LadderFit fit;
+};
+
+// Cities are built once per scale and kept for every benchmark that steps them.
+const City& city(int scale) {
+  static std::map<int, std::unique_ptr<City>> cities;
+  auto& c = cities[scale];
+  if (!c) {
+    const auto& d = defaults();
+    c = std::make_unique<City>();
+    c->people = build_population(d.wijken, scale, d.params, d.rng, kReplicate);
+    c->network = build_network(c->people, d.params, d.rng, kReplicate);
+    c->fit = fit_ladder(c->people, c->network, d.params);
+  }
+  return *c;
+}
+
+void set_agent_counters(benchmark::State& state, std::size_t agents, std::size_t weeks_per_iteration) {
+  state.counters["agents"] = static_cast<double>(agents);
+  state.counters["agent_weeks_per_s"] =
+      benchmark::Counter(static_cast<double>(agents * weeks_per_iteration), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The weekly step: args (scale, threads). One iteration is one week; the
+// weeks run on, as in a replicate (the week number wraps after 5200).
+void BM_Step(benchmark::State& state) {
+  const int scale = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const auto& d = defaults();
+  const auto& c = city(scale);
+  Simulation sim(c.people, c.network, c.fit, d.params, d.rng, kReplicate, threads);
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    sim.step(week);
+    benchmark::DoNotOptimize(sim.events());
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+  state.counters["contacts_per_agent"] =
+      2.0 * static_cast<double>(c.network.contact_pairs()) / static_cast<double>(c.people.size());
+}
+BENCHMARK(BM_Step)
+    ->ArgNames({"scale", "threads"})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->Args({10, 1})
+    ->Args({10, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Only the Philox draws the weekly step makes (per block of four persons one
+// for the moves and one for the events, per block of four households one for
+// debts), one thread: the floor the random numbers alone set on the step.
+void BM_StepDraws(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(static_cast<int>(state.range(0)));
+  const auto persons = static_cast<std::uint32_t>(c.people.size());
+  const auto households = static_cast<std::uint32_t>(c.people.households());
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    std::uint32_t sink = 0;
+    for (std::uint32_t b = 0; b < (persons + 3) / 4; ++b) {
+      const auto moves = d.rng.words(kReplicate, week, b, kDrawLadderMove);
+      const auto others = d.rng.words(kReplicate, week, b, kDrawBijstandEvent);
+      sink ^= moves[0] ^ moves[1] ^ moves[2] ^ moves[3] ^ others[0] ^ others[1] ^ others[2] ^ others[3];
+    }
+    for (std::uint32_t b = 0; b < (households + 3) / 4; ++b) {
+      const auto debts = d.rng.words(kReplicate, week, b, kDrawDebtEvent);
+      sink ^= debts[0] ^ debts[1] ^ debts[2] ^ debts[3];
+    }
+    benchmark::DoNotOptimize(sink);
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_StepDraws)->ArgName("scale")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The observation the runner makes after each step (Simulation::observe:
+// rungs and bijstand per wijk and the condition counts, one pass, one thread).
+void BM_Observe(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  Simulation sim(c.people, c.network, c.fit, d.params, d.rng, kReplicate, 1);
+  for (auto _ : state) {
+    WeekCounts counts(c.people.wijk_names.size());
+    sim.observe(counts);
+    benchmark::DoNotOptimize(counts.rungs.data());
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_Observe)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One replicate end to end at scale 1: population, network, fit and 260 weeks, 2 threads.
+void BM_Replicate260(benchmark::State& state) {
+  const auto& d = defaults();
+  constexpr std::uint32_t kWeeks = 260;
+  std::size_t agents = 0;
+  for (auto _ : state) {
+    auto people = build_population(d.wijken, 1.0, d.params, d.rng, kReplicate);
+    const auto network = build_network(people, d.params, d.rng, kReplicate);
+    const auto fit = fit_ladder(people, network, d.params);
+    agents = people.size();
+    Simulation sim(std::move(people), network, fit, d.params, d.rng, kReplicate, 2);
+    for (std::uint32_t week = 1; week <= kWeeks; ++week) sim.step(week);
+    benchmark::DoNotOptimize(sim.people().rung.data());
+  }
+  set_agent_counters(state, agents, kWeeks);
+}
+BENCHMARK(BM_Replicate260)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+// Set-up costs at scale 1.
+void BM_BuildPopulation(benchmark::State& state) {
+  const auto& d = defaults();
+  std::size_t agents = 0;
+  for (auto _ : state) {
+    const auto people = build_population(d.wijken, 1.0, d.params, d.rng, kReplicate);
+    agents = people.size();
+    benchmark::DoNotOptimize(people.rung.data());
+  }
+  state.counters["agents"] = static_cast<double>(agents);
+}
+BENCHMARK(BM_BuildPopulation)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_BuildNetwork(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  for (auto _ : state) {
+    const auto network = build_network(c.people, d.params, d.rng, kReplicate);
+    benchmark::DoNotOptimize(network.graph());
+  }
+  state.counters["agents"] = static_cast<double>(c.people.size());
+}
+BENCHMARK(BM_BuildNetwork)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_FitLadder(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  for (auto _ : state) {
+    const auto fit = fit_ladder(c.people, c.network, d.params);
+    benchmark::DoNotOptimize(fit.coefficients);
+  }
+  state.counters["agents"] = static_cast<double>(c.people.size());
+}
+BENCHMARK(BM_FitLadder)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Constructing the Simulation (copies People, computes the fixed linear parts).
+void BM_ConstructSimulation(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  for (auto _ : state) {
+    Simulation sim(c.people, c.network, c.fit, d.params, d.rng, kReplicate, 1);
+    benchmark::DoNotOptimize(sim.people().rung.data());
+  }
+  state.counters["agents"] = static_cast<double>(c.people.size());
+}
+BENCHMARK(BM_ConstructSimulation)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace meedoen::models
+
+BENCHMARK_MAIN();
