@@ -47,10 +47,11 @@ void Programme::visit(World& w, MetricCounts& m) {
     const double free_hours = settings_.staff_hours - settings_.coaching_hours * double(enrolled_.size());
     capacity = static_cast<std::size_t>(std::max(0.0, std::floor(free_hours / settings_.visit_hours + 1e-9)));
   }
-  for (; capacity > 0 && !queue_.empty(); --capacity) {
+  while (capacity > 0 && !queue_.empty()) {
     const PersonId i = queue_.front();
     queue_.pop_front();
-    if (!eligible(w, i)) continue;  // their situation changed since they were found
+    if (!eligible(w, i)) continue;  // their situation changed since they were found: no visit needed
+    --capacity;
     if (uniform(w, i, kSubContact) >= settings_.contact) continue;
     ++m[kVisited];
     // A referral, like the programme's own offer, is made only with the person's consent.
