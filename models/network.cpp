@@ -96,8 +96,9 @@ Network build_network(const People& p, const sim::ParamSet& params, const sim::R
   edges.reserve(2 * undirected);
   for (std::size_t k = 0; k < undirected; ++k) edges.emplace_back(edges[k].second, edges[k].first);
   std::sort(edges.begin(), edges.end());
+  // With the number of edges the contact array is allocated exactly (not grown by doubling).
   return Network(ContactGraph(boost::edges_are_sorted, edges.begin(), edges.end(),
-                                      static_cast<std::uint32_t>(p.size())));
+                              static_cast<std::uint32_t>(p.size()), static_cast<std::uint32_t>(edges.size())));
 }
 
 }  // namespace meedoen::models

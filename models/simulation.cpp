@@ -130,16 +130,22 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
       return b[kYoung] * young + b[kPension] * pension + b[kOnBijstand] * bijstand + b[kDebtIdx] * debt;
     };
     const auto extra = effects_on(i, rung);
-    const auto m = move_probabilities(coefficients_, rung, top_rung(p.age[i], pension_age_),
-                                      static_up_[i] + dynamic(coefficients_.b_up) + extra.up,
-                                      static_down_[i] + dynamic(coefficients_.b_down) + extra.down,
-                                      peer_shares(network_, p.rung.data(), i));
-    if (u_move < m.up) {
-      ++rung;
-      ++events[kMovedUp];
-    } else if (u_move < m.up + m.down) {
-      --rung;
-      ++events[kMovedDown];
+    const int top = top_rung(p.age[i], pension_age_);
+    const double xb_up = static_up_[i] + dynamic(coefficients_.b_up) + extra.up;
+    const double xb_down = static_down_[i] + dynamic(coefficients_.b_down) + extra.down;
+    // p_up + p_down grows with both peer terms: at their extremes it bounds this person's
+    // chance to move, and a draw above that bound means "stay" without reading the contacts.
+    const PeerShares extreme{coefficients_.g_up >= 0 ? 1.0 : 0.0, coefficients_.g_down >= 0 ? 0.0 : 1.0};
+    const auto most = move_probabilities(coefficients_, rung, top, xb_up, xb_down, extreme);
+    if (u_move < (most.up + most.down) * (1 + 1e-12)) {
+      const auto m = move_probabilities(coefficients_, rung, top, xb_up, xb_down, peer_shares(network_, p.rung.data(), i));
+      if (u_move < m.up) {
+        ++rung;
+        ++events[kMovedUp];
+      } else if (u_move < m.up + m.down) {
+        --rung;
+        ++events[kMovedDown];
+      }
     }
   }
 

@@ -26,6 +26,9 @@ class Results:
     - ``attrs``: the provenance (meedoen_version, git_commit, created_utc,
       experiment (the scenario file's text), seed, weeks, replicates, ...).
     - ``rung_counts``: adults on each rung, dims (scenario, replicate, week, wijk, rung).
+    - ``program``: what each intervention did each week, dims (scenario, replicate, week,
+      intervention, metric).
+    - ``ledger``: euros spent each week, dims (scenario, replicate, week, item).
     - ``results[name]``: every variable of one scenario as an xarray.Dataset.
     - ``to_hdf5(path)``: writes the results file again, byte for byte.
     """
@@ -56,6 +59,20 @@ class Results:
         """Adults (18+) on each rung, dims (scenario, replicate, week, wijk, rung)."""
         return self._stack("rung_counts")
 
+    @property
+    def program(self) -> xr.DataArray:
+        """Per intervention and week: found, visited, accepted, enrolled, referred, completed,
+        active, waiting (persons) and budget_euros; dims (scenario, replicate, week,
+        intervention, metric). An intervention that a scenario does not have counts 0 there."""
+        return self._stack("program", fill_value=0)
+
+    @property
+    def ledger(self) -> xr.DataArray:
+        """Euros spent each week (undiscounted) per item: each intervention (by its name) and
+        each provision (``provision.*``); dims (scenario, replicate, week, item). An item that a
+        scenario does not have is 0 there."""
+        return self._stack("ledger", fill_value=0.0)
+
     def __getitem__(self, scenario: str) -> xr.Dataset:
         """Every variable of one scenario, dims as in the file."""
         return self._groups[scenario]
@@ -76,9 +93,11 @@ class Results:
             f"{a.get('weeks')} weeks, {a.get('replicates')} replicates, seed {a.get('seed')}>"
         )
 
-    def _stack(self, variable: str) -> xr.DataArray:
+    def _stack(self, variable: str, fill_value: float = 0) -> xr.DataArray:
         scenario = pd.Index(self._scenarios, name="scenario")
-        return xr.concat([self._groups[name][variable] for name in self._scenarios], dim=scenario)
+        parts = [self._groups[name][variable] for name in self._scenarios]
+        stacked = xr.concat(parts, dim=scenario, join="outer", fill_value=fill_value)
+        return stacked.astype(parts[0].dtype)
 
 
 def open_results(path: str | os.PathLike[str]) -> Results:

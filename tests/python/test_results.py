@@ -109,3 +109,20 @@ def test_adults_are_kept(small_run):
     totals = meedoen.open_results(small_run).rung_counts.sum(["wijk", "rung"]).astype(np.int64)
     assert (totals.diff("week") >= 0).all()
     assert (abs(totals / totals.isel(week=0) - 1) <= 0.02).all()
+
+
+def test_program_and_ledger_over_all_scenarios(small_run):
+    results = meedoen.open_results(small_run)
+    program, ledger = results.program, results.ledger
+    assert program.dims == ("scenario", "replicate", "week", "intervention", "metric")
+    assert ledger.dims == ("scenario", "replicate", "week", "item")
+    assert program.dtype == np.uint32 and ledger.dtype == np.float64
+    for name in results.scenarios:
+        own = results[name]
+        # Each scenario's own values are unchanged; the interventions it lacks count 0.
+        np.testing.assert_array_equal(
+            program.sel(scenario=name, intervention=own.intervention.values).values, own.program.values
+        )
+        others = [i for i in program.intervention.values if i not in own.intervention.values]
+        assert (program.sel(scenario=name, intervention=others) == 0).all()
+        np.testing.assert_array_equal(ledger.sel(scenario=name, item=own["item"].values).values, own.ledger.values)
