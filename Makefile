@@ -23,8 +23,7 @@ PYTHON := $(VENV)/bin/python
 BUILD_DEPS := scikit-build-core pybind11 cmake ninja
 STAMPS := build/stamps
 
-# The C++ build for the GoogleTest tests (and, once benchmarks/CMakeLists.txt
-# exists, the benchmarks: set BENCHMARKS := ON).
+# The C++ build for the GoogleTest tests and the benchmarks (`make bench` runs them).
 CPP_BUILD := build/cpp
 BENCHMARKS := ON
 
@@ -32,12 +31,13 @@ BENCHMARKS := ON
 SOURCES := $(shell find sim models python data scenarios cmake -type f -not -path '*/__pycache__/*') \
            CMakeLists.txt pyproject.toml README.md
 
-.PHONY: help demo test install cpp test-cpp test-python test-notebooks docs clean
+.PHONY: help demo test install cpp test-cpp test-python test-notebooks bench docs clean
 
 help:
 	@echo "make demo    install what is missing, build, run scenarios/leiden.toml into results/leiden.h5 and results/leiden.html"
 	@echo "make test    install what is missing, build, run the C++ and Python tests and the notebooks"
 	@echo "make install the Debian packages, .venv and the meedoen package in it"
+	@echo "make bench   run the benchmarks (benchmarks/run.sh) and print their figures"
 	@echo "make docs    regenerate docs/parameters.md from the parameter table"
 	@echo "make clean   remove build/ and .venv (results/ is kept)"
 
@@ -65,6 +65,9 @@ test-python: install
 # Every notebook in notebooks/, top to bottom at the reduced scale it has at its top.
 test-notebooks: install
 	$(PYTHON) -m pytest tests/python/test_notebooks.py -q
+
+bench: cpp
+	benchmarks/run.sh
 
 docs: install
 	$(PYTHON) -m meedoen.docs docs/parameters.md
