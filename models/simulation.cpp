@@ -240,16 +240,4 @@ void Simulation::observe(WeekCounts& c) const {
   }
 }
 
-void Simulation::count_rungs(std::span<std::uint32_t> counts) const {
-  WeekCounts c(people_.wijk_names.size());
-  observe(c);
-  std::copy(c.rungs.begin(), c.rungs.end(), counts.begin());
-}
-
-void Simulation::count_bijstand(std::span<std::uint32_t> counts) const {
-  WeekCounts c(people_.wijk_names.size());
-  observe(c);
-  std::copy(c.bijstand.begin(), c.bijstand.end(), counts.begin());
-}
-
 }  // namespace meedoen::models

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -67,10 +66,6 @@ public:
 
   // Counts this week's state into `counts` (which starts at zero).
   void observe(WeekCounts& counts) const;
-  // Adults per wijk and rung: counts[wijk * 6 + rung - 1].
-  void count_rungs(std::span<std::uint32_t> counts) const;
-  // Bijstand recipients per wijk.
-  void count_bijstand(std::span<std::uint32_t> counts) const;
 
 private:
   void move_persons(std::uint32_t week);

@@ -234,13 +234,13 @@ TEST(Simulation, PeopleAreConservedAndRungsStayInRange) {
   Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 2);
   const auto n = c.people.size();
   std::size_t adults = count_adults(c.people);
-  std::vector<std::uint32_t> counts(c.wijken.size() * kRungs);
   for (std::uint32_t w = 1; w <= 104; ++w) {
     sim.step(w);
     adults += sim.events()[kBecameAdult];
-    sim.count_rungs(counts);
+    WeekCounts counts(c.wijken.size());
+    sim.observe(counts);
     std::size_t counted = 0;
-    for (const auto k : counts) counted += k;
+    for (const auto k : counts.rungs) counted += k;
     ASSERT_EQ(sim.people().size(), n);
     ASSERT_EQ(counted, adults) << "week " << w;
     for (PersonId i = 0; i < n; ++i) {
@@ -256,20 +256,23 @@ TEST(Simulation, PeopleAreConservedAndRungsStayInRange) {
 TEST(Simulation, BaselineIsNearStationaryAndBijstandOutflowIsAboutTheFigure) {
   const City c(0.5);
   Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 2);
-  std::vector<std::uint32_t> counts(c.wijken.size() * kRungs), bijstand(c.wijken.size());
+  const auto observed = [&] {
+    WeekCounts counts(c.wijken.size());
+    sim.observe(counts);
+    return counts;
+  };
   const auto participation = [&] {
-    sim.count_rungs(counts);
+    const auto counts = observed();
     double up = 0, all = 0;
-    for (std::size_t k = 0; k < counts.size(); ++k) {
-      all += counts[k];
-      up += (k % kRungs) >= 2 ? counts[k] : 0;
+    for (std::size_t k = 0; k < counts.rungs.size(); ++k) {
+      all += counts.rungs[k];
+      up += (k % kRungs) >= 2 ? counts.rungs[k] : 0;
     }
     return up / all;
   };
   const auto recipients = [&] {
-    sim.count_bijstand(bijstand);
     double n = 0;
-    for (const auto b : bijstand) n += b;
+    for (const auto b : observed().bijstand) n += b;
     return n;
   };
   const double start = participation(), start_bijstand = recipients();
