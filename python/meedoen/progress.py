@@ -8,17 +8,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[int, int], None]]:
+def progress_bar(what: str = "simulating", unit: str = "weeks") -> Iterator[Callable[[int, int], None]]:
     """Show a progress bar on stderr while the block runs; yield its update(done, total).
 
-    The work is counted in simulated weeks (scenarios x replicates x weeks).
-    The bar disappears when the block ends.
+    By default the work is counted in simulated weeks (scenarios x replicates x
+    weeks). The bar disappears when the block ends.
     """
     columns = (
-        TextColumn("simulating"),
+        TextColumn(what),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("weeks"),
+        TextColumn(unit),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
