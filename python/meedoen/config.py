@@ -10,9 +10,10 @@ then the key within that table).
 import difflib
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomllib
 
 from meedoen import _core
 from meedoen.errors import InputError
@@ -178,7 +179,8 @@ class Section:
             return None
         path = Path(value) if Path(value).is_absolute() else self.config.path.parent / value
         if not path.is_file():
-            self.problem(key, f"'{value}' does not exist (a path relative to {self.config.path.parent or '.'})")
+            folder = self.config.path.parent
+            self.problem(key, f"'{value}' does not exist (a path relative to {folder})")
             return None
         return path
 

@@ -37,9 +37,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as error:
-            raise InputError(
-                [f"command line: --scheduler: cannot reach '{scheduler}' ({error}) (a running dask scheduler)"]
-            ) from None
+            problem = f"cannot reach '{scheduler}' ({error}) (the address of a running dask scheduler)"
+            raise InputError([f"command line: --scheduler: {problem}"]) from None
         with client:
             yield client
         return
