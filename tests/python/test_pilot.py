@@ -281,6 +281,14 @@ def test_a_file_that_is_not_utf8(tmp_path):
     ]
 
 
+def test_windows_line_endings_and_a_byte_order_mark_keep_the_line_numbers(tmp_path):
+    path = tmp_path / "excel.csv"
+    text = COMMENTS + HEADER + "\n" + ROW + "\nproject_door,all,2018,1,52,,-1,,,\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    found = problems(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:5: visited: is negative")
+
+
 def test_every_problem_is_reported_at_once(tmp_path):
     text = (
         COMMENTS
