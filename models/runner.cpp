@@ -130,7 +130,8 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
                   "persons with each event in the week, households for the debt events (week 0: none)");
   out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
                   "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
-                  "waiting (persons) and budget_euros (euros)");
+                  "waiting (persons), budget_euros (euros), enrolled_rung_1..6 (those enrolled, by their rung "
+                  "when enrolled) and completed_rung_1..6 (those who completed, by their rung then)");
   out.dataset_u32(g, "persons_up", {"replicate", "wijk"}, "persons",
                   "adults at the start and the end who end on a higher rung than they started");
   out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
