@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "sim/errors.hpp"
 #include "sim/part_store.hpp"
 #include "sim/results_file.hpp"
 
@@ -130,7 +132,8 @@ void declare_scenario(sim::ResultsFile& out, const Experiment& e, const Scenario
                   "persons with each event in the week, households for the debt events (week 0: none)");
   out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
                   "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
-                  "waiting (persons) and budget_euros (euros)");
+                  "waiting (persons), budget_euros (euros), enrolled_rung_1..6 (those enrolled, by their rung "
+                  "when enrolled) and completed_rung_1..6 (those who completed, by their rung then)");
   out.dataset_u32(g, "persons_up", {"replicate", "wijk"}, "persons",
                   "adults at the start and the end who end on a higher rung than they started");
   out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
@@ -344,6 +347,70 @@ void run_experiment(const Experiment& e, const std::string& out_path, const RunO
   }
   assemble(e, wijken, parts, out_path);
   if (!options.keep_parts) parts.remove();
+}
+
+namespace {
+
+void check_replicate(const Experiment& e, std::uint32_t replicate, const std::string& function) {
+  if (static_cast<std::int64_t>(replicate) < e.replicates) return;
+  std::string what = "value ";
+  what.append(std::to_string(replicate)).append(" is out of range (a whole number from 0 to ");
+  what.append(std::to_string(e.replicates - 1)).append(": the experiment has ");
+  what.append(std::to_string(e.replicates)).append(" replicates)");
+  throw sim::InputError(sim::Problem{function, 0, "replicate", what});
+}
+
+// Whether a piece has the arrays run_replicate makes for `e`, of the right sizes.
+bool fits(const Experiment& e, std::size_t wijken, const sim::Part& part) {
+  if (part.u32.size() != e.scenarios.size() * kU32Count || part.f64.size() != e.scenarios.size() * kF64Count)
+    return false;
+  const auto weeks = static_cast<std::size_t>(e.weeks) + 1;
+  for (std::size_t s = 0; s < e.scenarios.size(); ++s) {
+    const std::size_t programs = e.scenarios[s].interventions.size();
+    const std::size_t u32[kU32Count] = {weeks * wijken * kRungs, weeks * wijken, weeks * kEventCount,
+                                        weeks * programs * kMetricCount, wijken};
+    const std::size_t f64[kF64Count] = {coefficient_names().size(), weeks * (programs + kProvisionCount)};
+    for (int d = 0; d < kU32Count; ++d)
+      if (part.u32[s * kU32Count + d].size() != u32[d]) return false;
+    for (int d = 0; d < kF64Count; ++d)
+      if (part.f64[s * kF64Count + d].size() != f64[d]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads) {
+  check_replicate(e, replicate, "run_piece");
+  const auto wijken = load_wijken(e.population_data);
+  const sim::Rng rng(e.seed);
+  Progress progress(RunOptions{}, 0);
+  const auto part = run_replicate(e, wijken, rng, replicate, threads > 0 ? threads : omp_get_max_threads(), progress);
+  return sim::serialize(part, fingerprint(e, wijken), replicate);
+}
+
+void store_piece(const Experiment& e, const std::string& out_path, std::uint32_t replicate, const std::string& bytes) {
+  check_replicate(e, replicate, "store_piece");
+  const auto wijken = load_wijken(e.population_data);
+  const auto stamp = fingerprint(e, wijken);
+  sim::Part part;
+  try {
+    part = sim::deserialize(bytes, stamp, replicate);
+  } catch (const sim::PieceError& error) {
+    std::string what = error.what();
+    what.append(" (the bytes that run_piece returned for this experiment and replicate)");
+    throw sim::InputError(sim::Problem{"store_piece", 0, "data", what});
+  }
+  if (!fits(e, wijken.size(), part))
+    throw sim::InputError(sim::Problem{"store_piece", 0, "data",
+                                       "the piece's arrays do not fit the experiment (the bytes that run_piece "
+                                       "returned for this experiment and replicate)"});
+  static std::mutex storing;  // two first pieces must not both create the folder
+  const std::lock_guard lock(storing);
+  const auto dir = parts_dir(out_path);
+  const bool started = std::filesystem::exists(std::filesystem::path(dir) / "fingerprint");
+  const sim::PartStore parts(dir, stamp, manifest(e), e.source_text, started);
+  parts.write(replicate, part);
 }
 
 }  // namespace meedoen::models

@@ -1,6 +1,7 @@
 // Runs every (scenario, replicate) of an experiment and writes the results file.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -28,5 +29,27 @@ std::string parts_dir(const std::string& out_path);
 // resume that does not match) and std::runtime_error for I/O failures; in
 // both cases OUT is left untouched.
 void run_experiment(const Experiment& experiment, const std::string& out_path, const RunOptions& options);
+
+// For spreading the replicates of a run over other processes or machines:
+// run_piece computes one replicate of every scenario in memory and returns
+// its piece, the bytes a run keeps in OUT.parts/ (naming the run and the
+// replicate); store_piece puts such a piece into OUT.parts/. Once every
+// replicate is stored, run_experiment with resume assembles OUT without
+// computing anything. Both throw sim::InputError when `replicate` is not
+// within 0 .. replicates - 1, or for bad input (such as a malformed
+// population file).
+
+// The same bytes for any number of threads (0: OpenMP's default). Reads the
+// population data; writes nothing.
+std::string run_piece(const Experiment& experiment, std::uint32_t replicate, int threads);
+
+// Opens OUT.parts/ as run_experiment does with resume (InputError if it holds
+// another run), or creates it if it holds no run yet, and writes the piece
+// there under a temporary name, renamed when whole (replacing an earlier piece
+// of that replicate). InputError, and nothing written, if `bytes` are not a
+// whole piece of this experiment's run and replicate. Calls within one process
+// are serialised; do not store pieces into the same OUT from several processes.
+void store_piece(const Experiment& experiment, const std::string& out_path, std::uint32_t replicate,
+                 const std::string& bytes);
 
 }  // namespace meedoen::models

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,23 @@ namespace meedoen::sim {
 struct Part {
   std::vector<std::vector<std::uint32_t>> u32;
   std::vector<std::vector<double>> f64;
+  bool operator==(const Part&) const = default;
 };
+
+// The bytes of a piece, as a file of the store holds them and as they travel
+// between machines: a header naming the run (its fingerprint) and the piece's
+// index, the arrays, and a checksum over all of it.
+std::string serialize(const Part& part, const std::string& fingerprint, std::size_t index);
+
+// What is wrong with the bytes given to deserialize (the message does not say
+// where they came from): "damaged piece", or a piece of another run or index.
+struct PieceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The piece in `bytes`, which must be whole and made by serialize with the same
+// fingerprint and index; otherwise PieceError. Never reads outside `bytes`.
+Part deserialize(const std::string& bytes, const std::string& fingerprint, std::size_t index);
 
 class PartStore {
 public:
@@ -27,8 +44,10 @@ public:
             const std::string& experiment_text, bool resume);
 
   bool has(std::size_t index) const;
-  void write(std::size_t index, const Part& part) const;  // safe from several threads for different indices
-  Part read(std::size_t index) const;                     // std::runtime_error if damaged
+  // Writes the piece under a temporary name and renames it when whole; safe
+  // from several threads for different indices.
+  void write(std::size_t index, const Part& part) const;
+  Part read(std::size_t index) const;  // std::runtime_error naming the file if damaged
   void remove() const;
   const std::filesystem::path& dir() const { return dir_; }
 
@@ -37,6 +56,7 @@ public:
 private:
   std::filesystem::path path(std::size_t index) const;
   std::filesystem::path dir_;
+  std::string fingerprint_;
 };
 
 }  // namespace meedoen::sim

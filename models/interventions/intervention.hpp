@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,11 +39,27 @@ enum Metric : int {
   kActive,       // in the programme at the end of the week
   kWaiting,      // on the waiting list at the end of the week
   kBudgetEuros,  // budgets paid out this week (whole euros)
-  kMetricCount
+  // Of those enrolled this week, how many were on rung 1 .. 6 when enrolled
+  // (kEnrolledRung1 + rung - 1); they add up to kEnrolled.
+  kEnrolledRung1,
+  // Of those who completed this week, how many were on rung 1 .. 6 then
+  // (kCompletedRung1 + rung - 1); they add up to kCompleted.
+  kCompletedRung1 = kEnrolledRung1 + kRungs,
+  kMetricCount = kCompletedRung1 + kRungs
 };
 constexpr std::array<std::string_view, kMetricCount> kMetricNames = {
-    "found", "visited", "accepted", "enrolled", "referred", "completed", "active", "waiting", "budget_euros"};
+    "found", "visited", "accepted", "enrolled", "referred", "completed", "active", "waiting", "budget_euros",
+    "enrolled_rung_1", "enrolled_rung_2", "enrolled_rung_3", "enrolled_rung_4", "enrolled_rung_5", "enrolled_rung_6",
+    "completed_rung_1", "completed_rung_2", "completed_rung_3", "completed_rung_4", "completed_rung_5",
+    "completed_rung_6"};
 using MetricCounts = std::array<std::uint32_t, kMetricCount>;
+
+// The metric kEnrolledRung1 or kCompletedRung1 (`first`) for a person on `rung`.
+// Programmes take in adults only: a person off the ladder here is a bug.
+inline std::size_t rung_metric(Metric first, int rung) {
+  if (rung < 1 || rung > kRungs) throw std::logic_error("a programme counted a person who is not on the ladder");
+  return static_cast<std::size_t>(first + rung - 1);
+}
 
 // Added to eta_up and eta_down of MODEL.md section 6.
 struct Effect {

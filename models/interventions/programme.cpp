@@ -89,6 +89,7 @@ void Programme::enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& 
   w.state.variant[i] = variant;
   enrolled_.emplace_back(i, static_cast<std::uint16_t>(settings_.duration_weeks));
   ++m[kEnrolled];
+  ++m[rung_metric(kEnrolledRung1, w.people.rung[i])];  // last week's rung: the step has not moved anyone yet
 }
 
 void Programme::pay_budget(double euros, MetricCounts& m) {
@@ -107,6 +108,7 @@ double Programme::close_week(World& w, MetricCounts& m) {
     w.state.faded_variant[i] = w.state.variant[i];
     w.state.faded_weight[i] = static_cast<float>(weight);
     ++m[kCompleted];
+    ++m[rung_metric(kCompletedRung1, w.people.rung[i])];  // this week's rung: after the ladder moved
     return true;
   });
   m[kActive] = static_cast<std::uint32_t>(enrolled_.size());

@@ -49,6 +49,27 @@ def run_experiment(
     resume: bool = False,
     keep_parts: bool = False,
 ) -> None: ...
+def run_piece(experiment: Experiment, replicate: int, threads: int = 1) -> bytes:
+    """Compute one replicate (0 .. replicates - 1) of every scenario; return its piece.
+
+    The piece is the bytes a run keeps in ``out_path + '.parts'`` for that replicate, naming the
+    run and the replicate. Nothing is written. The same bytes for any number of threads (0:
+    OpenMP's default). The GIL is released while the engine runs. Raises InputError for a
+    replicate out of range or bad input.
+    """
+
+def store_piece(experiment: Experiment, out_path: str, replicate: int, data: bytes) -> None:
+    """Store a piece from run_piece (here or on another machine) in ``out_path + '.parts'``.
+
+    Once every replicate is stored, ``run_experiment(experiment, out_path, resume=True)`` writes
+    ``out_path`` without computing anything. Creates the folder if it holds no run yet, and opens
+    it as a resumed run does otherwise (InputError if it holds another run). The piece is written
+    under a temporary name and renamed when whole. Raises InputError, and writes nothing, for a
+    replicate out of range or ``data`` that is not the whole piece of this experiment and
+    replicate. Calls are serialised within a process; do not store into one folder from several
+    processes at once.
+    """
+
 def parts_dir(out_path: str) -> str: ...
 def parameters() -> list[dict[str, object]]: ...
 def parameters_markdown() -> str: ...

@@ -62,8 +62,11 @@ class Results:
     @property
     def program(self) -> xr.DataArray:
         """Per intervention and week: found, visited, accepted, enrolled, referred, completed,
-        active, waiting (persons) and budget_euros; dims (scenario, replicate, week,
-        intervention, metric). An intervention that a scenario does not have counts 0 there."""
+        active, waiting (persons), budget_euros, then enrolled_rung_1 .. enrolled_rung_6 (those
+        enrolled by their rung when enrolled; they add up to enrolled) and completed_rung_1 ..
+        completed_rung_6 (those who completed by their rung then; they add up to completed);
+        dims (scenario, replicate, week, intervention, metric). Select metrics by name. An
+        intervention that a scenario does not have counts 0 there."""
         return self._stack("program", fill_value=0)
 
     @property

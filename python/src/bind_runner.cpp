@@ -1,11 +1,14 @@
 // run_experiment: runs without the GIL, calling back into Python between weeks
-// for progress and to notice Ctrl-C.
+// for progress and to notice Ctrl-C. run_piece and store_piece: one replicate
+// at a time, for spreading a run over processes or machines.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "bindings.hpp"
 #include "models/runner.hpp"
+#include "sim/errors.hpp"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
@@ -41,6 +44,35 @@ void run_experiment(const models::Experiment& experiment, const std::string& out
   if (raised) throw std::move(*raised);
 }
 
+// A Python int as a replicate. The engine checks it against the experiment;
+// here only a value that is no uint32 is refused, with the engine's message.
+std::uint32_t replicate_index(const models::Experiment& experiment, std::int64_t replicate, const char* function) {
+  if (replicate >= 0 && replicate <= UINT32_MAX) return static_cast<std::uint32_t>(replicate);
+  std::string what = "value ";
+  what.append(std::to_string(replicate)).append(" is out of range (a whole number from 0 to ");
+  what.append(std::to_string(experiment.replicates - 1)).append(": the experiment has ");
+  what.append(std::to_string(experiment.replicates)).append(" replicates)");
+  throw sim::InputError(sim::Problem{function, 0, "replicate", what});
+}
+
+py::bytes run_piece(const models::Experiment& experiment, std::int64_t replicate, int threads) {
+  const auto index = replicate_index(experiment, replicate, "run_piece");
+  std::string piece;
+  {
+    const py::gil_scoped_release release;
+    piece = models::run_piece(experiment, index, threads);
+  }
+  return py::bytes(piece);
+}
+
+void store_piece(const models::Experiment& experiment, const std::string& out_path, std::int64_t replicate,
+                 const py::bytes& data) {
+  const auto index = replicate_index(experiment, replicate, "store_piece");
+  const std::string bytes = data;  // copied while the GIL is held
+  const py::gil_scoped_release release;
+  models::store_piece(experiment, out_path, index, bytes);
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -53,6 +85,20 @@ void bind_runner(py::module_& m) {
         "the replicates it finished wait in `out_path + '.parts'`. resume: compute only the replicates\n"
         "missing there (InputError if they come from another experiment). keep_parts: keep that folder\n"
         "after writing `out_path`, to add replicates later.");
+  m.def("run_piece", &run_piece, "experiment"_a, "replicate"_a, "threads"_a = 1,
+        "Computes replicate `replicate` (0 .. replicates - 1) of every scenario of `experiment` and\n"
+        "returns its piece: the bytes a run keeps in `out_path + '.parts'`, naming the run and the\n"
+        "replicate. Writes nothing. The same bytes for any number of threads (0: OpenMP's default).\n"
+        "The GIL is released while the engine runs (Ctrl-C is noticed only when it returns).\n"
+        "Raises InputError for a replicate out of range or bad input.");
+  m.def("store_piece", &store_piece, "experiment"_a, "out_path"_a, "replicate"_a, "data"_a,
+        "Stores a piece that run_piece returned (here or on another machine) in `out_path + '.parts'`,\n"
+        "as a run does with its finished replicates; once every replicate is there,\n"
+        "run_experiment(experiment, out_path, resume=True) writes `out_path` without computing anything.\n"
+        "Creates the folder if it holds no run yet; opens it as a resumed run does otherwise\n"
+        "(InputError if it holds another run). Raises InputError, and writes nothing, for a\n"
+        "replicate out of range or `data` that is not the whole piece of this experiment and replicate.\n"
+        "Calls are serialised within a process; do not store into one folder from several processes.");
   m.def("parts_dir", &models::parts_dir, "out_path"_a,
         "The folder beside `out_path` where finished replicates wait until the results file is written.");
 }

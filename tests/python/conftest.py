@@ -1,11 +1,15 @@
-"""Shared fixtures: the repository, the `meedoen` command, and one small run of the default scenario file."""
+"""Shared fixtures: the repository, the `meedoen` command, one small run of the default scenario file,
+and a comparison of results files."""
 
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import meedoen
 
 REPO = Path(__file__).resolve().parents[2]
 LEIDEN = REPO / "scenarios" / "leiden.toml"
@@ -32,3 +36,12 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = cli("run", LEIDEN, *SMALL, "--threads", "2", "-o", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+def assert_same_results(a: Path, b: Path) -> None:
+    """The results files at `a` and `b` hold the same scenarios and the same values."""
+    ra, rb = meedoen.open_results(a), meedoen.open_results(b)
+    assert ra.scenarios == rb.scenarios
+    for name in ra.scenarios:
+        for var in ra[name].data_vars:
+            assert np.array_equal(ra[name][var].values, rb[name][var].values), (name, var)

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import meedoen
-from conftest import LEIDEN, REPO, SMALL, cli
+from conftest import LEIDEN, REPO, SMALL, assert_same_results, cli
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +78,6 @@ def test_open_results_rejects_other_files(tmp_path):
         meedoen.open_results(tmp_path / "other.h5")
 
 
-def assert_same_results(a, b):
-    ra, rb = meedoen.open_results(a), meedoen.open_results(b)
-    assert ra.scenarios == rb.scenarios
-    for name in ra.scenarios:
-        for var in ra[name].data_vars:
-            assert np.array_equal(ra[name][var].values, rb[name][var].values), (name, var)
-
-
 def test_same_seed_gives_identical_results(small_run, tmp_path):
     again = tmp_path / "again.h5"
     assert cli("run", LEIDEN, *SMALL, "--threads", "2", "-o", again).returncode == 0
@@ -125,4 +117,104 @@ def test_program_and_ledger_over_all_scenarios(small_run):
         )
         others = [i for i in program.intervention.values if i not in own.intervention.values]
         assert (program.sel(scenario=name, intervention=others) == 0).all()
-        np.testing.assert_array_equal(ledger.sel(scenario=name, item=own["item"].values).values, own.ledger.values)
+        own_ledger = ledger.sel(scenario=name, item=own["item"].values)
+        np.testing.assert_array_equal(own_ledger.values, own.ledger.values)
+
+
+# The metrics before the rungs, in their old places.
+METRICS = [
+    *("found", "visited", "accepted", "enrolled", "referred", "completed", "active", "waiting"),
+    "budget_euros",
+]
+ENROLLED_RUNGS = [f"enrolled_rung_{r}" for r in range(1, 7)]
+COMPLETED_RUNGS = [f"completed_rung_{r}" for r in range(1, 7)]
+
+# Every programme type in every wijk, finding many and keeping them two weeks:
+# enrolments and completions from the first weeks on.
+SHORT_PROGRAMMES = """
+[experiment]
+name = "short programmes"
+weeks = 8
+replicates = 2
+seed = 7
+[population]
+scale = 0.05
+[[scenario]]
+name = "baseline"
+[[scenario]]
+name = "all"
+  [[scenario.intervention]]
+  type = "home_visits"
+  list_size = 500
+  min_weeks_on_bijstand = 0
+  staff_hours = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "peer_outreach"
+  finding_rate = 0.05
+  staff_hours = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "signalling_meeting"
+  [[scenario.intervention]]
+  type = "walk_in"
+  base_rate = 0.05
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "geluksbudget"
+  finding_rate = 0.05
+  staff_hours = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "activation_centre"
+  finding_rate = 0.05
+  staff_hours = 1000
+  places = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "poverty_signalling"
+  finding_rate = 0.2
+  staff_hours = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "talent_matching"
+  finding_rate = 0.05
+  staff_hours = 1000
+  places = 1000
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "student_matching"
+  finding_rate = 0.05
+  staff_hours = 1000
+  organisations = 100
+  duration_weeks = 2
+  [[scenario.intervention]]
+  type = "volunteer_support"
+"""
+
+
+def test_rungs_of_participants_add_up_to_enrolled_and_completed(small_run, tmp_path):
+    """For every scenario, intervention, week and replicate, the rungs of those enrolled add up to
+    `enrolled` and the rungs of those who completed to `completed`, read back from the results file."""
+    scenario = tmp_path / "short.toml"
+    scenario.write_text(SHORT_PROGRAMMES)
+    out = tmp_path / "short.h5"
+    meedoen.run_to_file(scenario, out, threads=2)
+    for path in (out, small_run):
+        program = meedoen.open_results(path).program
+        # The rungs' metrics follow the old ones, which keep their places.
+        assert list(program.metric.values) == METRICS + ENROLLED_RUNGS + COMPLETED_RUNGS
+        for total, rungs in (("enrolled", ENROLLED_RUNGS), ("completed", COMPLETED_RUNGS)):
+            by_rung = program.sel(metric=rungs).sum("metric")
+            np.testing.assert_array_equal(by_rung.values, program.sel(metric=total).values, err_msg=total)
+    # Not vacuous: every programme enrolled and completed people, on more than one rung.
+    program = meedoen.open_results(out).program.sel(scenario="all")
+    totals = program.sum(["replicate", "week"])
+    for intervention in program.intervention.values:
+        counts = totals.sel(intervention=intervention)
+        if intervention in ("signalling_meeting", "volunteer_support"):
+            assert (counts == 0).all(), intervention
+        else:
+            assert counts.sel(metric="enrolled") > 0 and counts.sel(metric="completed") > 0, intervention
+    assert (totals.sel(metric=ENROLLED_RUNGS).sum("intervention") > 0).sum() >= 3
+    assert (totals.sel(metric=COMPLETED_RUNGS).sum("intervention") > 0).sum() >= 3
