@@ -22,7 +22,7 @@ from meedoen.compare import COLUMNS, METRICS, compare, to_json
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.results import Results, open_results
-from meedoen.runner import resume_experiment, run_to_file, run_to_precision
+from meedoen.runner import resume_experiment, run_on_cluster, run_to_file, run_to_precision
 from meedoen.summary import summarise
 
 EXIT_INPUT = 2
@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", metavar="S", help="seed, instead of the file's")
     run.add_argument("--weeks", metavar="W", help="weeks to simulate, instead of the file's")
     run.add_argument("--scale", metavar="F", help="share of the population, instead of the file's")
+    run.add_argument(
+        "--posterior",
+        metavar="POSTERIOR.h5",
+        help="draw each replicate's parameters from this posterior of meedoen calibrate",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the replicates on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=run_command)
 
@@ -125,7 +135,60 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", default="nl", help="the language of the report: nl (default) or en")
     report.add_argument("--baseline", metavar="NAME", help="the scenario to compare with (default: first)")
     report.set_defaults(handler=report_command)
+
+    calibration = commands.add_parser(
+        "calibrate",
+        help="fit the parameters a configuration names to pilot data (ABC-SMC)",
+        description="Calibrate the parameters named in CONFIG.toml on the aggregated counts of one or more "
+        "pilot files with likelihood-free ABC-SMC (pyabc), and write the posterior (HDF5).",
+    )
+    calibration.add_argument("config", metavar="CONFIG.toml", help="the calibration configuration")
+    calibration.add_argument(
+        "--pilot",
+        metavar="FILE.csv",
+        action="append",
+        required=True,
+        help="a pilot data file (docs/pilot-data.md); give --pilot once per file",
+    )
+    calibration.add_argument(
+        "-o", "--output", metavar="POSTERIOR.h5", required=True, help="the posterior file"
+    )
+    add_cluster_flags(calibration)
+    calibration.add_argument("--quiet", action="store_true", help="no progress per generation")
+    calibration.set_defaults(handler=calibrate_command)
     return parser
+
+
+def add_cluster_flags(parser: argparse.ArgumentParser) -> None:
+    """--scheduler and --workers: where the model runs go (a Dask cluster)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the scheduler of a running Dask cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    parser.add_argument(
+        "--workers", metavar="N", help="worker processes of the local cluster (default: one per core)"
+    )
+
+
+def read_workers(args: argparse.Namespace) -> tuple[int | None, list[str]]:
+    """--workers as a number (None: one per core), or a problem line."""
+    if args.workers is None:
+        return None, []
+    try:
+        workers = int(args.workers)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= MAX_THREADS:
+        return None, [
+            f"command line: --workers: value {args.workers} is not allowed (a whole number from 1 "
+            f"to {MAX_THREADS})"
+        ]
+    if args.scheduler:
+        return None, [
+            "command line: --workers: cannot be combined with --scheduler (the cluster has its own)"
+        ]
+    return workers, []
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -161,9 +224,16 @@ def run_command(args: argparse.Namespace) -> int:
     precision = settings.pop("precision", None)
     max_replicates = int(settings.pop("max_replicates", 1000))
     experiment = experiment.with_overrides(**settings)
+    if args.posterior:
+        experiment = with_posterior(experiment, args.posterior, max_replicates if precision else None)
     progress = sys.stderr.isatty() and not args.quiet
     try:
-        if precision is None:
+        if args.scheduler:
+            from meedoen.distributed import dask_client
+
+            with dask_client(args.scheduler) as client:
+                run_on_cluster(experiment, out, client, progress, resume=bool(args.resume))
+        elif precision is None:
             run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
         else:
             n, width = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
@@ -185,6 +255,57 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_posterior(experiment: Experiment, path: str, rows: int | None) -> Experiment:
+    """The experiment with each replicate's parameters drawn from the posterior file ``path``
+    (``rows``: how many replicates to draw for; default the experiment's)."""
+    from meedoen.calibration import apply_posterior, read_posterior
+
+    posterior = read_posterior(path)
+    fixed = [name for name in posterior.names if experiment.file_sets(name)]
+    if fixed:
+        print(
+            f"note: the scenario file sets {', '.join(fixed)}; its values are used, not the posterior's",
+            file=sys.stderr,
+        )
+    return apply_posterior(experiment, posterior, rows)
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """``meedoen calibrate``: check the config and pilot files, calibrate, write and summarise."""
+    from meedoen.calibration import calibrate, read_calibration_config
+
+    out = Path(args.output)
+    problems = output_problems(out)
+    workers, more = read_workers(args)
+    problems += more
+    try:
+        config = read_calibration_config(args.config)
+    except InputError as error:
+        raise InputError(error.problems + problems) from None
+    if problems:
+        raise InputError(problems)
+    posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=args.quiet)
+    console = Console()
+    table = Table(title=f"Posterior of {config.scenario} ({len(posterior.weights)} particles)")
+    for column in ("parameter", "prior", "mean", "90% interval"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for row in posterior.summary().itertuples():
+        table.add_row(
+            row.parameter,
+            f"{row.prior_min:.3g} to {row.prior_max:.3g}",
+            f"{row.mean:.3g}",
+            f"{row.q05:.3g} to {row.q95:.3g}",
+        )
+    console.print(table)
+    g = posterior.generations.iloc[-1]
+    print(
+        f"{len(posterior.generations)} generations; the last: epsilon {g.epsilon:.3g}, acceptance rate "
+        f"{g.acceptance_rate:.2g}, effective sample size {g.ess:.0f}"
+    )
+    print(f"posterior written to {out}; use it with: meedoen run SCENARIO.toml --posterior {out}")
+    return 0
+
+
 def output_path(args: argparse.Namespace) -> Path:
     """Where the results go: --resume's file, -o, or results/<scenario file stem>.h5."""
     if args.resume:
@@ -195,7 +316,15 @@ def output_path(args: argparse.Namespace) -> Path:
 
 
 def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[str]:
-    """What does not go together: --resume with a scenario file or settings, neither of the two."""
+    """What does not go together: --resume with a scenario file or settings, neither of the two;
+    --scheduler with --precision or --threads."""
+    if args.scheduler:
+        clashes = [f"--{name.replace('_', '-')}" for name in ("precision", "threads") if name in settings]
+        if clashes:
+            return [
+                f"command line: --scheduler: cannot be combined with {', '.join(clashes)} "
+                "(on a cluster each replicate runs on one worker thread)"
+            ]
     if args.resume is None:
         if args.scenario is None:
             return ["command line: SCENARIO.toml: missing (a scenario file, or --resume OUT.h5)"]

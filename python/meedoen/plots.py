@@ -18,7 +18,9 @@ The plots:
 - ``participation_by_wijk``: the same, one panel per wijk;
 - ``programme_funnel``: how many persons each intervention found, visited, ... enrolled;
 - ``costs_and_savings``: intervention cost against provision savings, per scenario;
-- ``cumulative_net_savings``: net savings added up week by week, with the break-even week.
+- ``cumulative_net_savings``: net savings added up week by week, with the break-even week;
+- ``posterior_marginals``: a calibration's posterior of each parameter against its prior
+  (takes a meedoen.calibration.Posterior, not Results).
 
 Every band and error bar is a 95% interval over the replicates; differences to
 the baseline are paired by replicate (the scenarios share their chance events),
@@ -47,6 +49,7 @@ __all__ = [
     "ladder_composition",
     "participation_by_wijk",
     "participation_difference",
+    "posterior_marginals",
     "programme_funnel",
 ]
 
@@ -308,6 +311,37 @@ def cumulative_net_savings(results: Results, baseline: str | None = None, lang: 
     ax.set_xlabel(text["week"])
     _week_ticks(ax)
     _legend_below(fig, ax, ncols=2)
+    return fig
+
+
+def posterior_marginals(posterior, true_values: dict[str, float] | None = None) -> Figure:
+    """Each calibrated parameter's posterior (the last generation, weighted) against its prior.
+
+    ``posterior`` is a meedoen.calibration.Posterior. The histogram spans the
+    prior's range (the uniform prior is the flat line); the 90% interval is
+    shaded and the mean marked. ``true_values`` (optional) marks known values,
+    as in a recovery check.
+    """
+    from meedoen.calibration import weighted_quantiles
+
+    n = len(posterior.names)
+    fig, axes = _figure(n, ncols=min(n, 3), panel_height=3.0, title="Posterior of the calibrated parameters")
+    for k, (ax, name) in enumerate(zip(axes, posterior.names, strict=True)):
+        x, low, high = posterior.particles[:, k], float(posterior.low[k]), float(posterior.high[k])
+        bins = np.linspace(low, high, 21)
+        ax.hist(
+            x, bins=bins, weights=posterior.weights, density=True, color=SAVING, alpha=0.8, label="posterior"
+        )
+        ax.axhline(1.0 / (high - low), color="grey", linestyle="--", linewidth=1, label="prior")
+        q05, q95 = weighted_quantiles(x, posterior.weights, [0.05, 0.95])
+        ax.axvspan(q05, q95, color=SAVING, alpha=0.12, label="90% interval")
+        ax.axvline(float(np.sum(posterior.weights * x)), color="black", linewidth=1.2, label="mean")
+        if true_values and name in true_values:
+            ax.axvline(true_values[name], color=COST, linewidth=1.5, linestyle=":", label="true value")
+        ax.set_xlim(low, high)
+        ax.set_title(name, fontsize=10)
+        ax.set_yticks([])
+    _legend_below(fig, axes[0], ncols=5)
     return fig
 
 

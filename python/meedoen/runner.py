@@ -17,7 +17,7 @@ from meedoen.progress import progress_bar
 from meedoen.results import Results, open_results
 from meedoen.summary import mean_interval, participation_rate
 
-__all__ = ["resume_experiment", "run", "run_to_file", "run_to_precision"]
+__all__ = ["resume_experiment", "run", "run_on_cluster", "run_to_file", "run_to_precision"]
 
 
 def run(
@@ -79,6 +79,44 @@ def run_to_file(
         _core.run_experiment(
             experiment, os.fspath(out_path), threads, update, resume=resume, keep_parts=keep_parts
         )
+
+
+def run_on_cluster(
+    experiment: Experiment,
+    out_path: str | os.PathLike[str],
+    client: object,
+    progress: bool = False,
+    *,
+    resume: bool = False,
+    keep_parts: bool = False,
+) -> None:
+    """run_to_file on a Dask cluster: each replicate is one task on a worker, its piece comes back
+    to this process and goes into ``out_path + ".parts"``; then the results file is assembled.
+
+    ``client`` is a dask.distributed Client (see meedoen.distributed.dask_client). The results are
+    bit-identical to run_to_file's. An interrupted run keeps its finished replicates and can be
+    resumed here (``resume=True``) or with run_to_file. Workers must run the same build of
+    meedoen (a piece names the build that made it and is refused otherwise).
+    """
+    from dask.distributed import as_completed
+
+    out = os.fspath(out_path)
+    parts = Path(_core.parts_dir(out))
+    if not resume:
+        shutil.rmtree(parts, ignore_errors=True)
+    missing = [r for r in range(experiment.replicates) if not (parts / f"replicate-{r:06d}.part").exists()]
+    futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
+    replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
+    try:
+        with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
+            for done, future in enumerate(as_completed(futures), start=1):
+                _core.store_piece(experiment, out, replicate[future.key], future.result())
+                if update is not None:
+                    update(done, len(missing))
+    except BaseException:
+        client.cancel(futures)
+        raise
+    _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
 
 
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:

@@ -1,6 +1,6 @@
 """The notebooks in notebooks/ run top to bottom without an error.
 
-Each notebook runs in a temporary copy of the layout it expects (notebooks/ beside scenarios/), in
+Each notebook runs in a temporary copy of the layout it expects (notebooks/ beside scenarios/ and data/pilot/), in
 a fresh kernel of this Python, with the settings it has at its top (the reduced scale): nothing is
 written into the repository. A failing cell fails the test with the notebook's name, the cell's
 number and source, and the traceback.
@@ -24,7 +24,14 @@ COLOURS = re.compile(r"\x1b\[[0-9;]*m")  # the terminal colours of IPython's tra
 
 def test_the_notebooks_are_there():
     names = [path.name for path in NOTEBOOKS]
-    for name in ("01_quickstart", "02_compare_scenarios", "03_budget_and_savings", "04_what_if"):
+    expected = (
+        "01_quickstart",
+        "02_compare_scenarios",
+        "03_budget_and_savings",
+        "04_what_if",
+        "05_calibration",
+    )
+    for name in expected:
         assert f"{name}.ipynb" in names
 
 
@@ -42,6 +49,7 @@ def test_notebook_runs_top_to_bottom(notebook: Path, tmp_path: Path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    shutil.copytree(REPO / "data" / "pilot", tmp_path / "data" / "pilot")
     copy = folder / notebook.name
     shutil.copyfile(notebook, copy)
     nb = nbformat.read(copy, as_version=4)

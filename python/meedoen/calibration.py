@@ -1,0 +1,433 @@
+"""Calibration on pilot data: likelihood-free ABC-SMC (pyabc) of the parameters a config names.
+
+A configuration file (TOML) names the scenario file, the scenario whose
+interventions are the pilots' programmes, the parameters to fit with their
+prior ranges (uniform; by default the parameter table's range) and the
+settings of the sampler. Each particle is one model run of that scenario with
+the particle's parameter values; its summaries (meedoen.pilot.model_summaries)
+are compared with the pilot's (pilot_summaries) by an adaptive weighted
+Euclidean distance, so that counts in the hundreds and shares below one weigh
+alike. The posterior file holds every generation's particles, weights and
+distances with the acceptance rates and effective sample sizes; ``meedoen run
+--posterior`` draws each replicate's parameters from its last generation.
+
+Only aggregates enter the posterior file: the pilot's summaries, never a row
+of a pilot file.
+"""
+
+import hashlib
+import json
+import logging
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from meedoen import _core
+from meedoen.config import ConfigFile, ParameterRange, read_parameter_ranges
+from meedoen.errors import InputError
+from meedoen.experiment import Experiment, load_experiment
+from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
+
+__all__ = [
+    "CalibrationConfig",
+    "Posterior",
+    "apply_posterior",
+    "calibrate",
+    "read_calibration_config",
+    "read_posterior",
+    "simulate_summaries",
+]
+
+ALLOWED_KEYS = [
+    "scenarios",
+    "scenario",
+    "population_size",
+    "generations",
+    "min_epsilon",
+    "min_acceptance_rate",
+    "replicates",
+    "weeks",
+    "scale",
+    "seed",
+    "parameter",
+]
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """A validated calibration configuration (see docs/guide/calibrate.md)."""
+
+    path: Path
+    text: str
+    experiment: Experiment  # the chosen scenario only, with the config's overrides
+    scenario: str
+    parameters: list[ParameterRange]
+    population_size: int = 100
+    generations: int = 6
+    min_epsilon: float = 0.0
+    min_acceptance_rate: float = 0.005
+    seed: int = 1
+
+
+def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
+    """Read and check a calibration configuration; InputError lists every problem."""
+    config = ConfigFile(path)
+    config.check_top_level(["calibration"])
+    s = config.section("calibration")
+    s.only(ALLOWED_KEYS)
+    scenario_file = s.file("scenarios")
+    scenario = s.text("scenario", None)
+    population_size = s.integer("population_size", 100, 10, 100000)
+    generations = s.integer("generations", 6, 1, 100)
+    min_epsilon = s.number("min_epsilon", 0.0, 0.0, math.inf)
+    min_acceptance_rate = s.number("min_acceptance_rate", 0.005, 0.0, 1.0)
+    replicates = s.integer("replicates", 1, 1, 1000)
+    weeks = s.integer("weeks", 0, 1, _core.limits["weeks"][1]) or None
+    scale = s.number("scale", 0.0, *_core.limits["scale"]) or None
+    seed = s.integer("seed", 1, 0, 2**63 - 1)
+    ranges = read_parameter_ranges(s.tables("parameter"), s)
+    experiment = None
+    if scenario_file is not None:
+        try:
+            experiment = load_experiment(scenario_file)
+        except InputError as error:
+            config.problems += error.problems
+        if experiment is not None and scenario is not None:
+            if scenario not in experiment.scenario_names:
+                s.problem(
+                    "scenario",
+                    f"'{scenario}' is not a scenario of {scenario_file} "
+                    f"(one of {', '.join(experiment.scenario_names)})",
+                )
+            else:
+                experiment = experiment.select([scenario])
+                for r in ranges:
+                    if experiment.file_sets(r.name):
+                        s.problem(
+                            "parameter",
+                            f"'{r.name}' is set in {scenario_file}, so calibrating it "
+                            "would change nothing (remove it from the scenario file)",
+                        )
+    config.raise_problems()
+    assert experiment is not None and scenario is not None
+    experiment = experiment.with_overrides(replicates=replicates, weeks=weeks, scale=scale, seed=seed)
+    return CalibrationConfig(
+        Path(path),
+        config.text,
+        experiment,
+        scenario,
+        ranges,
+        population_size,
+        generations,  # type: ignore[arg-type]
+        min_epsilon,
+        min_acceptance_rate,
+        seed,  # type: ignore[arg-type]
+    )
+
+
+def check_pilots_match(config: CalibrationConfig, pilots: list[Pilot]) -> None:
+    """InputError when a pilot's programme is not an intervention of the scenario, has rows for
+    wijken where that intervention does not work, or a period beyond the simulated weeks."""
+    interventions = {i["name"]: i for i in config.experiment.interventions(config.scenario)}
+    problems = []
+    for pilot in pilots:
+        for window in pilot.windows():
+            where = f"{pilot.path}:{pilot.line(window.programme, window.period)}"
+            intervention = interventions.get(window.programme)
+            if intervention is None:
+                problems.append(
+                    f"{where}: programme: {window.programme} is not an intervention of scenario "
+                    f"{config.scenario} (one of {', '.join(interventions) or 'none'})"
+                )
+                continue
+            works_in = set(intervention["wijken"])
+            outside = sorted(set(window.wijken) - works_in - {"all"})
+            if outside:
+                problems.append(
+                    f"{where}: wijk: {', '.join(outside)} is not where {window.programme} works "
+                    f"in the scenario ({', '.join(sorted(works_in))})"
+                )
+            if window.last_week > config.experiment.weeks:
+                problems.append(
+                    f"{where}: last_week: {window.last_week} is beyond the simulated weeks "
+                    f"(1 to {config.experiment.weeks}: weeks in the config or scenario file)"
+                )
+    if problems:
+        raise InputError(problems)
+
+
+@dataclass
+class _Simulator:
+    """One model run of the calibrated scenario with a particle's values → its summaries.
+
+    A picklable callable: Dask and pyabc ship it to the worker processes.
+    """
+
+    experiment: Experiment
+    scenario: str
+    pilots: list[Pilot]
+    names: list[str]
+
+    def __call__(self, particle: dict) -> dict[str, float]:
+        values = {name: float(particle[name]) for name in self.names}
+        seed = int(np.random.randint(1, 2**62))  # new chance events for every particle
+        experiment = self.experiment.with_parameters(values, "calibration")
+        return simulate_summaries(experiment, self.scenario, self.pilots, seed)
+
+
+def simulate_summaries(
+    experiment: Experiment, scenario: str, pilots: list[Pilot], seed: int
+) -> dict[str, float]:
+    """Run ``experiment`` (one thread) with ``seed`` and summarise ``scenario`` as the pilots are."""
+    from meedoen.runner import run
+
+    program = run(experiment, seed=seed, threads=1)[scenario].program
+    return {key: value for pilot in pilots for key, value in model_summaries(program, pilot).items()}
+
+
+def observed_summaries(pilots: list[Pilot]) -> dict[str, float]:
+    """The pilots' summaries together; InputError when two files hold the same programme and period."""
+    summaries: dict[str, float] = {}
+    seen: dict[tuple[str, str], Path] = {}
+    problems = []
+    for pilot in pilots:
+        for window in pilot.windows():
+            key = (window.programme, window.period)
+            if key in seen:
+                problems.append(
+                    f"{pilot.path}:{pilot.line(*key)}: period: {window.programme} {window.period} "
+                    f"is also in {seen[key]} (each programme and period in one file)"
+                )
+            seen[key] = pilot.path
+        summaries |= pilot_summaries(pilot)
+    if problems:
+        raise InputError(problems)
+    return summaries
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A calibration's result: every generation's particles, and the settings that made them.
+
+    ``particles``: the last generation (particle x parameter); ``weights`` sum
+    to one; ``generations``: per generation epsilon, samples, particles,
+    acceptance_rate and ess (effective sample size).
+    """
+
+    path: Path
+    names: list[str]
+    low: np.ndarray
+    high: np.ndarray
+    particles: np.ndarray
+    weights: np.ndarray
+    generations: pd.DataFrame
+    attrs: dict
+    digest: str
+
+    def summary(self) -> pd.DataFrame:
+        """Per parameter: prior range, posterior mean and the 5%, 50% and 95% weighted quantiles."""
+        rows = []
+        for k, name in enumerate(self.names):
+            x = self.particles[:, k]
+            q05, q50, q95 = weighted_quantiles(x, self.weights, [0.05, 0.5, 0.95])
+            rows.append((name, self.low[k], self.high[k], float(np.sum(self.weights * x)), q05, q50, q95))
+        return pd.DataFrame(
+            rows, columns=["parameter", "prior_min", "prior_max", "mean", "q05", "median", "q95"]
+        )
+
+    def draw(self, seed: int, replicates: int) -> np.ndarray:
+        """Row r: the parameter values of replicate r, a particle drawn by weight.
+
+        Row r depends only on (seed, r), so a run extended with more replicates
+        keeps the draws of the replicates it had.
+        """
+        rows = np.empty((replicates, len(self.names)))
+        for r in range(replicates):
+            rng = np.random.default_rng([seed, r, 0x0D3E])
+            rows[r] = self.particles[rng.choice(len(self.weights), p=self.weights)]
+        return rows
+
+    @property
+    def origin(self) -> str:
+        """How the engine names these draws (in errors and in the run's fingerprint)."""
+        return f"posterior {self.path.name} (sha256 {self.digest[:16]})"
+
+
+def apply_posterior(experiment: Experiment, posterior: Posterior, rows: int | None = None) -> Experiment:
+    """``experiment`` with replicate r's parameters drawn from ``posterior`` (Posterior.draw with the
+    experiment's seed); ``rows`` replicates are drawn for (default: the experiment's)."""
+    draws = posterior.draw(experiment.seed, rows or experiment.replicates)
+    return experiment.with_replicate_parameters(posterior.names, draws, posterior.origin)
+
+
+def weighted_quantiles(x: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
+    """Quantiles of the distribution with atoms ``x`` of mass ``weights`` (inverse of the CDF)."""
+    order = np.argsort(x)
+    cdf = np.cumsum(weights[order]) / np.sum(weights)
+    return [float(x[order][min(np.searchsorted(cdf, q), len(x) - 1)]) for q in qs]
+
+
+def calibrate(
+    config: CalibrationConfig | str | os.PathLike[str],
+    pilot_paths: list[str | os.PathLike[str]],
+    out_path: str | os.PathLike[str],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    quiet: bool = False,
+) -> Posterior:
+    """Calibrate with ABC-SMC and write the posterior file ``out_path`` (via .partial, then renamed).
+
+    ``pilot_paths``: one or more pilot CSV files (docs/pilot-data.md). The
+    model runs on a Dask LocalCluster of ``workers`` processes, or on the
+    cluster of ``scheduler``. Raises InputError for a bad config or pilot file.
+    """
+    import pyabc
+
+    from meedoen.distributed import dask_client
+
+    if not isinstance(config, CalibrationConfig):
+        config = read_calibration_config(config)
+    pilots = _read_pilots(pilot_paths)
+    check_pilots_match(config, pilots)
+    observed = observed_summaries(pilots)
+    names = [p.name for p in config.parameters]
+    prior = pyabc.Distribution(
+        **{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in config.parameters}
+    )
+    simulator = _Simulator(config.experiment, config.scenario, pilots, names)
+    logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
+    np.random.seed(config.seed % 2**32)
+    with dask_client(scheduler, workers) as client, tempfile.TemporaryDirectory(prefix="meedoen-abc-") as tmp:
+        abc = pyabc.ABCSMC(
+            simulator,
+            prior,
+            pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad_or_cmad),
+            population_size=config.population_size,
+            sampler=pyabc.sampler.DaskDistributedSampler(dask_client=client),
+        )
+        abc.new("sqlite:///" + os.path.join(tmp, "abc.db"), observed)
+        history = abc.run(
+            minimum_epsilon=config.min_epsilon,
+            max_nr_populations=config.generations,
+            min_acceptance_rate=config.min_acceptance_rate,
+        )
+        _write_posterior(out_path, config, pilots, observed, history)
+    return read_posterior(out_path)
+
+
+def _read_pilots(paths: list[str | os.PathLike[str]]) -> list[Pilot]:
+    pilots, problems = [], []
+    for path in paths:
+        try:
+            pilots.append(read_pilot(path))
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return pilots
+
+
+def _write_posterior(
+    out_path, config: CalibrationConfig, pilots: list[Pilot], observed: dict, history
+) -> None:
+    out = Path(out_path)
+    partial = Path(f"{out}.partial")
+    try:
+        _write_posterior_file(partial, config, pilots, observed, history)
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write_posterior_file(
+    partial: Path, config: CalibrationConfig, pilots: list[Pilot], observed: dict, history
+) -> None:
+    names = [p.name for p in config.parameters]
+    populations = history.get_all_populations()
+    populations = populations[populations.t >= 0]
+    rows = []
+    with h5py.File(partial, "w") as f:
+        f.attrs["meedoen_version"] = _core.__version__
+        f.attrs["created_utc"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        f.attrs["config"] = config.text
+        f.attrs["config_path"] = str(config.path)
+        f.attrs["scenario"] = config.scenario
+        f.attrs["scenario_file"] = config.experiment.source_text
+        f.attrs["weeks"] = config.experiment.weeks
+        f.attrs["scale"] = config.experiment.scale
+        f.attrs["replicates_per_particle"] = config.experiment.replicates
+        f.attrs["seed"] = config.seed
+        f.attrs["pilot_files"] = "\n".join(str(p.path) for p in pilots)
+        f.attrs["pilot_summaries"] = json.dumps(observed)  # aggregates only
+        f.create_dataset("parameter", data=np.array(names, dtype=h5py.string_dtype()))
+        f.create_dataset("prior_min", data=[p.low for p in config.parameters])
+        f.create_dataset("prior_max", data=[p.high for p in config.parameters])
+        for _, pop in populations.iterrows():
+            t = int(pop.t)
+            frame, weights = history.get_distribution(m=0, t=t)
+            distances = history.get_weighted_distances(t=t)
+            g = f.create_group(f"generation/{t}")
+            g.create_dataset("particles", data=frame[names].to_numpy(dtype=float))
+            g.create_dataset("weights", data=np.asarray(weights, dtype=float))
+            g.create_dataset("distances", data=distances["distance"].to_numpy(dtype=float))
+            ess = float(np.sum(weights) ** 2 / np.sum(np.square(weights)))
+            rows.append(
+                (
+                    t,
+                    float(pop.epsilon),
+                    int(pop.samples),
+                    int(pop.particles),
+                    int(pop.particles) / int(pop.samples),
+                    ess,
+                )
+            )
+        table = np.array(
+            rows,
+            dtype=[
+                ("generation", "i8"),
+                ("epsilon", "f8"),
+                ("samples", "i8"),
+                ("particles", "i8"),
+                ("acceptance_rate", "f8"),
+                ("ess", "f8"),
+            ],
+        )
+        f.create_dataset("generations", data=table)
+
+
+def read_posterior(path: str | os.PathLike[str]) -> Posterior:
+    """Read a posterior file of ``meedoen calibrate``; InputError when it is not one."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [f"{path}: (file): does not exist (a posterior file of meedoen calibrate)"]
+        ) from None
+    except OSError as error:
+        raise InputError([f"{path}: (file): cannot be read ({error})"]) from None
+    try:
+        with h5py.File(path, "r") as f:
+            names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["parameter"][()]]
+            table = pd.DataFrame(f["generations"][()])
+            last = f[f"generation/{int(table.generation.max())}"]
+            particles, weights = last["particles"][()], last["weights"][()]
+            low, high = f["prior_min"][()], f["prior_max"][()]
+            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+    except (OSError, KeyError, ValueError) as error:
+        raise InputError(
+            [f"{path}: (file): is not a posterior file of meedoen calibrate ({error})"]
+        ) from None
+    if particles.shape != (len(weights), len(names)) or not np.isclose(weights.sum(), 1.0):
+        raise InputError([f"{path}: generation: particles and weights do not match (a damaged file)"])
+    weights = weights / weights.sum()
+    digest = hashlib.sha256(content).hexdigest()
+    return Posterior(path, names, low, high, particles, weights, table, attrs, digest)
