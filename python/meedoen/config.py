@@ -154,6 +154,13 @@ class Section:
             return default
         return float(value)  # type: ignore[arg-type]
 
+    def boolean(self, key: str, default: bool | None) -> bool | None:
+        present, value = self._get(key, default, "true or false")
+        if present and not isinstance(value, bool):
+            self.problem(key, f"is {_show(value)} (true or false)")
+            return default
+        return value  # type: ignore[return-value]
+
     def text(self, key: str, default: str | None, choices: list[str] | None = None) -> str | None:
         allowed = f"one of {', '.join(choices)}" if choices else "a text in quotes"
         present, value = self._get(key, default, allowed)
