@@ -60,9 +60,17 @@ class ConfigFile:
         Section(self, (), self.data).only(allowed)
 
     def raise_problems(self) -> None:
-        """Raise InputError with every problem found so far (if any)."""
+        """Raise InputError with every problem found so far (if any): this file's in the order of
+        its lines, then the others (such as those of a scenario file it names) as they came."""
         if self.problems:
-            raise InputError(self.problems)
+            prefix = f"{self.path}:"
+
+            def line(problem: str) -> int:
+                number = problem[len(prefix) :].split(":", 1)[0]
+                return int(number) if number.isdigit() else 0
+
+            ours = sorted((p for p in self.problems if p.startswith(prefix)), key=line)
+            raise InputError(ours + [p for p in self.problems if not p.startswith(prefix)])
 
     def line_of(self, keys: tuple) -> int:
         """The line of a key path such as ("sensitivity", "parameter", 1, "min") (1 if not found).

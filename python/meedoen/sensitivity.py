@@ -397,7 +397,8 @@ def read_config(path: str | os.PathLike[str]) -> SensitivityConfig:
                 f"'{scenario}' is the baseline: its difference to itself is 0 "
                 "(another scenario, or difference = false)",
             )
-        _check_file_sets(s, experiment, parameters)
+        if scenario in names:
+            _check_file_sets(s, _selected(experiment, baseline, scenario), parameters)
     config.raise_problems()
     assert experiment is not None and scenarios is not None and scenario is not None
     return SensitivityConfig(
@@ -517,12 +518,18 @@ def model_function(config: SensitivityConfig) -> ModelRun:
             f"this build of the engine has no Experiment.{missing[0]} (needed to vary parameters; "
             "rebuild meedoen from a version that has it)"
         )
-    names = list(dict.fromkeys([config.baseline, config.scenario]))
     integer = frozenset(p["name"] for p in _core.parameters() if p["integer"])
     return ModelRun(
-        experiment.select(names),
+        _selected(experiment, config.baseline, config.scenario),
         config.outcomes,
         config.difference,
         integer & {p.name for p in config.parameters},
         origin=f"{config.path} [[sensitivity.parameter]]",
     )
+
+
+def _selected(experiment: Experiment, baseline: str, scenario: str) -> Experiment:
+    """The experiment of the baseline and the scenario only (the baseline alone if they are one)."""
+    if not hasattr(experiment, "select"):  # an engine without it: model_function says so
+        return experiment
+    return experiment.select(list(dict.fromkeys([baseline, scenario])))

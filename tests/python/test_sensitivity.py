@@ -302,8 +302,10 @@ def test_configuration_errors_exit_2_with_file_line_and_key(tmp_path, monkeypatc
     assert sorted(tmp_path.iterdir()) == before  # no results/, no output
 
 
-def test_the_command_reports_every_problem_and_writes_nothing(tmp_path):
-    text = CONFIG.replace('"sobol"', '"anova"').replace("max = 200", "max = 20000")
+def test_the_command_reports_every_problem_in_line_order_and_writes_nothing(tmp_path):
+    text = (
+        CONFIG.replace('"sobol"', '"anova"').replace("max = 200", "max = 20000").replace("difference", "diff")
+    )
     path = write_config(tmp_path, text)
     out = tmp_path / "out.csv"
     out.write_text("an earlier table")
@@ -315,6 +317,7 @@ def test_the_command_reports_every_problem_and_writes_nothing(tmp_path):
     lines = result.stderr.splitlines()
     assert [line.split(": ")[1] for line in lines] == [
         "sensitivity.method",
+        "sensitivity.diff",
         "sensitivity.parameter[2].max",
         "--workers",
         "--plot",
