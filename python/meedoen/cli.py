@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sensitivity",
         help="how much of the variation in outcomes each parameter explains (Sobol, Morris)",
         description="Global sensitivity analysis with SALib, configured by CONFIG.toml "
-        "(docs/guide/sensitivity.md): Sobol' indices (S1, ST) with 95%% intervals, or Morris "
+        "(docs/guide/sensitivity.md): Sobol' indices (S1, ST) with 95% intervals, or Morris "
         "screening (mu*, sigma), per outcome and parameter, as a table and a plot. The model runs "
         "go to a local Dask cluster, or to an existing one with --scheduler.",
     )
