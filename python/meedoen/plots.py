@@ -369,8 +369,9 @@ def _morris_points(ax, rows: pd.DataFrame) -> None:
             xytext=(4, 4),
             fontsize="small",
         )
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    for limits, set_limits in ((ax.get_xlim(), ax.set_xlim), (ax.get_ylim(), ax.set_ylim)):
+        high = max(limits[1], 1e-12)
+        set_limits(-0.05 * high, 1.1 * high)  # from 0, with room for the points on the axes
     ax.set_xlabel("mu* (mean absolute effect)")
     ax.set_ylabel("sigma")
 
