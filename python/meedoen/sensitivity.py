@@ -51,6 +51,7 @@ __all__ = [
     "SensitivityConfig",
     "SensitivityResult",
     "analyse",
+    "model_function",
     "model_runs",
     "read_config",
     "sensitivity",
