@@ -7,8 +7,9 @@
     meedoen.compare(res)                                     # pandas.DataFrame against the baseline
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
 
-The command line is ``meedoen run``, ``meedoen validate`` and ``meedoen compare``
-(see ``meedoen --help``).
+The command line is ``meedoen run``, ``validate``, ``compare``, ``report`` and
+``sensitivity`` (see ``meedoen --help``). The sensitivity analysis is also
+``from meedoen.sensitivity import sensitivity`` (see help(meedoen.sensitivity)).
 """
 
 from meedoen._core import __version__, parameters

@@ -1,4 +1,4 @@
-"""The command line: ``meedoen run``, ``meedoen validate``, ``meedoen compare`` and ``meedoen report``.
+"""The command line: ``meedoen run``, ``validate``, ``compare``, ``report`` and ``sensitivity``.
 
 Bad input never gives a traceback: one line per problem on stderr, as
 ``FILE:LINE: key: what is wrong (what is allowed)`` (``command line: --flag:
@@ -156,6 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     add_cluster_flags(calibration)
     calibration.add_argument("--quiet", action="store_true", help="no progress per generation")
     calibration.set_defaults(handler=calibrate_command)
+    sens = commands.add_parser(
+        "sensitivity",
+        help="how much of the variation in outcomes each parameter explains (Sobol, Morris)",
+        description="Global sensitivity analysis with SALib, configured by CONFIG.toml "
+        "(docs/guide/sensitivity.md): Sobol' indices (S1, ST) with 95% intervals, or Morris "
+        "screening (mu*, sigma), per outcome and parameter, as a table and a plot. The model runs "
+        "go to a local Dask cluster, or to an existing one with --scheduler.",
+    )
+    sens.add_argument("config", metavar="CONFIG.toml", help="the sensitivity configuration file")
+    sens.add_argument(
+        "-o", "--output", metavar="OUT.csv", help="the table (default: results/STEM_sensitivity.csv)"
+    )
+    sens.add_argument("--plot", metavar="OUT.png", help="the plot (default: OUT.csv with .png)")
+    sens.add_argument(
+        "--runs", metavar="RUNS.csv", help="also write every model run: its parameter values and outcomes"
+    )
+    add_cluster_flags(sens)
+    sens.add_argument("--quiet", action="store_true", help="no progress bar")
+    sens.set_defaults(handler=sensitivity_command)
     return parser
 
 
@@ -169,26 +188,6 @@ def add_cluster_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", metavar="N", help="worker processes of the local cluster (default: one per core)"
     )
-
-
-def read_workers(args: argparse.Namespace) -> tuple[int | None, list[str]]:
-    """--workers as a number (None: one per core), or a problem line."""
-    if args.workers is None:
-        return None, []
-    try:
-        workers = int(args.workers)
-    except ValueError:
-        workers = 0
-    if not 1 <= workers <= MAX_THREADS:
-        return None, [
-            f"command line: --workers: value {args.workers} is not allowed (a whole number from 1 "
-            f"to {MAX_THREADS})"
-        ]
-    if args.scheduler:
-        return None, [
-            "command line: --workers: cannot be combined with --scheduler (the cluster has its own)"
-        ]
-    return workers, []
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -275,15 +274,14 @@ def calibrate_command(args: argparse.Namespace) -> int:
     from meedoen.calibration import calibrate, read_calibration_config
 
     out = Path(args.output)
-    problems = output_problems(out)
-    workers, more = read_workers(args)
-    problems += more
+    problems = output_problems(out) + workers_problems(args)
     try:
         config = read_calibration_config(args.config)
     except InputError as error:
         raise InputError(error.problems + problems) from None
     if problems:
         raise InputError(problems)
+    workers = int(args.workers) if args.workers else None
     posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=args.quiet)
     console = Console()
     table = Table(title=f"Posterior of {config.scenario} ({len(posterior.weights)} particles)")
@@ -388,6 +386,133 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def sensitivity_command(args: argparse.Namespace) -> int:
+    """``meedoen sensitivity``: check everything, run the samples on Dask, write table and plot."""
+    from meedoen.sensitivity import read_config, sensitivity  # here: SALib and dask take a while
+
+    problems = workers_problems(args)
+    table_out = Path(args.output or Path("results") / f"{Path(args.config).stem}_sensitivity.csv")
+    outputs = {"-o": table_out, "--plot": Path(args.plot or table_out.with_suffix(".png"))}
+    if args.runs:
+        outputs["--runs"] = Path(args.runs)
+    default = {"-o"} if not args.output else set()
+    default |= {"--plot"} if not (args.output or args.plot) else set()
+    for flag, out in outputs.items():  # results/ is made when needed, so . must be writable then
+        folder_made = flag in default and not out.parent.exists()
+        problems += output_problems(out.parent if folder_made else out, flag)
+    named = [out.resolve() for out in outputs.values()]
+    if len(set(named)) < len(named) or Path(args.config).resolve() in named:
+        problems.append(
+            "command line: --plot: the outputs must be different files, not CONFIG.toml (-o, --plot, --runs)"
+        )
+    try:
+        config = read_config(args.config)
+    except InputError as error:
+        problems = error.problems + problems
+    if problems:
+        raise InputError(problems)
+    if not args.quiet:
+        where = f"the cluster at {args.scheduler}" if args.scheduler else "a local Dask cluster"
+        print(f"{config.method}: {config.runs} model runs on {where}", file=sys.stderr)
+    try:
+        workers = int(args.workers) if args.workers else None
+        result = sensitivity(config, args.scheduler, workers, progress=sys.stderr.isatty() and not args.quiet)
+    except KeyboardInterrupt:
+        print("interrupted; no output written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (RuntimeError, OSError) as error:
+        print(f"meedoen: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    title = sensitivity_title(result.settings)
+    writers: dict[str, Callable[[Path], None]] = {
+        "-o": lambda path: result.table.to_csv(path, index=False),
+        "--plot": lambda path: result.plot(title).savefig(path, dpi=150, format="png"),
+        "--runs": lambda path: result.runs.to_csv(path, index=False),
+    }
+    if result.second_order is not None:
+        outputs["second order"] = table_out.with_name(f"{table_out.stem}_second_order.csv")
+        writers["second order"] = lambda path: result.second_order.to_csv(path, index=False)
+    for flag in default:
+        make_directory(outputs[flag].parent)
+    try:
+        for flag, out in outputs.items():
+            write_atomically(out, writers[flag])
+    except OSError as error:
+        print(f"meedoen: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    print_sensitivity(result, title, outputs)
+    return 0
+
+
+def workers_problems(args: argparse.Namespace) -> list[str]:
+    """What is wrong with --workers: not a number from 1 to MAX_THREADS, or given with --scheduler."""
+    if args.workers is None:
+        return []
+    allowed = f"(a whole number from 1 to {MAX_THREADS})"
+    if args.scheduler:
+        return ["command line: --workers: cannot be combined with --scheduler (its cluster has its workers)"]
+    try:
+        workers = int(args.workers)
+    except ValueError:
+        return [f"command line: --workers: value {args.workers} is not a whole number {allowed}"]
+    if not 1 <= workers <= MAX_THREADS:
+        return [f"command line: --workers: value {args.workers} is out of range {allowed}"]
+    return []
+
+
+def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
+    """``write(OUT.partial)``, then rename it to ``out``: ``out`` is whole or as it was."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        write(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def sensitivity_title(settings: dict[str, Any]) -> str:
+    """What was analysed, in one line: the outcome's scenario (minus the baseline), the runs."""
+    what = settings["scenario"] + (f" minus {settings['baseline']}" if settings["difference"] else "")
+    method = {"sobol": "Sobol' indices", "morris": "Morris screening"}[settings["method"]]
+    n = settings["replicates"]
+    return (
+        f"{method} of {what}: {settings['runs']} model runs, {settings['weeks']} weeks, "
+        f"scale {settings['scale']:g}, {n} replicate{'s' * (n != 1)} each"
+    )
+
+
+def print_sensitivity(result: Any, title: str, outputs: dict[str, Path]) -> None:
+    """The table on stdout, with what its columns mean and where the files went."""
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title=title)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("parameter", no_wrap=True)
+    sobol = result.method == "sobol"
+    columns = ["S1", "ST"] if sobol else ["mu_star", "mu", "sigma"]
+    for column in columns:
+        table.add_column(column.replace("mu_star", "mu*"), justify="right")
+    for row in result.table.itertuples(index=False):
+        if sobol and math.isnan(row.ST):
+            cells = ["-", "-"]
+        elif sobol:
+            cells = [f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"]
+        else:
+            cells = [f"{row.mu_star:.4g} ± {row.mu_star_conf:.2g}", f"{row.mu:.4g}", f"{row.sigma:.4g}"]
+        table.add_row(row.outcome, row.parameter, *cells)
+    console.print(table)
+    if sobol:
+        console.print("S1: share of the outcome's variance the parameter explains alone; ST: alone and in")
+        console.print("interaction with the others. ±: half the width of the 95% bootstrap interval.")
+        for outcome in dict.fromkeys(result.table.outcome[result.table.ST.isna()]):
+            console.print(f"{outcome}: the same in every model run, so no share of its variance (-)")
+    else:
+        console.print("mu*: mean absolute change in the outcome from a step across the parameter's range;")
+        console.print("mu: the same with its sign; sigma: how much that change varies (interactions,")
+        console.print("non-linearity). ±: half the width of mu*'s 95% bootstrap interval.")
+    for out in outputs.values():
+        console.print(f"written to {out}", soft_wrap=True, highlight=False)
+
+
 def read_results(path: str) -> Results:
     """The results file at ``path``; InputError naming it when it cannot be read as one."""
     try:
@@ -433,16 +558,16 @@ def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
     return values, problems
 
 
-def output_problems(out: Path) -> list[str]:
-    """Why the results file cannot be written to ``out``, if it cannot."""
+def output_problems(out: Path, flag: str = "-o") -> list[str]:
+    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot."""
     parent = out.parent
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
-        return [f"command line: -o: directory {parent} {what} {OUTPUT_ALLOWED}"]
+        return [f"command line: {flag}: directory {parent} {what} {OUTPUT_ALLOWED}"]
     if not os.access(parent, os.W_OK | os.X_OK):
-        return [f"command line: -o: directory {parent} is not writable {OUTPUT_ALLOWED}"]
+        return [f"command line: {flag}: directory {parent} is not writable {OUTPUT_ALLOWED}"]
     if out.is_dir():
-        return [f"command line: -o: {out} is a directory {OUTPUT_ALLOWED}"]
+        return [f"command line: {flag}: {out} is a directory {OUTPUT_ALLOWED}"]
     return []
 
 

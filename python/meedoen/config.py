@@ -60,9 +60,17 @@ class ConfigFile:
         Section(self, (), self.data).only(allowed)
 
     def raise_problems(self) -> None:
-        """Raise InputError with every problem found so far (if any)."""
+        """Raise InputError with every problem found so far (if any): this file's in the order of
+        its lines, then the others (such as those of a scenario file it names) as they came."""
         if self.problems:
-            raise InputError(self.problems)
+            prefix = f"{self.path}:"
+
+            def line(problem: str) -> int:
+                number = problem[len(prefix) :].split(":", 1)[0]
+                return int(number) if number.isdigit() else 0
+
+            ours = sorted((p for p in self.problems if p.startswith(prefix)), key=line)
+            raise InputError(ours + [p for p in self.problems if not p.startswith(prefix)])
 
     def line_of(self, keys: tuple) -> int:
         """The line of a key path such as ("sensitivity", "parameter", 1, "min") (1 if not found).
@@ -153,6 +161,13 @@ class Section:
             self.problem(key, f"is {_show(value)} ({allowed})")
             return default
         return float(value)  # type: ignore[arg-type]
+
+    def boolean(self, key: str, default: bool | None) -> bool | None:
+        present, value = self._get(key, default, "true or false")
+        if present and not isinstance(value, bool):
+            self.problem(key, f"is {_show(value)} (true or false)")
+            return default
+        return value  # type: ignore[return-value]
 
     def text(self, key: str, default: str | None, choices: list[str] | None = None) -> str | None:
         allowed = f"one of {', '.join(choices)}" if choices else "a text in quotes"

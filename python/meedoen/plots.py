@@ -22,6 +22,9 @@ The plots:
 - ``posterior_marginals``: a calibration's posterior of each parameter against its prior
   (takes a meedoen.calibration.Posterior, not Results).
 
+- ``sensitivity_indices``: the table of ``meedoen sensitivity`` (Sobol' S1 and ST, or Morris'
+  mu* against sigma), one panel per outcome. It takes that table, not a Results.
+
 Every band and error bar is a 95% interval over the replicates; differences to
 the baseline are paired by replicate (the scenarios share their chance events),
 as in ``meedoen.compare``. Labels are in English (``lang="en"``) or Dutch (``lang="nl"``).
@@ -51,6 +54,7 @@ __all__ = [
     "participation_difference",
     "posterior_marginals",
     "programme_funnel",
+    "sensitivity_indices",
 ]
 
 FUNNEL = ["found", "visited", "accepted", "enrolled", "referred"]
@@ -343,6 +347,68 @@ def posterior_marginals(posterior, true_values: dict[str, float] | None = None) 
         ax.set_yticks([])
     _legend_below(fig, axes[0], ncols=5)
     return fig
+
+
+def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """The indices of a sensitivity analysis (meedoen.sensitivity), one panel per outcome.
+
+    For Sobol' indices (columns S1, S1_conf, ST, ST_conf): per parameter a bar
+    for S1 (the share of the outcome's variance it explains alone) and one for
+    ST (alone and in interaction with the others), each with its 95% bootstrap
+    interval as an error bar; an index is a share, 0 to 1, estimated with noise.
+    For Morris screening (mu_star, mu_star_conf, sigma): each parameter as a
+    point at its mu* (the mean absolute effect, in the outcome's unit; error
+    bar: 95% interval) and sigma (how much that effect varies), labelled.
+    """
+    outcomes = list(dict.fromkeys(table.outcome))
+    sobol = "S1" in table.columns
+    parameters = list(dict.fromkeys(table.parameter))
+    height = 0.45 * len(parameters) + 1.2 if sobol else 3.2
+    fig, axes = _figure(len(outcomes), ncols=min(3, len(outcomes)), panel_height=height, title=title)
+    for k, (ax, outcome) in enumerate(zip(axes, outcomes, strict=True)):
+        rows = table[table.outcome == outcome].set_index("parameter").loc[parameters]
+        if sobol:
+            _sobol_bars(ax, rows, labels=k % axes[0].get_gridspec().ncols == 0)
+        else:
+            _morris_points(ax, rows)
+        ax.set_title(outcome, fontsize="medium")
+    if sobol:
+        _legend_below(fig, *axes, ncols=2)
+    return fig
+
+
+def _sobol_bars(ax, rows: pd.DataFrame, labels: bool) -> None:
+    """S1 and ST per parameter as horizontal bars with their 95% intervals."""
+    y = np.arange(len(rows))
+    names = {"S1": "S1: alone", "ST": "ST: alone and in interactions"}
+    for offset, index, colour in ((-0.2, "S1", SAVING), (0.2, "ST", COST)):
+        errors = np.nan_to_num(rows[f"{index}_conf"].to_numpy(dtype=float))
+        ax.barh(y + offset, rows[index], 0.4, xerr=errors, color=colour, capsize=3, label=names[index])
+    ax.set_yticks(y, rows.index if labels else [""] * len(rows))
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    low, high = ax.get_xlim()
+    ax.set_xlim(min(low, -0.05), max(high, 1.05))
+    ax.set_xlabel("share of the variance")
+
+
+def _morris_points(ax, rows: pd.DataFrame) -> None:
+    """mu* against sigma, each parameter a labelled point with mu*'s 95% interval."""
+    errors = np.nan_to_num(rows["mu_star_conf"].to_numpy(dtype=float))
+    ax.errorbar(rows["mu_star"], rows["sigma"], xerr=errors, fmt="o", color=SAVING, capsize=3)
+    for name, row in rows.iterrows():
+        ax.annotate(
+            str(name),
+            (row["mu_star"], row["sigma"]),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize="small",
+        )
+    for limits, set_limits in ((ax.get_xlim(), ax.set_xlim), (ax.get_ylim(), ax.set_ylim)):
+        high = max(limits[1], 1e-12)
+        set_limits(-0.05 * high, 1.1 * high)  # from 0, with room for the points on the axes
+    ax.set_xlabel("mu* (mean absolute effect)")
+    ax.set_ylabel("sigma")
 
 
 def _figure(

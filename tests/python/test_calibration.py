@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import meedoen
+from conftest import cli
 from meedoen.calibration import (
     Posterior,
     calibrate,
@@ -26,7 +27,6 @@ from meedoen.calibration import (
 )
 from meedoen.errors import InputError
 from meedoen.pilot import pilot_summaries, read_pilot, write_pilot
-from conftest import cli
 
 SCENARIO = """\
 [experiment]

@@ -1,9 +1,9 @@
 """The notebooks in notebooks/ run top to bottom without an error.
 
-Each notebook runs in a temporary copy of the layout it expects (notebooks/ beside scenarios/ and data/pilot/), in
-a fresh kernel of this Python, with the settings it has at its top (the reduced scale): nothing is
-written into the repository. A failing cell fails the test with the notebook's name, the cell's
-number and source, and the traceback.
+Each notebook runs in a temporary copy of the layout it expects (notebooks/ beside scenarios/,
+configs/ and data/pilot/), in a fresh kernel of this Python, with the settings it has at its top
+(the reduced scale): nothing is written into the repository. A failing cell fails the test with
+the notebook's name, the cell's number and source, and the traceback.
 """
 
 import re
@@ -49,6 +49,7 @@ def test_notebook_runs_top_to_bottom(notebook: Path, tmp_path: Path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    shutil.copytree(REPO / "configs", tmp_path / "configs")
     shutil.copytree(REPO / "data" / "pilot", tmp_path / "data" / "pilot")
     copy = folder / notebook.name
     shutil.copyfile(notebook, copy)
