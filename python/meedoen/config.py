@@ -42,7 +42,7 @@ class ConfigFile:
             match = re.search(r"\(at line (\d+), column \d+\)", str(error))
             line = match.group(1) if match else "1"
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-            raise InputError([f"{path}:{line}: (syntax): {message} (TOML, see docs/guide/)"]) from None
+            raise InputError([f"{path}:{line}: (file): {message} (a TOML file)"]) from None
         self._lines = self.text.splitlines()
 
     def section(self, name: str, required: bool = True) -> "Section":
