@@ -125,4 +125,6 @@ def test_program_and_ledger_over_all_scenarios(small_run):
         )
         others = [i for i in program.intervention.values if i not in own.intervention.values]
         assert (program.sel(scenario=name, intervention=others) == 0).all()
-        np.testing.assert_array_equal(ledger.sel(scenario=name, item=own["item"].values).values, own.ledger.values)
+        np.testing.assert_array_equal(
+            ledger.sel(scenario=name, item=own["item"].values).values, own.ledger.values
+        )
