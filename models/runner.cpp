@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "models/costs.hpp"
 #include "models/interventions/registry.hpp"
 #include "models/ladder.hpp"
+#include "models/model_parameters.hpp"
 #include "models/network.hpp"
 #include "models/population.hpp"
 #include "models/simulation.hpp"
@@ -44,13 +46,48 @@ std::string utc_now() {
   return text;
 }
 
+// A string as JSON, which is also a TOML basic string.
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+      out += escaped;
+    } else {
+      out += ch;
+    }
   }
   return out + "\"";
+}
+
+// Numbers as JSON (and TOML): a list for a vector, exact to the last bit.
+std::string json_numbers(const std::vector<double>& values, bool list) {
+  std::ostringstream os;
+  os.precision(17);
+  if (!list) {
+    os << values.at(0);
+    return os.str();
+  }
+  os << "[";
+  for (std::size_t k = 0; k < values.size(); ++k) os << (k ? ", " : "") << values[k];
+  os << "]";
+  return os.str();
+}
+
+bool is_vector(const std::string& name) { return model_parameters().at(name).is_vector(); }
+
+// The values set from outside the scenario file, as a JSON object (provenance).
+std::string parameter_values_json(const ParameterValues& values) {
+  std::string out = "{";
+  for (const auto& [name, v] : values) {
+    if (out.size() > 1) out += ", ";
+    out += json_string(name) + ": " + json_numbers(v, is_vector(name));
+  }
+  return out + "}";
 }
 
 // Every parameter's value in this scenario, as JSON (provenance).
@@ -62,14 +99,7 @@ std::string parameters_json(const sim::ParamSet& params) {
   for (const auto& spec : params.table().specs()) {
     os << (first ? "" : ", ") << json_string(spec.name) << ": ";
     first = false;
-    const auto& v = params.vec(spec.name);
-    if (!spec.is_vector()) {
-      os << v[0];
-      continue;
-    }
-    os << "[";
-    for (std::size_t k = 0; k < v.size(); ++k) os << (k ? ", " : "") << v[k];
-    os << "]";
+    os << json_numbers(params.vec(spec.name), spec.is_vector());
   }
   return os.str() + "}";
 }
@@ -232,18 +262,24 @@ void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, 
   part.f64.push_back(std::move(ledger));
 }
 
-// One replicate of every scenario, as one piece.
+// One replicate of every scenario, as one piece; with parameter draws, the
+// scenarios run with the replicate's row, which ends the piece.
 sim::Part run_replicate(const Experiment& e, const std::vector<Wijk>& wijken, const sim::Rng& rng,
                         std::uint32_t replicate, int threads, Progress& progress) {
   sim::Part part;
-  const auto& baseline = e.scenarios.front().params;
+  std::vector<ScenarioSpec> drawn;
+  if (!e.parameter_draws.empty())
+    for (const auto& s : e.scenarios) drawn.push_back(with_draws(s, e.parameter_draws, replicate));
+  const auto& scenarios = e.parameter_draws.empty() ? e.scenarios : drawn;
+  const auto& baseline = scenarios.front().params;
   const City city = build_city(wijken, e, baseline, rng, replicate);
-  for (const auto& s : e.scenarios) {
+  for (const auto& s : scenarios) {
     if (same_city(baseline, s.params))
       run_scenario(e, s, city, rng, replicate, threads, progress, part);
     else
       run_scenario(e, s, build_city(wijken, e, s.params, rng, replicate), rng, replicate, threads, progress, part);
   }
+  if (!e.parameter_draws.empty()) part.f64.push_back(e.parameter_draws.rows.at(replicate));
   return part;
 }
 
@@ -284,6 +320,17 @@ void write_attributes(sim::ResultsFile& out, const Experiment& e) {
   std::string names;
   for (const auto& s : e.scenarios) names += (names.empty() ? "" : "\n") + s.name;
   out.attribute("scenarios", names);
+  out.attribute("parameter_values", parameter_values_json(e.parameter_values));
+  if (!e.parameter_draws.empty()) out.attribute("parameter_draws_origin", e.parameter_draws.origin);
+}
+
+// The draws at the root of the file: coordinates replicate and parameter, dataset parameter_draws.
+void declare_draws(sim::ResultsFile& out, const Experiment& e) {
+  if (e.parameter_draws.empty()) return;
+  out.coordinate("", "replicate", range(0, e.replicates - 1));
+  out.coordinate("", "parameter", e.parameter_draws.names);
+  out.dataset_f64("", "parameter_draws", {"replicate", "parameter"}, "as in docs/parameters.md",
+                  "the value of each parameter drawn for the replicate (from parameter_draws_origin)");
 }
 
 void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
@@ -293,12 +340,24 @@ void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::P
   std::vector<std::string> wijk_names;
   for (const auto& w : wijken) wijk_names.push_back(w.name);
   for (const auto& s : e.scenarios) declare_scenario(out, e, s, wijk_names);
+  declare_draws(out, e);
   static const char* u32_names[kU32Count] = {"rung_counts", "bijstand", "events", "program", "persons_up"};
   static const char* f64_names[kF64Count] = {"fitted", "ledger"};
+  const bool draws = !e.parameter_draws.empty();
   for (int r = 0; r < e.replicates; ++r) {
     const auto part = parts.read(static_cast<std::size_t>(r));
-    if (part.u32.size() != e.scenarios.size() * kU32Count || part.f64.size() != e.scenarios.size() * kF64Count)
+    if (part.u32.size() != e.scenarios.size() * kU32Count ||
+        part.f64.size() != e.scenarios.size() * kF64Count + (draws ? 1 : 0))
       throw std::runtime_error(parts.dir().string() + ": a piece does not match the experiment");
+    if (draws) {  // the row the replicate was computed with, which a resumed run must not change
+      const auto& row = part.f64.back();
+      if (row != e.parameter_draws.rows.at(static_cast<std::size_t>(r)))
+        throw sim::InputError(sim::Problem{
+            e.parameter_draws.origin, 0, "rows",
+            "row " + std::to_string(r) + " differs from the one that replicate " + std::to_string(r) + " in " +
+                parts.dir().string() + " was computed with (the same rows again, or run without --resume)"});
+      out.write_f64("", "parameter_draws", static_cast<std::size_t>(r), row);
+    }
     for (std::size_t s = 0; s < e.scenarios.size(); ++s) {
       for (int d = 0; d < kU32Count; ++d) out.write_u32(e.scenarios[s].name, u32_names[d], r, part.u32[s * kU32Count + d]);
       for (int d = 0; d < kF64Count; ++d) out.write_f64(e.scenarios[s].name, f64_names[d], r, part.f64[s * kF64Count + d]);
@@ -314,18 +373,38 @@ std::string fingerprint(const Experiment& e, const std::vector<Wijk>& wijken) {
   os.precision(17);
   os << MEEDOEN_VERSION << '\n' << embedded::git_commit << '\n' << e.seed << '\n' << e.weeks << '\n' << e.scale
      << '\n' << e.source_text << '\n';
+  // The scenarios chosen, the values set from outside the file, and which parameters are drawn
+  // from where (not the rows: an extended run brings more of them).
+  os << "scenarios:";
+  for (const auto& s : e.scenarios) os << ' ' << json_string(s.name);
+  os << "\nparameter values: " << parameter_values_json(e.parameter_values) << "\nparameter draws:";
+  for (const auto& name : e.parameter_draws.names) os << ' ' << json_string(name);
+  os << " from " << json_string(e.parameter_draws.origin) << '\n';
   for (const auto& w : wijken)  // the population data's content, not only its path
     os << w.code << ',' << w.name << ',' << w.inhabitants << ',' << w.men << ',' << w.women << ',' << w.dwellings
        << ',' << w.land_ha << '\n';
   return sim::PartStore::fingerprint_of(os.str());
 }
 
+// TOML; python/meedoen/runner.py (resume_experiment) reads it.
 std::string manifest(const Experiment& e) {
   std::ostringstream os;
   os.precision(17);
   os << "# The interrupted run that `meedoen run --resume` completes.\n"
      << "source_path = " << json_string(e.source_path) << "\nweeks = " << e.weeks << "\nreplicates = " << e.replicates
-     << "\nseed = " << e.seed << "\nscale = " << e.scale << "\n";
+     << "\nseed = " << e.seed << "\nscale = " << e.scale << "\nscenarios = [";
+  for (std::size_t k = 0; k < e.scenarios.size(); ++k) os << (k ? ", " : "") << json_string(e.scenarios[k].name);
+  os << "]\n\n[parameter_values]\n";
+  for (const auto& [name, v] : e.parameter_values)
+    os << json_string(name) << " = " << json_numbers(v, is_vector(name)) << '\n';
+  if (!e.parameter_draws.empty()) {
+    const auto& d = e.parameter_draws;
+    os << "\n[parameter_draws]\norigin = " << json_string(d.origin) << "\nnames = [";
+    for (std::size_t k = 0; k < d.names.size(); ++k) os << (k ? ", " : "") << json_string(d.names[k]);
+    os << "]\nrows = [\n";
+    for (const auto& row : d.rows) os << "  " << json_numbers(row, true) << ",\n";
+    os << "]\n";
+  }
   return os.str();
 }
 
@@ -333,7 +412,10 @@ std::string manifest(const Experiment& e) {
 
 std::string parts_dir(const std::string& out_path) { return out_path + ".parts"; }
 
+std::string run_fingerprint(const Experiment& e) { return fingerprint(e, load_wijken(e.population_data)); }
+
 void run_experiment(const Experiment& e, const std::string& out_path, const RunOptions& options) {
+  check_parameter_draws(e);
   const auto wijken = load_wijken(e.population_data);
   const sim::PartStore parts(parts_dir(out_path), fingerprint(e, wijken), manifest(e), e.source_text, options.resume);
   std::vector<std::uint32_t> missing;

@@ -24,10 +24,18 @@ struct RunOptions {
 // The folder beside OUT where finished replicates wait until OUT is written.
 std::string parts_dir(const std::string& out_path);
 
+// What identifies the pieces of a run in OUT.parts/ (a hash): the program, the
+// seed, weeks, scale, population data, scenario text, the scenarios chosen, the
+// parameter values set from outside the file, and the names and origin of the
+// parameter draws (not their rows, nor the number of replicates, so that a run
+// can be extended). A resume is refused when it differs.
+std::string run_fingerprint(const Experiment& experiment);
+
 // Writes OUT under a temporary name and renames it when complete. Throws
-// sim::InputError for bad input (such as a malformed population file or a
-// resume that does not match) and std::runtime_error for I/O failures; in
-// both cases OUT is left untouched.
+// sim::InputError for bad input (such as a malformed population file, a
+// resume that does not match, or fewer rows of parameter draws than
+// replicates) and std::runtime_error for I/O failures; in both cases OUT is
+// left untouched.
 void run_experiment(const Experiment& experiment, const std::string& out_path, const RunOptions& options);
 
 // For spreading the replicates of a run over other processes or machines:

@@ -499,6 +499,7 @@ Experiment parse_experiment(std::string_view text, const std::string& path) {
   Context ctx;
   ctx.weeks = read_settings(top.sub("experiment"), e);
   ctx.wijken = read_population(top.sub("population"), e, data_problems);
+  if (ctx.wijken) e.wijk_names = *ctx.wijken;
   read_scenarios(top, read_overrides(top.sub("parameters")), ctx, e);
   std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
   problems.insert(problems.end(), data_problems.begin(), data_problems.end());
@@ -546,6 +547,155 @@ void apply_overrides(Experiment& e, std::optional<int> weeks, std::optional<int>
   e.replicates = replicates.value_or(e.replicates);
   e.seed = seed.value_or(e.seed);
   e.scale = scale.value_or(e.scale);
+}
+
+// Values from outside the scenario file
+
+namespace {
+
+// Sets `values` of parameter `name` everywhere the file does not set it: the scenario and its interventions.
+void apply_unless_file_sets(ScenarioSpec& scenario, const std::string& name, const std::vector<double>& values) {
+  scenario.params.set_unless_overridden(name, values);
+  for (auto& intervention : scenario.interventions) intervention.params.set_unless_overridden(name, values);
+}
+
+// Why `name` cannot be given twice, or "" when `seen` does not hold it yet (then it does).
+std::string once(std::vector<std::string>& seen, const std::string& name, std::string_view what) {
+  if (std::find(seen.begin(), seen.end(), name) != seen.end())
+    return "is given twice (each " + std::string(what) + " once)";
+  seen.push_back(name);
+  return {};
+}
+
+}  // namespace
+
+const sim::ParamSpec& find_parameter(const std::string& name, const std::string& origin) {
+  if (const auto* spec = model_parameters().find(name)) return *spec;
+  throw sim::InputError(sim::Problem{origin, 0, name, unknown_parameter(name)});
+}
+
+void set_parameters(Experiment& e, const ParameterValues& values, const std::string& origin) {
+  Problems problems;
+  std::vector<std::string> seen;
+  for (const auto& [name, v] : values) {
+    const auto* spec = model_parameters().find(name);
+    std::string why = spec ? sim::ParamSet::check(*spec, v) : unknown_parameter(name);
+    if (why.empty()) why = once(seen, name, "parameter");
+    if (!why.empty()) problems.push_back({origin, 0, name, why});
+  }
+  if (!problems.empty()) throw sim::InputError(std::move(problems));
+  std::map<std::string, std::vector<double>> merged(e.parameter_values.begin(), e.parameter_values.end());
+  for (const auto& [name, v] : values) merged[name] = v;
+  e.parameter_values.assign(merged.begin(), merged.end());
+  for (auto& scenario : e.scenarios)
+    for (const auto& [name, v] : values) apply_unless_file_sets(scenario, name, v);
+}
+
+void set_parameter_draws(Experiment& e, ParameterDraws draws) {
+  Problems problems;
+  const auto& origin = draws.origin;
+  if (draws.names.empty()) problems.push_back({origin, 0, "names", "none given (one or more parameter names)"});
+  std::vector<std::string> seen;
+  std::vector<const sim::ParamSpec*> specs;
+  for (const auto& name : draws.names) {
+    const auto* spec = model_parameters().find(name);
+    std::string why = spec ? "" : unknown_parameter(name);
+    if (spec && spec->is_vector())
+      why = "is a list of " + str(spec->size()) + " values (only parameters of one value can differ per replicate)";
+    if (why.empty()) why = once(seen, name, "parameter");
+    if (!why.empty()) problems.push_back({origin, 0, name, why});
+    specs.push_back(why.empty() ? spec : nullptr);
+  }
+  if (draws.rows.empty()) problems.push_back({origin, 0, "rows", "none given (one row per replicate)"});
+  for (std::size_t r = 0; r < draws.rows.size(); ++r)
+    if (draws.rows[r].size() != draws.names.size()) {
+      problems.push_back({origin, 0, "rows",
+                          "row " + str(r) + " has " + str(draws.rows[r].size()) + " values (one per parameter: " +
+                              str(draws.names.size()) + ")"});
+      specs.assign(specs.size(), nullptr);  // the columns are not to be trusted
+      break;
+    }
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    if (!specs[k]) continue;
+    std::size_t bad = 0;
+    std::string first;
+    for (std::size_t r = 0; r < draws.rows.size(); ++r) {
+      const auto why = sim::ParamSet::check(*specs[k], {draws.rows[r][k]});
+      if (why.empty()) continue;
+      if (bad++ == 0) first = "row " + str(r) + ": " + why;
+    }
+    if (bad > 1) first += "; so are " + str(bad - 1) + " other rows";
+    if (bad > 0) problems.push_back({origin, 0, draws.names[k], first});
+  }
+  if (!problems.empty()) throw sim::InputError(std::move(problems));
+  e.parameter_draws = std::move(draws);
+}
+
+void check_parameter_draws(const Experiment& e) {
+  const auto& draws = e.parameter_draws;
+  if (draws.empty() || draws.rows.size() >= static_cast<std::size_t>(e.replicates)) return;
+  throw sim::InputError(sim::Problem{draws.origin, 0, "rows",
+                                     str(draws.rows.size()) + " rows of parameter draws for " + str(e.replicates) +
+                                         " replicates (one row per replicate: at least " + str(e.replicates) + ")"});
+}
+
+ScenarioSpec with_draws(const ScenarioSpec& scenario, const ParameterDraws& draws, std::size_t row) {
+  ScenarioSpec drawn = scenario;
+  const auto& values = draws.rows.at(row);
+  for (std::size_t k = 0; k < draws.names.size(); ++k) apply_unless_file_sets(drawn, draws.names[k], {values[k]});
+  return drawn;
+}
+
+const ScenarioSpec& find_scenario(const Experiment& e, const std::string& name, const std::string& origin) {
+  for (const auto& s : e.scenarios)
+    if (s.name == name) return s;
+  std::vector<std::string> names;
+  for (const auto& s : e.scenarios) names.push_back(s.name);
+  throw sim::InputError(sim::Problem{origin, 0, "scenario",
+                                     "unknown scenario '" + name + "' " + allowed_names(name, names, "the scenarios")});
+}
+
+const InterventionSpec& find_intervention(const ScenarioSpec& scenario, const std::string& name,
+                                          const std::string& origin) {
+  for (const auto& i : scenario.interventions)
+    if (i.name == name) return i;
+  std::vector<std::string> names;
+  for (const auto& i : scenario.interventions) names.push_back(i.name);
+  const std::string what = "the interventions of scenario '" + scenario.name + "'";
+  throw sim::InputError(sim::Problem{
+      origin, 0, "intervention",
+      "unknown intervention '" + name + "' " +
+          (names.empty() ? "(scenario '" + scenario.name + "' has none)" : allowed_names(name, names, what))});
+}
+
+void select_scenarios(Experiment& e, const std::vector<std::string>& names, const std::string& origin) {
+  Problems problems;
+  if (names.empty()) problems.push_back({origin, 0, "scenario", "none chosen (one or more scenarios)"});
+  std::vector<std::string> seen;
+  std::vector<ScenarioSpec> chosen;
+  for (const auto& name : names) {
+    try {
+      const auto& found = find_scenario(e, name, origin);
+      if (auto why = once(seen, name, "scenario"); !why.empty())
+        problems.push_back({origin, 0, "scenario", "'" + name + "' " + why});
+      else
+        chosen.push_back(found);
+    } catch (const sim::InputError& err) {
+      problems.insert(problems.end(), err.problems().begin(), err.problems().end());
+    }
+  }
+  if (!problems.empty()) throw sim::InputError(std::move(problems));
+  e.scenarios = std::move(chosen);
+}
+
+bool file_sets(const Experiment& e, const std::string& name, const std::string& origin) {
+  find_parameter(name, origin);
+  for (const auto& s : e.scenarios) {
+    if (s.params.overridden(name)) return true;
+    for (const auto& i : s.interventions)
+      if (i.params.overridden(name)) return true;
+  }
+  return false;
 }
 
 }  // namespace meedoen::models

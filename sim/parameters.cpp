@@ -113,6 +113,15 @@ void ParamSet::set(std::string_view name, std::vector<double> values) {
   overridden_[std::string(name)] = true;
 }
 
+bool ParamSet::set_unless_overridden(std::string_view name, std::vector<double> values) {
+  if (overridden(name)) return false;
+  const auto& spec = table_->at(name);
+  if (const auto why = check(spec, values); !why.empty())
+    throw std::invalid_argument(std::string(name) + ": " + why);
+  values_.find(name)->second = std::move(values);
+  return true;
+}
+
 bool ParamSet::overridden(std::string_view name) const { return overridden_.count(name) > 0; }
 
 std::string ParamSet::check(const ParamSpec& spec, const std::vector<double>& values) {

@@ -54,7 +54,10 @@ public:
   double get(std::string_view name) const;                      // a scalar
   const std::vector<double>& vec(std::string_view name) const;  // a vector (or a scalar as one value)
   void set(std::string_view name, std::vector<double> values);  // values already validated
-  bool overridden(std::string_view name) const;
+  // Sets a value from outside the scenario file (calibration, a posterior draw) unless the
+  // file overrides it here, which it wins over; does not mark it overridden. True if set.
+  bool set_unless_overridden(std::string_view name, std::vector<double> values);
+  bool overridden(std::string_view name) const;  // set by the scenario file (set())
   const ParamTable& table() const { return *table_; }
 
   // Is `values` allowed for `spec`? Empty when fine, otherwise what is allowed.

@@ -1,11 +1,27 @@
 """Bindings to the Meedoen engine (private; use the meedoen package)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypedDict
+
+import numpy as np
+import numpy.typing as npt
 
 from meedoen.errors import InputError as InputError
 
 __version__: str
 limits: dict[str, tuple[int, int] | tuple[float, float]]
+
+class InterventionInfo(TypedDict):
+    name: str
+    type: str
+    wijken: list[str]
+    start_week: int
+    end_week: int | None
+
+class ReplicateParameters(TypedDict):
+    names: list[str]
+    values: npt.NDArray[np.float64]  # a row per replicate, a column per name
+    origin: str
 
 class Experiment:
     """A validated experiment: shared settings and the scenarios to compare."""
@@ -27,7 +43,13 @@ class Experiment:
     @property
     def source_text(self) -> str: ...
     @property
+    def wijk_names(self) -> list[str]: ...
+    @property
     def scenario_names(self) -> list[str]: ...
+    @property
+    def parameter_values(self) -> dict[str, float | list[float]]: ...
+    @property
+    def replicate_parameters(self) -> ReplicateParameters | None: ...
     def with_overrides(
         self,
         *,
@@ -36,6 +58,20 @@ class Experiment:
         seed: int | None = None,
         scale: float | None = None,
     ) -> Experiment: ...
+    def with_parameters(
+        self, values: Mapping[str, float | Sequence[float] | npt.ArrayLike], origin: str = "parameters"
+    ) -> Experiment: ...
+    def with_replicate_parameters(
+        self, names: Sequence[str], values: npt.ArrayLike, origin: str
+    ) -> Experiment: ...
+    def select(self, names: Sequence[str], origin: str = "select") -> Experiment: ...
+    def file_sets(self, name: str) -> bool: ...
+    def parameter(
+        self, name: str, scenario: str | None = None, intervention: str | None = None
+    ) -> float | list[float]: ...
+    def interventions(self, scenario: str) -> list[InterventionInfo]: ...
+    def __getstate__(self) -> tuple[object, ...]: ...
+    def __setstate__(self, state: tuple[object, ...]) -> None: ...
 
 def load_experiment(path: str) -> Experiment: ...
 def parse_experiment(text: str, path: str) -> Experiment: ...

@@ -1,4 +1,19 @@
-"""Experiments: a scenario file, read and validated."""
+"""Experiments: a scenario file, read and validated.
+
+An Experiment never changes; each of these returns a changed copy:
+
+- ``with_overrides(weeks=, replicates=, seed=, scale=)``: the settings;
+- ``with_parameters({name: value}, origin)``: parameter values from outside the file
+  (registry default < these < the file's own settings; ``file_sets(name)`` tells whether
+  the file sets a parameter);
+- ``with_replicate_parameters(names, rows, origin)``: per-replicate values (posterior
+  draws), row r for replicate r;
+- ``select([names])``: only those scenarios, in that order (the first is the reference).
+
+``parameter(name, scenario, intervention)`` and ``interventions(scenario)`` show what a
+scenario runs with. An Experiment pickles (for Dask): the scenario text is parsed again and
+the changes above are applied again.
+"""
 
 import os
 

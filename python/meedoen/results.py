@@ -2,7 +2,9 @@
 
 The file holds one group per scenario (named after it) and provenance in its
 root attributes; the root attribute ``scenarios`` lists the scenario names in
-order, one per line, the baseline first.
+order, one per line, the baseline first. A run with per-replicate parameter
+draws also has, at the root, the dataset ``parameter_draws`` (dims replicate,
+parameter) and the attribute ``parameter_draws_origin``.
 """
 
 import io
@@ -29,6 +31,8 @@ class Results:
     - ``program``: what each intervention did each week, dims (scenario, replicate, week,
       intervention, metric).
     - ``ledger``: euros spent each week, dims (scenario, replicate, week, item).
+    - ``parameter_draws``: the per-replicate parameter values, dims (replicate, parameter),
+      or None when the run had none.
     - ``results[name]``: every variable of one scenario as an xarray.Dataset.
     - ``to_hdf5(path)``: writes the results file again, byte for byte.
     """
@@ -43,6 +47,7 @@ class Results:
             raise ValueError("not a Meedoen results file: it has no root attribute 'scenarios'")
         self._scenarios = scenarios.split("\n")
         self._groups = {name: _read_group(content, name) for name in self._scenarios}
+        self._draws = _read_draws(content)
 
     @property
     def scenarios(self) -> list[str]:
@@ -75,6 +80,14 @@ class Results:
         each provision (``provision.*``); dims (scenario, replicate, week, item). An item that a
         scenario does not have is 0 there."""
         return self._stack("ledger", fill_value=0.0)
+
+    @property
+    def parameter_draws(self) -> xr.DataArray | None:
+        """The parameter values each replicate ran with (Experiment.with_replicate_parameters),
+        dims (replicate, parameter), the ``parameter`` coordinate naming them and the attribute
+        ``origin`` saying where they come from; None when the run had no draws. Each
+        scenario's ``parameters`` attribute holds its values without the draws."""
+        return self._draws
 
     def __getitem__(self, scenario: str) -> xr.Dataset:
         """Every variable of one scenario, dims as in the file."""
@@ -116,6 +129,17 @@ def open_results(path: str | os.PathLike[str]) -> Results:
 def _read_group(content: bytes, group: str) -> xr.Dataset:
     with xr.open_dataset(io.BytesIO(content), group=group, engine="h5netcdf") as ds:
         return ds.load()
+
+
+def _read_draws(content: bytes) -> xr.DataArray | None:
+    with h5py.File(io.BytesIO(content), "r") as f:
+        if "parameter_draws" not in f:
+            return None
+        origin = _plain(f.attrs.get("parameter_draws_origin", ""))
+    with xr.open_dataset(io.BytesIO(content), engine="h5netcdf") as ds:
+        draws = ds["parameter_draws"].load()
+    draws.attrs["origin"] = origin
+    return draws
 
 
 def _plain(value: object) -> object:

@@ -122,9 +122,11 @@ def run_on_cluster(
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
     """The experiment of the interrupted run that was writing ``out_path``.
 
-    Read from ``out_path + ".parts"`` (the scenario file's text as it was, and
-    the command-line settings), so that run_to_file(..., resume=True) completes
-    exactly that run. Raises meedoen.InputError when there is none.
+    Read from ``out_path + ".parts"`` (the scenario file's text as it was, the
+    command-line settings, the scenarios chosen, the parameter values set from
+    outside the file and the per-replicate parameter draws), so that
+    run_to_file(..., resume=True) completes exactly that run. Raises
+    meedoen.InputError when there is none.
     """
     parts = Path(_core.parts_dir(os.fspath(out_path)))
     try:
@@ -136,7 +138,16 @@ def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
         ) from None
     experiment = _core.parse_experiment(text, manifest["source_path"])
     settings = {key: manifest[key] for key in ("weeks", "replicates", "seed", "scale")}
-    return experiment.with_overrides(**settings)
+    experiment = experiment.with_overrides(**settings)
+    origin = str(parts / "manifest.toml")
+    if "scenarios" in manifest:  # older folders hold only the settings
+        experiment = experiment.select(manifest["scenarios"], origin)
+    if manifest.get("parameter_values"):
+        experiment = experiment.with_parameters(manifest["parameter_values"], origin)
+    if draws := manifest.get("parameter_draws"):
+        rows = np.array(draws["rows"], dtype=np.float64).reshape(len(draws["rows"]), len(draws["names"]))
+        experiment = experiment.with_replicate_parameters(draws["names"], rows, draws["origin"])
+    return experiment
 
 
 def run_to_precision(

@@ -23,7 +23,9 @@ def test_an_ensemble_on_the_cluster_equals_one_on_threads(tmp_path: Path, dask_s
 
 def test_a_cluster_run_resumes_what_an_interrupted_run_left(tmp_path: Path, dask_scheduler: str):
     """Replicates 0 and 2 computed elsewhere (stored as pieces), the rest on the cluster with --resume."""
-    experiment = meedoen.load_experiment(LEIDEN).with_overrides(scale=0.05, weeks=10, replicates=4, seed=12345)
+    experiment = meedoen.load_experiment(LEIDEN).with_overrides(
+        scale=0.05, weeks=10, replicates=4, seed=12345
+    )
     out = tmp_path / "resumed.h5"
     for r in (0, 2):
         meedoen._core.store_piece(experiment, str(out), r, meedoen._core.run_piece(experiment, r, 1))
@@ -78,8 +80,17 @@ def test_a_calibration_on_the_cluster(tmp_path: Path, dask_scheduler: str):
     (tmp_path / "config.toml").write_text(CALIBRATION)
     (tmp_path / "pilot.csv").write_text(PILOT)
     out = tmp_path / "posterior.h5"
-    result = cli("calibrate", tmp_path / "config.toml", "--pilot", tmp_path / "pilot.csv", "-o", out,
-                 "--scheduler", dask_scheduler, "--quiet")
+    result = cli(
+        "calibrate",
+        tmp_path / "config.toml",
+        "--pilot",
+        tmp_path / "pilot.csv",
+        "-o",
+        out,
+        "--scheduler",
+        dask_scheduler,
+        "--quiet",
+    )
     assert result.returncode == 0, result.stderr
     posterior = read_posterior(out)
     assert posterior.names == ["home_visits.acceptance"]
@@ -91,11 +102,22 @@ def test_workers_and_scheduler_do_not_go_together(tmp_path: Path):
     (tmp_path / "pilot.toml").write_text(SCENARIO)
     (tmp_path / "config.toml").write_text(CALIBRATION)
     (tmp_path / "pilot.csv").write_text(PILOT)
-    result = cli("calibrate", tmp_path / "config.toml", "--pilot", tmp_path / "pilot.csv", "-o",
-                 tmp_path / "p.h5", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2")
+    result = cli(
+        "calibrate",
+        tmp_path / "config.toml",
+        "--pilot",
+        tmp_path / "pilot.csv",
+        "-o",
+        tmp_path / "p.h5",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--workers",
+        "2",
+    )
     assert result.returncode == 2
     assert "command line: --workers: cannot be combined with --scheduler" in result.stderr
-    result = cli("run", LEIDEN, *SMALL, "--scheduler", "tcp://127.0.0.1:1", "--threads", "2", "-o",
-                 tmp_path / "r.h5")
+    result = cli(
+        "run", LEIDEN, *SMALL, "--scheduler", "tcp://127.0.0.1:1", "--threads", "2", "-o", tmp_path / "r.h5"
+    )
     assert result.returncode == 2
     assert "command line: --scheduler: cannot be combined with --threads" in result.stderr
