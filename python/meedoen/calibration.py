@@ -108,16 +108,22 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
                 )
             else:
                 experiment = experiment.select([scenario])
-                for r in ranges:
-                    if experiment.file_sets(r.name):
-                        s.problem(
-                            "parameter",
-                            f"'{r.name}' is set in {scenario_file}, so calibrating it "
+                for section in s.tables("parameter"):
+                    name = section.table.get("name")
+                    if any(r.name == name for r in ranges) and experiment.file_sets(name):
+                        section.problem(
+                            "name",
+                            f"'{name}' is set in {scenario_file}, so calibrating it "
                             "would change nothing (remove it from the scenario file)",
                         )
+                try:
+                    experiment = experiment.with_overrides(replicates=replicates, weeks=weeks, scale=scale)
+                except InputError as error:  # weeks before an intervention's end: say where
+                    for problem in error.problems:
+                        s.problem("weeks" if weeks else "scale", problem.split(": ", 2)[-1])
     config.raise_problems()
     assert experiment is not None and scenario is not None
-    experiment = experiment.with_overrides(replicates=replicates, weeks=weeks, scale=scale, seed=seed)
+    experiment = experiment.with_overrides(seed=seed)
     return CalibrationConfig(
         Path(path),
         config.text,
@@ -303,6 +309,8 @@ def calibrate(
     )
     simulator = _Simulator(config.experiment, config.scenario, pilots, names)
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
+    for detail in ("ABC.History", "ABC.Population", "ABC.Sampler", "ABC.Distance"):
+        logging.getLogger(detail).setLevel(logging.WARNING)
     np.random.seed(config.seed % 2**32)
     with dask_client(scheduler, workers) as client, tempfile.TemporaryDirectory(prefix="meedoen-abc-") as tmp:
         abc = pyabc.ABCSMC(

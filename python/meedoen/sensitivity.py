@@ -513,12 +513,6 @@ def sensitivity(
 def model_function(config: SensitivityConfig) -> ModelRun:
     """The ModelRun of a configuration: its baseline and scenario, outcomes and integer parameters."""
     experiment = config.experiment
-    missing = [m for m in ("with_parameters", "select") if not hasattr(experiment, m)]
-    if missing:
-        raise RuntimeError(
-            f"this build of the engine has no Experiment.{missing[0]} (needed to vary parameters; "
-            "rebuild meedoen from a version that has it)"
-        )
     integer = frozenset(p["name"] for p in _core.parameters() if p["integer"])
     return ModelRun(
         _selected(experiment, config.baseline, config.scenario),
@@ -531,6 +525,4 @@ def model_function(config: SensitivityConfig) -> ModelRun:
 
 def _selected(experiment: Experiment, baseline: str, scenario: str) -> Experiment:
     """The experiment of the baseline and the scenario only (the baseline alone if they are one)."""
-    if not hasattr(experiment, "select"):  # an engine without it: model_function says so
-        return experiment
     return experiment.select(list(dict.fromkeys([baseline, scenario])))

@@ -44,7 +44,7 @@ name = "pilot"
   name = "door"
   type = "home_visits"
   list_size = 1000
-  wijken = ["Leiden-Noord", "Stevenshof", "Merenwijk", "Roodenburgerdistrict"]
+  wijken = ["Leiden-Noord", "Stevenshofdistrict", "Merenwijkdistrict", "Roodenburgerdistrict"]
 """
 TRUE = {"home_visits.contact": 0.5, "home_visits.acceptance": 0.75}
 CONFIG = """\
@@ -211,10 +211,10 @@ def test_the_summaries_of_a_model_run_are_those_of_its_counts(setup: Path):
 
 # name: (config text change, expected start of the line after FILE:)
 BAD_CONFIGS = {
-    "unknown key": (("population_size", "populaton_size"), ":5: calibration.populaton_size: unknown key"),
+    "unknown key": (("population_size", "populaton_size"), ":4: calibration.populaton_size: unknown key"),
     "too few particles": (
         ("population_size = 40", "population_size = 3"),
-        ":5: calibration.population_size: is 3",
+        ":4: calibration.population_size: is 3",
     ),
     "unknown parameter": (
         ('name = "home_visits.contact"', 'name = "home_visits.contakt"'),

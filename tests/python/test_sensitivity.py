@@ -10,11 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import tomllib
 
 import meedoen
 from conftest import cli, meedoen_command
-from meedoen import _core
 from meedoen import cli as meedoen_cli
 from meedoen.distributed import dask_client, map_in_order
 from meedoen.sensitivity import ModelRun, analyse, model_runs, read_config, sensitivity
@@ -329,55 +327,7 @@ def test_the_command_reports_every_problem_in_line_order_and_writes_nothing(tmp_
 # --- the model -----------------------------------------------------------------------------------
 
 
-class StandIn:
-    """An Experiment with the engine's coming select, file_sets and with_parameters (for a
-    scenario file without [parameters] tables): with_parameters appends a [parameters] table to the
-    file's text and parses it, giving a real Experiment of every scenario of the file (select only
-    names them). Picklable (it holds the text), so that it can go to Dask workers."""
-
-    def __init__(self, path: str, text: str, overrides: dict | None = None, names: list | None = None):
-        self.path, self.text, self.overrides, self.names = path, text, overrides or {}, names
-
-    def _real(self, extra: str = ""):
-        return _core.parse_experiment(self.text + extra, self.path).with_overrides(**self.overrides)
-
-    def __getattr__(self, name: str):  # weeks, seed, scale, replicates, source_path, ...
-        if name.startswith("_") or name in ("path", "text", "overrides", "names"):
-            raise AttributeError(name)
-        return getattr(self._real(), name)
-
-    @property
-    def scenario_names(self) -> list[str]:
-        return self.names or self._real().scenario_names
-
-    def with_overrides(self, **settings):
-        given = {key: value for key, value in settings.items() if value is not None}
-        return StandIn(self.path, self.text, self.overrides | given, self.names)
-
-    def select(self, names: list[str]):
-        return StandIn(self.path, self.text, self.overrides, list(names))
-
-    def file_sets(self, name: str) -> bool:
-        data = tomllib.loads(self.text)
-        prefix, key = name.split(".", 1)
-        tables = [data.get("parameters", {})] + [s.get("parameters", {}) for s in data["scenario"]]
-        if any(key in t.get(prefix, {}) for t in tables):
-            return True
-        interventions = [i for s in data["scenario"] for i in s.get("intervention", [])]
-        return any(i["type"] == prefix and key in i for i in interventions)
-
-    def with_parameters(self, values: dict, origin: str = "parameters"):
-        lines = [f"{name} = {int(v) if float(v).is_integer() else v!r}" for name, v in values.items()]
-        return self._real("\n[parameters]\n" + "\n".join(lines) + "\n")
-
-
-def stand_in(path) -> StandIn:
-    return StandIn(str(path), Path(path).read_text())
-
-
-def test_a_parameter_the_scenario_file_sets_is_refused(tmp_path, monkeypatch):
-    if not hasattr(_core.Experiment, "file_sets"):
-        monkeypatch.setattr("meedoen.sensitivity.load_experiment", stand_in)
+def test_a_parameter_the_scenario_file_sets_is_refused(tmp_path):
     path = write_config(
         tmp_path,
         CONFIG.replace("home_visits.staff_hours", "home_visits.contact")
@@ -395,7 +345,9 @@ def test_a_parameter_the_scenario_file_sets_is_refused(tmp_path, monkeypatch):
 
 def test_the_model_function_applies_the_values_and_measures_the_difference(tmp_path):
     path = write_config(tmp_path)
-    experiment = stand_in(tmp_path / "scenarios.toml").with_overrides(weeks=20, replicates=2, seed=3)
+    experiment = meedoen.load_experiment(tmp_path / "scenarios.toml").with_overrides(
+        weeks=20, replicates=2, seed=3
+    )
     outcomes = ["persons_up", "intervention_cost", "net_savings", "participation_rate"]
     model = ModelRun(
         experiment.select(["baseline", "visits"]),
@@ -416,9 +368,7 @@ def test_the_model_function_applies_the_values_and_measures_the_difference(tmp_p
     assert read_config(path).outcomes == CONFIG_OUTCOMES
 
 
-def test_sensitivity_runs_the_model_on_an_existing_cluster(tmp_path, monkeypatch, dask_scheduler):
-    if not hasattr(_core.Experiment, "with_parameters"):
-        monkeypatch.setattr("meedoen.sensitivity.load_experiment", stand_in)
+def test_sensitivity_runs_the_model_on_an_existing_cluster(tmp_path, dask_scheduler):
     path = write_config(tmp_path)
     start = time.monotonic()
     result = sensitivity(path, scheduler=dask_scheduler)
@@ -429,22 +379,14 @@ def test_sensitivity_runs_the_model_on_an_existing_cluster(tmp_path, monkeypatch
     print(f"16 model runs on the test cluster in {time.monotonic() - start:.1f} s")
 
 
-def test_the_command_runs_a_small_analysis_on_an_existing_cluster(
-    tmp_path, monkeypatch, capsys, dask_scheduler
-):
-    """The `meedoen sensitivity` command; in this process with the StandIn until the engine has
-    Experiment.with_parameters, then as its own process with the engine's."""
+def test_the_command_runs_a_small_analysis_on_an_existing_cluster(tmp_path, dask_scheduler):
+    """The `meedoen sensitivity` command, as its own process."""
     path = write_config(
         tmp_path, CONFIG.replace('method = "sobol"\nsamples = 4', 'method = "morris"\nsamples = 3')
     )
     out, runs = tmp_path / "table.csv", tmp_path / "runs.csv"
     args = ["sensitivity", path, "-o", out, "--runs", runs, "--scheduler", dask_scheduler, "--quiet"]
-    if hasattr(_core.Experiment, "with_parameters"):
-        result = cli(*args)
-    else:
-        monkeypatch.setattr("meedoen.sensitivity.load_experiment", stand_in)
-        status = meedoen_cli.main([str(a) for a in args])
-        result = subprocess.CompletedProcess(args, status, *capsys.readouterr())
+    result = cli(*args)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(out)
     assert list(table.columns) == ["outcome", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"]
@@ -460,10 +402,6 @@ def test_the_command_runs_a_small_analysis_on_an_existing_cluster(
     ]
 
 
-@pytest.mark.skipif(
-    not hasattr(_core.Experiment, "with_parameters"),
-    reason="the engine has no Experiment.with_parameters yet (another branch adds it)",
-)
 def test_ctrl_c_stops_an_analysis_and_writes_nothing(tmp_path, dask_scheduler):
     path = write_config(tmp_path, CONFIG.replace("samples = 4", "samples = 64"))
     out = tmp_path / "table.csv"
