@@ -182,7 +182,9 @@ class _Simulator:
     names: list[str]
 
     def __call__(self, particle: dict) -> dict[str, float]:
-        values = {name: float(particle[name]) for name in self.names}
+        values = dict(
+            zip(self.names, as_engine_values(self.names, [particle[n] for n in self.names]), strict=True)
+        )
         seed = int(np.random.randint(1, 2**62))  # new chance events for every particle
         experiment = self.experiment.with_parameters(values, "calibration")
         return simulate_summaries(experiment, self.scenario, self.pilots, seed)
@@ -270,7 +272,15 @@ def apply_posterior(experiment: Experiment, posterior: Posterior, rows: int | No
     """``experiment`` with replicate r's parameters drawn from ``posterior`` (Posterior.draw with the
     experiment's seed); ``rows`` replicates are drawn for (default: the experiment's)."""
     draws = posterior.draw(experiment.seed, rows or experiment.replicates)
+    draws = np.array([as_engine_values(posterior.names, row) for row in draws]).reshape(draws.shape)
     return experiment.with_replicate_parameters(posterior.names, draws, posterior.origin)
+
+
+def as_engine_values(names: list[str], values) -> list[float]:
+    """The values as the engine takes them: whole-number parameters rounded (the particles of a
+    uniform prior are real numbers)."""
+    integer = {p["name"] for p in _core.parameters() if p["integer"]}
+    return [float(round(v)) if n in integer else float(v) for n, v in zip(names, values, strict=True)]
 
 
 def weighted_quantiles(x: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:

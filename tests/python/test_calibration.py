@@ -19,6 +19,7 @@ import meedoen
 from conftest import cli
 from meedoen.calibration import (
     Posterior,
+    as_engine_values,
     calibrate,
     read_calibration_config,
     read_posterior,
@@ -137,6 +138,11 @@ def test_weighted_quantiles_against_their_definition():
     x = np.array([3.0, 1.0, 2.0, 4.0])
     w = np.array([0.1, 0.2, 0.3, 0.4])  # sorted: 1 (0.2), 2 (0.3), 3 (0.1), 4 (0.4); cdf 0.2 0.5 0.6 1
     assert weighted_quantiles(x, w, [0.1, 0.2, 0.3, 0.55, 0.61, 1.0]) == [1.0, 1.0, 2.0, 3.0, 4.0, 4.0]
+
+
+def test_whole_number_parameters_are_rounded_for_the_engine():
+    names = ["home_visits.list_size", "home_visits.contact", "home_visits.min_age"]
+    assert as_engine_values(names, [249.6, 0.37, 30.4]) == [250.0, 0.37, 30.0]
 
 
 def _posterior(particles: list[list[float]], weights: list[float]) -> Posterior:
