@@ -23,7 +23,7 @@ from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.results import Results, open_results
 from meedoen.runner import resume_experiment, run_on_cluster, run_to_file, run_to_precision
-from meedoen.summary import summarise
+from meedoen.summary import summarise_file
 
 EXIT_INPUT = 2
 EXIT_FAILED = 1
@@ -582,7 +582,7 @@ def make_directory(directory: Path) -> None:
 
 def print_summary(experiment: Experiment, out: Path) -> None:
     """Print the summary table of the results file ``out`` on stdout."""
-    summary = summarise(open_results(out)).set_index(["scenario", "metric"])
+    summary = summarise_file(out).set_index(["scenario", "metric"])
     n = experiment.replicates
     table = Table(title=f"{experiment.name}: mean over {n} replicate{'s' * (n != 1)}")
     table.add_column("scenario", no_wrap=True)

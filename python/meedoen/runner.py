@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import tomllib
+import xarray as xr
 
 from meedoen import _core
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
 from meedoen.results import Results, open_results
-from meedoen.summary import mean_interval, participation_rate
+from meedoen.summary import end_weeks, mean_interval, participation_rate
 
 __all__ = ["resume_experiment", "run", "run_on_cluster", "run_to_file", "run_to_precision"]
 
@@ -174,7 +175,7 @@ def run_to_precision(
         round_ = experiment.with_overrides(replicates=n)
         run_to_file(round_, out_path, threads=threads, progress=progress, resume=resume, keep_parts=True)
         resume = True
-        width = max(paired_half_widths(open_results(out_path)).values())
+        width = max(_half_widths(*end_weeks(out_path)).values())
         if width < precision or n >= max_replicates:
             break
         n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
@@ -185,12 +186,16 @@ def run_to_precision(
 def paired_half_widths(results: Results) -> dict[str, float]:
     """Per scenario, the 95% half-width of its paired difference to the baseline in the
     participation rate at the last week (for a lone baseline, of its own mean)."""
-    rate = participation_rate(results.rung_counts.isel(week=-1))
-    base = rate.sel(scenario=results.scenarios[0]).values
+    return _half_widths(results.rung_counts.isel(week=[-1]), results.scenarios)
+
+
+def _half_widths(counts: xr.DataArray, scenarios: list[str]) -> dict[str, float]:
+    rate = participation_rate(counts.isel(week=-1))
+    base = rate.sel(scenario=scenarios[0]).values
     widths = {}
-    for name in results.scenarios[1:] or results.scenarios:
+    for name in scenarios[1:] or scenarios:
         values = rate.sel(scenario=name).values
-        diff = values - base if len(results.scenarios) > 1 else values
+        diff = values - base if len(scenarios) > 1 else values
         _, low, high = mean_interval(np.asarray(diff))
         widths[name] = (high - low) / 2
     return widths

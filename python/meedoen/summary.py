@@ -1,12 +1,15 @@
 """The outcomes a run prints: participation per scenario, with 95% intervals over replicates."""
 
+import os
+
+import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from meedoen.results import Results
 
-__all__ = ["mean_interval", "participation_rate", "rung_share", "summarise"]
+__all__ = ["end_weeks", "mean_interval", "participation_rate", "rung_share", "summarise", "summarise_file"]
 
 
 def participation_rate(rung_counts: xr.DataArray) -> xr.DataArray:
@@ -40,7 +43,30 @@ def summarise(results: Results) -> pd.DataFrame:
     adults on rung 3 or higher at week 0 and at the last week) and
     ``isolated_share`` (share of adults on rung 1 at the last week).
     """
-    counts = results.rung_counts
+    return _summarise(results.rung_counts.isel(week=[0, -1]), results.scenarios)
+
+
+def summarise_file(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """summarise() of the results file at ``path``, reading only the first and the last week's
+    rung counts (memory does not grow with the weeks or the other datasets)."""
+    return _summarise(*end_weeks(path))
+
+
+def end_weeks(path: str | os.PathLike[str]) -> tuple[xr.DataArray, list[str]]:
+    """The rung counts of the first and the last week of every scenario of a results file,
+    dims (scenario, replicate, week, wijk, rung), read without loading the rest; and the
+    scenario names, the baseline first."""
+    with h5py.File(path, "r") as f:
+        scenarios = f.attrs["scenarios"]
+    scenarios = (scenarios.decode() if isinstance(scenarios, bytes) else str(scenarios)).split("\n")
+    parts = []
+    for name in scenarios:
+        with xr.open_dataset(path, group=name, engine="h5netcdf") as ds:
+            parts.append(ds.rung_counts.isel(week=[0, -1]).load())
+    return xr.concat(parts, dim=pd.Index(scenarios, name="scenario")), scenarios
+
+
+def _summarise(counts: xr.DataArray, scenarios: list[str]) -> pd.DataFrame:
     participation = participation_rate(counts)
     metrics = {
         "participation_week0": participation.isel(week=0),
@@ -49,7 +75,7 @@ def summarise(results: Results) -> pd.DataFrame:
     }
     rows = [
         (scenario, metric, *mean_interval(values.sel(scenario=scenario).values))
-        for scenario in results.scenarios
+        for scenario in scenarios
         for metric, values in metrics.items()
     ]
     return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high"])
