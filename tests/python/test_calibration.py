@@ -114,7 +114,8 @@ def test_the_posterior_file_holds_every_generation(posterior_path: Path):
     assert (g.particles == 40).all()
     assert np.allclose(g.acceptance_rate, g.particles / g.samples)
     assert ((g.ess > 1) & (g.ess <= g.particles + 1e-9)).all()
-    assert (np.diff(g.epsilon) < 0).all()  # the tolerance shrinks
+    # epsilon is in the units of each generation's adaptive distance, so it need not shrink
+    assert (np.isfinite(g.epsilon) & (g.epsilon > 0)).all() and (g.acceptance_rate <= 1).all()
     with h5py.File(posterior_path) as f:
         for t in g.generation:
             weights = f[f"generation/{t}/weights"][()]
