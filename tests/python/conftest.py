@@ -28,6 +28,14 @@ def meedoen_command() -> str:
     return command
 
 
+def start_interruptible(command: list[str], **popen_args) -> subprocess.Popen:
+    """Start ``command`` with SIGINT at its default action, whatever this process inherited: a shell
+    starts a background job with SIGINT ignored, and a child would inherit that and never stop."""
+    return subprocess.Popen(
+        command, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **popen_args
+    )
+
+
 def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the `meedoen` command and capture its output."""
     command = [meedoen_command(), *map(str, args)]

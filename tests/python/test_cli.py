@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LEIDEN, SMALL, cli, meedoen_command
+from conftest import LEIDEN, SMALL, cli, meedoen_command, start_interruptible
 
 GOOD = """\
 [experiment]
@@ -146,7 +146,7 @@ def test_run_writes_to_results_by_default(tmp_path):
 def test_ctrl_c_stops_a_run(tmp_path):
     out = tmp_path / "out.h5"
     flags = ["--replicates", "2", "--threads", "1", "--quiet", "-o", str(out)]
-    process = subprocess.Popen(
+    process = start_interruptible(
         [meedoen_command(), "run", str(LEIDEN), *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -160,3 +160,22 @@ def test_ctrl_c_stops_a_run(tmp_path):
     assert process.returncode == 130, stderr
     assert stderr == f"interrupted; no output written (to finish it: meedoen run --resume {out})\n"
     assert not out.exists()
+
+
+def test_a_run_started_with_sigint_ignored_ignores_it(tmp_path):
+    """A background job of a non-interactive shell starts with SIGINT ignored; the run keeps to that."""
+    out = tmp_path / "out.h5"
+    process = subprocess.Popen(
+        [meedoen_command(), "run", str(LEIDEN), *SMALL, "--threads", "1", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 120
+    while not Path(f"{out}.parts").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the engine has started
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    assert out.is_file()

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import meedoen
-from conftest import cli, meedoen_command
+from conftest import cli, meedoen_command, start_interruptible
 from meedoen import cli as meedoen_cli
 from meedoen.distributed import dask_client, map_in_order
 from meedoen.sensitivity import ModelRun, analyse, model_runs, read_config, sensitivity
@@ -406,7 +406,7 @@ def test_ctrl_c_stops_an_analysis_and_writes_nothing(tmp_path, dask_scheduler):
     path = write_config(tmp_path, CONFIG.replace("samples = 4", "samples = 64"))
     out = tmp_path / "table.csv"
     command = [meedoen_command(), "sensitivity", str(path), "-o", str(out), "--scheduler", dask_scheduler]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_interruptible(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert "model runs on the cluster" in process.stderr.readline()  # checked, and about to run
     time.sleep(2)
     process.send_signal(signal.SIGINT)
