@@ -1,8 +1,8 @@
 """Strict reading of the TOML configuration files of `meedoen calibrate` and `meedoen sensitivity`.
 
 tomllib parses the file; this module checks every key and value against what is
-allowed and reports each problem as ``FILE:LINE: key: what is wrong (what is
-allowed)``, all at once, as one meedoen.InputError. tomllib keeps no line
+allowed and reports each problem as a meedoen.errors.Problem (``FILE:LINE: key:
+what is wrong (what is allowed)``), all at once, as one meedoen.InputError. tomllib keeps no line
 numbers, so the line of a key is found again in the text (its table header,
 then the key within that table).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import tomllib
 
 from meedoen import _core
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 
 __all__ = ["ConfigFile", "ParameterRange", "Section", "read_parameter_ranges"]
 
@@ -29,29 +29,29 @@ class ConfigFile:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.problems: list[str] = []
+        self.problems: list[Problem | str] = []
         try:
             self.text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise InputError([f"{path}: (file): does not exist (a TOML configuration file)"]) from None
+            raise InputError([Problem(path, 0, "(file)", "does not exist (a TOML configuration file)")]) from None
         except (OSError, UnicodeDecodeError) as error:
-            raise InputError([f"{path}: (file): cannot be read ({error})"]) from None
+            raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:
             match = re.search(r"\(at line (\d+), column \d+\)", str(error))
-            line = match.group(1) if match else "1"
+            line = int(match.group(1)) if match else 1
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-            raise InputError([f"{path}:{line}: (file): {message} (a TOML file)"]) from None
+            raise InputError([Problem(path, line, "(file)", f"{message} (a TOML file)")]) from None
         self._lines = self.text.splitlines()
 
     def section(self, name: str, required: bool = True) -> "Section":
         """The top-level table ``name`` (an empty one, with a problem if required, when missing)."""
         table = self.data.get(name)
         if table is None and required:
-            self.problems.append(f"{self.path}:1: [{name}]: is missing (a [{name}] table)")
+            self.problems.append(Problem(self.path, 1, f"[{name}]", f"is missing (a [{name}] table)"))
         if table is not None and not isinstance(table, dict):
-            self.problems.append(f"{self.path}:{self.line_of((name,))}: {name}: is not a table")
+            self.problems.append(Problem(self.path, self.line_of((name,)), name, "is not a table"))
             table = None
         return Section(self, (name,), table or {})
 
@@ -63,14 +63,12 @@ class ConfigFile:
         """Raise InputError with every problem found so far (if any): this file's in the order of
         its lines, then the others (such as those of a scenario file it names) as they came."""
         if self.problems:
-            prefix = f"{self.path}:"
 
-            def line(problem: str) -> int:
-                number = problem[len(prefix) :].split(":", 1)[0]
-                return int(number) if number.isdigit() else 0
+            def ours(problem: Problem | str) -> bool:
+                return isinstance(problem, Problem) and problem.file == str(self.path)
 
-            ours = sorted((p for p in self.problems if p.startswith(prefix)), key=line)
-            raise InputError(ours + [p for p in self.problems if not p.startswith(prefix)])
+            mine = sorted(filter(ours, self.problems), key=lambda p: p.line)  # type: ignore[union-attr]
+            raise InputError(mine + [p for p in self.problems if not ours(p)])
 
     def line_of(self, keys: tuple) -> int:
         """The line of a key path such as ("sensitivity", "parameter", 1, "min") (1 if not found).
@@ -125,7 +123,7 @@ class Section:
     def problem(self, key: str | None, message: str) -> None:
         path = (*self.keys, key) if key is not None else self.keys
         dotted = ".".join(str(k) if isinstance(k, str) else f"[{k + 1}]" for k in path).replace(".[", "[")
-        self.config.problems.append(f"{self.config.path}:{self.config.line_of(path)}: {dotted}: {message}")
+        self.config.problems.append(Problem(self.config.path, self.config.line_of(path), dotted, message))
 
     def only(self, allowed: list[str]) -> None:
         """A problem for every key not in ``allowed`` (with a did-you-mean hint)."""

@@ -1,18 +1,51 @@
-"""The error raised for bad input: a scenario file, a data file or a setting."""
+"""The error raised for bad input (a scenario file, a data file or a setting), and its problems."""
 
 from collections.abc import Iterable
+
+__all__ = ["COMMAND_LINE", "InputError", "Problem", "flag_problem"]
+
+COMMAND_LINE = "command line"  # the "file" of a problem with a flag
+
+
+class Problem(str):
+    """One problem of bad input, as a record: ``file``, ``line`` (0: none), ``key`` and
+    ``message`` (what is wrong, then what is allowed in parentheses).
+
+    It is also its one line of text, ``FILE:LINE: key: message`` (``FILE: key: message``
+    without a line; key ``(file)`` when the problem is with the file as a whole), the form
+    every command prints, so that it compares equal to that line.
+    """
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __new__(cls, file: str, line: int, key: str, message: str) -> "Problem":
+        where = f"{file}:{line}" if line > 0 else f"{file}"
+        self = super().__new__(cls, f"{where}: {key or '(file)'}: {message}")
+        self.file, self.line, self.key, self.message = str(file), int(line), key or "(file)", message
+        return self
+
+    def __reduce__(self) -> tuple[type["Problem"], tuple[str, int, str, str]]:
+        return type(self), (self.file, self.line, self.key, self.message)
+
+
+def flag_problem(flag: str, message: str) -> Problem:
+    """A problem with a command-line flag: ``command line: FLAG: message``."""
+    return Problem(COMMAND_LINE, 0, flag, message)
 
 
 class InputError(ValueError):
     """Bad input, with every problem found in it.
 
-    ``problems`` holds one line per problem, ``FILE:LINE: key: what is wrong
-    (what is allowed)``; ``str(error)`` is those lines joined by newlines.
+    ``problems`` holds the Problem records, in the order to show them; ``str(error)``
+    is their lines joined by newlines.
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        self.problems: list[Problem | str] = list(problems)
         super().__init__("\n".join(self.problems))
 
-    def __reduce__(self) -> tuple[type["InputError"], tuple[list[str]]]:
+    def __reduce__(self) -> tuple[type["InputError"], tuple[list[Problem | str]]]:
         return type(self), (self.problems,)
