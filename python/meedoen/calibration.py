@@ -32,7 +32,7 @@ import pandas as pd
 from meedoen import _core
 from meedoen.config import ConfigFile, ParameterRange, read_parameter_ranges
 from meedoen.errors import InputError
-from meedoen.experiment import Experiment, load_experiment
+from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
 
 __all__ = [
@@ -91,7 +91,7 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     replicates = s.integer("replicates", 1, 1, 1000)
     weeks = s.integer("weeks", 0, 1, _core.limits["weeks"][1]) or None
     scale = s.number("scale", 0.0, *_core.limits["scale"]) or None
-    seed = s.integer("seed", 1, 0, 2**63 - 1)
+    seed = s.integer("seed", 1, *SEED_LIMITS)
     ranges = read_parameter_ranges(s.tables("parameter"), s)
     experiment = None
     if scenario_file is not None:
@@ -120,7 +120,7 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
                     experiment = experiment.with_overrides(replicates=replicates, weeks=weeks, scale=scale)
                 except InputError as error:  # weeks before an intervention's end: say where
                     for problem in error.problems:
-                        s.problem("weeks" if weeks else "scale", problem.split(": ", 2)[-1])
+                        s.problem("weeks" if weeks else "scale", problem.message)
     config.raise_problems()
     assert experiment is not None and scenario is not None
     experiment = experiment.with_overrides(seed=seed)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from meedoen.outcomes import OUTCOMES, compare_outcomes, participation
 from meedoen.results import Results
 from meedoen.summary import mean_interval
 
@@ -33,16 +34,8 @@ COLUMNS = [
     "diff_ci_low",
     "diff_ci_high",
 ]
-METRICS = {
-    "participation_rate": "share of adults on rung 3 or higher at the last week",
-    "isolated": "adults on rung 1 at the last week",
-    "persons_up": "adults on a higher rung at the end than at the start",
-    "intervention_cost": "euros spent on the interventions, discounted",
-    "provision_cost": "euros spent on provisions (benefits, care), discounted",
-    "net_savings": "the baseline's provision cost minus this scenario's, minus its intervention cost",
-    "cost_per_person_up": "intervention cost per extra adult moved up (against the baseline)",
-    "break_even_week": "first week from which cumulative net savings stay positive (NaN: never)",
-}
+# Each metric of the table and what it is (the words of meedoen.outcomes).
+METRICS = {name: OUTCOMES[name].description["en"] for name in compare_outcomes()}
 ALL_WIJKEN = "all"
 PROVISION_PREFIX = "provision."
 BOOTSTRAP_DRAWS = 1000
@@ -91,15 +84,15 @@ class ScenarioMetrics:
 
     def __init__(self, ds: xr.Dataset) -> None:
         last = ds.rung_counts.isel(week=-1)
-        adults, participating = last.sum("rung"), last.sel(rung=slice(3, None)).sum("rung")
+        per_wijk = participation(last, per_wijk=True)
         isolated, up = last.sel(rung=1), ds.persons_up
         self.metrics: dict[tuple[str, str], np.ndarray] = {
-            ("participation_rate", ALL_WIJKEN): (participating.sum("wijk") / adults.sum("wijk")).values,
+            ("participation_rate", ALL_WIJKEN): participation(last).values,
             ("isolated", ALL_WIJKEN): isolated.sum("wijk").values.astype(float),
             ("persons_up", ALL_WIJKEN): up.sum("wijk").values.astype(float),
         }
         for wijk in ds.wijk.values:
-            self.metrics[("participation_rate", wijk)] = (participating / adults).sel(wijk=wijk).values
+            self.metrics[("participation_rate", wijk)] = per_wijk.sel(wijk=wijk).values
             self.metrics[("isolated", wijk)] = isolated.sel(wijk=wijk).values.astype(float)
             self.metrics[("persons_up", wijk)] = up.sel(wijk=wijk).values.astype(float)
         rate = float(json.loads(ds.attrs["parameters"])["costs.discount_rate"])

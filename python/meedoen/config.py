@@ -33,7 +33,8 @@ class ConfigFile:
         try:
             self.text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise InputError([Problem(path, 0, "(file)", "does not exist (a TOML configuration file)")]) from None
+            missing = Problem(path, 0, "(file)", "does not exist (a TOML configuration file)")
+            raise InputError([missing]) from None
         except (OSError, UnicodeDecodeError) as error:
             raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
         try:

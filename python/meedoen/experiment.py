@@ -20,7 +20,9 @@ import os
 from meedoen import _core
 from meedoen._core import Experiment, default_experiment
 
-__all__ = ["Experiment", "default_experiment", "load_experiment"]
+__all__ = ["SEED_LIMITS", "Experiment", "default_experiment", "load_experiment"]
+
+SEED_LIMITS = (0, 2**63 - 1)  # the engine's: a seed is a TOML integer, not negative
 
 
 def load_experiment(path: str | os.PathLike[str]) -> Experiment:

@@ -42,7 +42,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from meedoen.compare import ALL_WIJKEN, ScenarioMetrics, break_even, compare
 from meedoen.results import Results
-from meedoen.summary import participation_rate
+from meedoen.outcomes import participation
 
 __all__ = [
     "FUNNEL",
@@ -174,9 +174,9 @@ def participation_difference(results: Results, baseline: str | None = None, lang
     baseline = _baseline(results, baseline)
     title = text["difference_title"].format(baseline=baseline)
     fig, (ax,) = _figure(1, ncols=1, panel_height=4.5, title=title)
-    base = participation_rate(results[baseline].rung_counts)
+    base = participation(results[baseline].rung_counts)
     for name, colour in _others(results, baseline):
-        diff = 100 * (participation_rate(results[name].rung_counts) - base)
+        diff = 100 * (participation(results[name].rung_counts) - base)
         _line_with_band(ax, diff.week.values, diff.values, name, colour)
     _zero_line(ax)
     ax.set_ylabel(text["difference"].format(baseline=baseline))
@@ -199,10 +199,10 @@ def participation_by_wijk(results: Results, baseline: str | None = None, lang: s
     wijken = [str(w) for w in results[baseline].wijk.values]
     title = text["wijk_title"].format(baseline=baseline)
     fig, axes = _figure(len(wijken), ncols=5, panel_height=2.2, title=title, share=True)
-    base = _wijk_participation(results[baseline].rung_counts)
+    base = participation(results[baseline].rung_counts, per_wijk=True)
     for ax, wijk in zip(axes, wijken, strict=True):
         for name, colour in _others(results, baseline):
-            diff = 100 * (_wijk_participation(results[name].rung_counts) - base).sel(wijk=wijk)
+            diff = 100 * (participation(results[name].rung_counts, per_wijk=True) - base).sel(wijk=wijk)
             _line_with_band(ax, diff.week.values, diff.values, name, colour)
         _zero_line(ax)
         ax.set_title(wijk, fontsize="medium")
@@ -492,11 +492,6 @@ def _line_with_band(ax, weeks: np.ndarray, values, label: str, colour: str, gid:
     mean, low, high = _mean_band(values)
     ax.plot(weeks, mean, color=colour, label=label, linewidth=1.6, gid=gid or label)
     ax.fill_between(weeks, low, high, color=colour, alpha=0.18, linewidth=0, gid=gid or label)
-
-
-def _wijk_participation(rung_counts: xr.DataArray) -> xr.DataArray:
-    """The share of adults on rung 3 or higher per wijk (drops rung)."""
-    return rung_counts.sel(rung=slice(3, None)).sum("rung") / rung_counts.sum("rung")
 
 
 def _programmes(results: Results) -> dict[str, list[str]]:

@@ -15,10 +15,10 @@ def progress_bar(what: str = "simulating", unit: str = "weeks") -> Iterator[Call
     weeks). The bar disappears when the block ends.
     """
     columns = (
-        TextColumn(what),
+        TextColumn(what, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(unit),
+        TextColumn(unit, markup=False),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:

@@ -16,7 +16,8 @@ from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
 from meedoen.results import Results, open_results
-from meedoen.summary import end_weeks, mean_interval, participation_rate
+from meedoen.outcomes import participation
+from meedoen.summary import end_weeks, mean_interval
 
 __all__ = ["resume_experiment", "run", "run_on_cluster", "run_to_file", "run_to_precision"]
 
@@ -190,7 +191,7 @@ def paired_half_widths(results: Results) -> dict[str, float]:
 
 
 def _half_widths(counts: xr.DataArray, scenarios: list[str]) -> dict[str, float]:
-    rate = participation_rate(counts.isel(week=-1))
+    rate = participation(counts.isel(week=-1))
     base = rate.sel(scenario=scenarios[0]).values
     widths = {}
     for name in scenarios[1:] or scenarios:

@@ -41,7 +41,8 @@ from meedoen import _core
 from meedoen.compare import ALL_WIJKEN, ScenarioMetrics
 from meedoen.config import ConfigFile, ParameterRange, Section, read_parameter_ranges
 from meedoen.errors import InputError
-from meedoen.experiment import Experiment, load_experiment
+from meedoen.outcomes import OUTCOMES as ALL_OUTCOMES
+from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 
 __all__ = [
     "CONF_LEVEL",
@@ -58,22 +59,18 @@ __all__ = [
 ]
 
 METHODS = ("sobol", "morris")
-# The metrics of meedoen.compare that are one number per replicate (the other two are ratios or
-# first passages of means over the replicates, undefined in many single runs).
+# The outcomes of meedoen.compare that are one number per replicate (the others are ratios or
+# first passages of means over the replicates, undefined in many single runs), and what they are.
 OUTCOMES = {
-    "participation_rate": "share of adults on rung 3 or higher at the last week",
-    "isolated": "adults on rung 1 at the last week",
-    "persons_up": "adults on a higher rung at the end than at the start",
-    "intervention_cost": "euros spent on the interventions, discounted",
-    "provision_cost": "euros spent on provisions (benefits, care), discounted",
-    "net_savings": "the baseline's provision cost minus the scenario's, minus its intervention cost",
+    name: outcome.description["en"]
+    for name, outcome in ALL_OUTCOMES.items()
+    if outcome.in_compare and outcome.per_replicate
 }
 CONF_LEVEL = 0.95
 RESAMPLES = 1000  # bootstrap resamples of SALib's confidence intervals
 SOBOL_SAMPLES = (4, 2**20)
 MORRIS_TRAJECTORIES = (2, 100_000)
 MORRIS_LEVELS = (2, 100)
-SEED_LIMITS = (0, 2**63 - 1)
 COLUMNS = {
     "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
     "morris": ["mu_star", "mu_star_conf", "mu", "sigma"],
@@ -440,9 +437,8 @@ def _with_settings(
     try:
         return experiment.with_overrides(weeks=weeks, scale=scale, replicates=replicates, seed=seed)
     except InputError as error:
-        for problem in error.problems:  # "command line: --weeks: ..." -> the configuration's line
-            _, flag, message = (part.strip() for part in problem.split(":", 2))
-            s.problem(flag.removeprefix("--"), message)
+        for problem in error.problems:  # the engine's --weeks -> the configuration's weeks
+            s.problem(problem.key.removeprefix("--"), problem.message)
         return experiment.with_overrides(replicates=replicates, seed=seed)
 
 

@@ -7,19 +7,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from meedoen.outcomes import participation, rung_share
 from meedoen.results import Results
 
 __all__ = ["end_weeks", "mean_interval", "participation_rate", "rung_share", "summarise", "summarise_file"]
 
 
 def participation_rate(rung_counts: xr.DataArray) -> xr.DataArray:
-    """The share of adults on rung 3 or higher, summed over wijken (drops wijk and rung)."""
-    return rung_counts.sel(rung=slice(3, None)).sum(["wijk", "rung"]) / rung_counts.sum(["wijk", "rung"])
-
-
-def rung_share(rung_counts: xr.DataArray, rung: int) -> xr.DataArray:
-    """The share of adults on one rung, summed over wijken (drops wijk and rung)."""
-    return rung_counts.sel(rung=rung).sum("wijk") / rung_counts.sum(["wijk", "rung"])
+    """The share of adults on rung 3 or higher, summed over wijken (drops wijk and rung);
+    meedoen.outcomes.participation."""
+    return participation(rung_counts)
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -67,10 +64,10 @@ def end_weeks(path: str | os.PathLike[str]) -> tuple[xr.DataArray, list[str]]:
 
 
 def _summarise(counts: xr.DataArray, scenarios: list[str]) -> pd.DataFrame:
-    participation = participation_rate(counts)
+    rate = participation(counts)
     metrics = {
-        "participation_week0": participation.isel(week=0),
-        "participation_rate": participation.isel(week=-1),
+        "participation_week0": rate.isel(week=0),
+        "participation_rate": rate.isel(week=-1),
         "isolated_share": rung_share(counts, 1).isel(week=-1),
     }
     rows = [

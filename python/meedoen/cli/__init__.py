@@ -1,0 +1,11 @@
+"""The command line: ``meedoen run``, ``validate``, ``compare``, ``report``, ``calibrate`` and
+``sensitivity``, one module each; ``main`` parses the arguments and calls the command's module.
+
+Bad input never gives a traceback: one line per problem on stderr, as
+``FILE:LINE: key: what is wrong (what is allowed)`` (``command line: --flag:
+...`` for a flag), and exit status 2. Ctrl-C during a run exits with 130.
+"""
+
+from meedoen.cli.main import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,155 @@
+"""What several commands share: exit statuses, flag checks, output files, reading a results file."""
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from meedoen import _core
+from meedoen.errors import InputError, Problem, flag_problem
+from meedoen.experiment import SEED_LIMITS
+from meedoen.results import Results, open_results
+
+EXIT_INPUT = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+MAX_THREADS = 1024
+OUTPUT_ALLOWED = "(a file in an existing directory that you can write to)"
+WHOLE, NUMBER = "a whole number", "a number"
+
+
+def flag_name(name: str) -> str:
+    """The flag of an argparse destination: max_replicates -> --max-replicates."""
+    return "--" + name.replace("_", "-")
+
+
+def parse_flags(
+    args: argparse.Namespace, kinds: dict[str, str]
+) -> tuple[dict[str, int | float], list[Problem]]:
+    """The values of the flags named in ``kinds`` (WHOLE or NUMBER) that were given, and a problem
+    for each that is not of its kind (range_problems checks their ranges)."""
+    values: dict[str, int | float] = {}
+    problems = []
+    for name, kind in kinds.items():
+        text = getattr(args, name)
+        if text is None:
+            continue
+        try:
+            values[name] = int(text) if kind == WHOLE else float(text)
+        except ValueError:
+            limits = flag_limits().get(name)
+            allowed = f" ({range_text(kind, limits)})" if limits else ""
+            problems.append(flag_problem(flag_name(name), f"value {text} is not {kind}{allowed}"))
+    return values, problems
+
+
+def flag_limits() -> dict[str, tuple[float, float]]:
+    """The range of each flag, in one place: the engine's limits (_core.limits) for the experiment's
+    settings, and those of the flags that only the command line has."""
+    limits = _core.limits
+    return {
+        "replicates": limits["replicates"],
+        "weeks": limits["weeks"],
+        "seed": SEED_LIMITS,
+        "scale": limits["scale"],
+        "threads": (0, MAX_THREADS),
+        "precision": (1e-6, 1.0),
+        "max_replicates": limits["replicates"],
+        "workers": (1, MAX_THREADS),
+    }
+
+
+def range_text(kind: str, limits: tuple[float, float]) -> str:
+    low, high = (f"{v:g}" if isinstance(v, float) else str(v) for v in limits)
+    return f"{kind} from {low} to {high}"
+
+
+def range_problems(
+    args: argparse.Namespace, values: dict[str, int | float], kinds: dict[str, str]
+) -> list[Problem]:
+    """A problem for each value out of its flag's range (flag_limits); those values are dropped."""
+    problems = []
+    for name, value in list(values.items()):
+        low, high = flag_limits()[name]
+        if not low <= value <= high:
+            allowed = range_text(kinds[name], (low, high))
+            message = f"value {getattr(args, name)} is out of range ({allowed})"
+            problems.append(flag_problem(flag_name(name), message))
+            del values[name]
+    return problems
+
+
+def add_cluster_flags(parser: argparse.ArgumentParser) -> None:
+    """--scheduler and --workers: where the model runs go (a Dask cluster)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the scheduler of a running Dask cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    parser.add_argument(
+        "--workers", metavar="N", help="worker processes of the local cluster (default: one per core)"
+    )
+
+
+def workers_problems(args: argparse.Namespace) -> list[Problem]:
+    """What is wrong with --workers: not a number from 1 to MAX_THREADS, or given with --scheduler."""
+    if args.workers is None:
+        return []
+    if args.scheduler:
+        message = "cannot be combined with --scheduler (its cluster has its workers)"
+        return [flag_problem("--workers", message)]
+    kinds = {"workers": WHOLE}
+    values, problems = parse_flags(args, kinds)
+    return problems or range_problems(args, values, kinds)
+
+
+def output_problems(out: Path, flag: str = "-o") -> list[Problem]:
+    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot."""
+    parent = out.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        return [flag_problem(flag, f"directory {parent} {what} {OUTPUT_ALLOWED}")]
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return [flag_problem(flag, f"directory {parent} is not writable {OUTPUT_ALLOWED}")]
+    if out.is_dir():
+        return [flag_problem(flag, f"{out} is a directory {OUTPUT_ALLOWED}")]
+    return []
+
+
+def make_directory(directory: Path) -> None:
+    """Create the default output directory (results/) if need be; InputError if that fails."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        message = f"cannot create directory {directory}: {error.strerror} {OUTPUT_ALLOWED}"
+        raise InputError([flag_problem("-o", message)]) from None
+
+
+def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
+    """``write(OUT.partial)``, then rename it to ``out``: ``out`` is whole or as it was."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        write(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def read_results(path: str) -> Results:
+    """The results file at ``path``; InputError naming it when it cannot be read as one."""
+    allowed = "(a results file of meedoen run)"
+    try:
+        return open_results(path)
+    except FileNotFoundError:
+        raise InputError([Problem(path, 0, "(file)", f"does not exist {allowed}")]) from None
+    except (OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = f"not a Meedoen results file: {reason} {allowed}"
+        raise InputError([Problem(path, 0, "(file)", message)]) from None
+
+
+def baseline_problems(baseline: str | None, results: Results) -> list[Problem]:
+    """A problem when --baseline names no scenario of ``results``."""
+    if baseline is None or baseline in results.scenarios:
+        return []
+    return [flag_problem("--baseline", f"no scenario {baseline} (one of: {', '.join(results.scenarios)})")]

@@ -1,0 +1,114 @@
+"""``meedoen compare``: the comparison table of a results file, on the console, as CSV or JSON."""
+
+import argparse
+from typing import Any
+
+import pandas as pd
+
+from meedoen.cli import console
+from meedoen.cli.common import baseline_problems, read_results
+from meedoen.compare import ALL_WIJKEN, COLUMNS, compare, to_json
+from meedoen.errors import InputError
+from meedoen.outcomes import OUTCOMES, compare_outcomes
+from meedoen.results import Results
+
+# The two console tables: what a scenario achieves (paired differences), what it costs and saves.
+ACHIEVES = [name for name in compare_outcomes() if OUTCOMES[name].unit in ("share", "persons")]
+MONEY = [name for name in compare_outcomes() if name not in ACHIEVES]
+# A money outcome shown as a paired change rather than a level: the baseline has one too.
+CHANGES = {"provision_cost"}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    comparison = commands.add_parser(
+        "compare",
+        help="compare the scenarios of a results file with the baseline",
+        description="Per scenario: "
+        + ", ".join(OUTCOMES[name].label["en"].lower() for name in compare_outcomes())
+        + ", as means with 95% intervals over the replicates, and differences to the baseline paired "
+        "by replicate.",
+    )
+    comparison.add_argument("results", metavar="OUT.h5", help="a results file of meedoen run")
+    comparison.add_argument(
+        "--baseline", metavar="NAME", help="the scenario to compare with (default: the first)"
+    )
+    comparison.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="output format"
+    )
+    comparison.add_argument(
+        "--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)"
+    )
+    comparison.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """The comparison table of a results file."""
+    results = read_results(args.results)
+    problems = baseline_problems(args.baseline, results)
+    if problems:
+        raise InputError(problems)
+    table = compare(results, baseline=args.baseline)
+    if args.format == "json":
+        print(to_json(table))
+    elif args.format == "csv":
+        print(table[COLUMNS].to_csv(index=False), end="")
+    else:
+        print_comparison(table, results, args.baseline or results.scenarios[0], args.by_wijk)
+    return 0
+
+
+def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wijk: bool) -> None:
+    """The comparison on stdout: what each scenario achieves, and what it costs and saves."""
+    city = table[table.wijk == ALL_WIJKEN].set_index(["scenario", "metric"])
+    scenarios = list(dict.fromkeys(table.scenario))
+    out = console.console()
+    n = results.attrs.get("replicates")
+    achieves = console.table(
+        f"What each scenario achieves at the end: difference to {baseline} [95% interval], {n} replicates",
+        ACHIEVES,
+        "scenario",
+    )
+    for name in scenarios:
+        console.add_row(achieves, [name, *(cell(city.loc[(name, m)], m, diff=True) for m in ACHIEVES)])
+    costs = console.table(
+        "What it costs and saves: euros over the horizon, discounted to the start [95% interval]",
+        [f"{m} change" if m in CHANGES else m for m in MONEY],
+        "scenario",
+    )
+    for name in scenarios:
+        console.add_row(costs, [name, *(cell(city.loc[(name, m)], m, diff=m in CHANGES) for m in MONEY)])
+    out.print(achieves)
+    out.print(costs)
+    if by_wijk:
+        out.print(wijk_table(table, scenarios, baseline))
+    console.say(out, f"Differences are paired by replicate with {baseline} (common random numbers).")
+    for name in compare_outcomes():
+        console.say(out, f"  {name}: {OUTCOMES[name].description['en']}")
+    scale = results.attrs.get("scale", 1.0)
+    if scale != 1.0:
+        console.say(
+            out,
+            f"Scale {scale:g}: the population is scaled, the interventions (staff hours, places, pots) "
+            "are not; use scale 1 for budget answers.",
+        )
+
+
+def wijk_table(table: pd.DataFrame, scenarios: list[str], baseline: str) -> Any:
+    """Participation-rate difference to the baseline per wijk (rows) and scenario (columns)."""
+    rows = table[(table.wijk != ALL_WIJKEN) & (table.metric == "participation_rate")].set_index(
+        ["wijk", "scenario"]
+    )
+    others = [name for name in scenarios if name != baseline]
+    title = f"Participation rate per wijk: difference to {baseline} [95% interval]"
+    out = console.table(title, others, "wijk")
+    for wijk in dict.fromkeys(rows.index.get_level_values("wijk")):
+        cells = [cell(rows.loc[(wijk, name)], "participation_rate", diff=True) for name in others]
+        console.add_row(out, [wijk, *cells])
+    return out
+
+
+def cell(row: pd.Series, outcome: str, diff: bool = False) -> str:
+    """An outcome's mean (or paired difference) with its interval, from a row of compare()."""
+    if diff:
+        return console.cell(row.diff_mean, row.diff_ci_low, row.diff_ci_high, outcome, diff=True)
+    return console.cell(row["mean"], row.ci_low, row.ci_high, outcome)

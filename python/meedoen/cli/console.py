@@ -1,0 +1,85 @@
+"""Console output of the commands: tables, lines and numbers with their intervals.
+
+Every piece of text goes to rich as a ``Text`` object, never as a string that rich
+would read as markup: a scenario, wijk or experiment name such as ``Noord [/]`` or
+``[versie 2]`` is printed as written.
+"""
+
+import math
+import sys
+from collections.abc import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from meedoen.errors import Problem
+from meedoen.outcomes import OUTCOMES, decimals, has_interval
+
+__all__ = ["cell", "console", "percent", "print_problems", "say", "table"]
+
+WIDTH_WHEN_PIPED = 160
+
+
+def console(piped_width: int | None = WIDTH_WHEN_PIPED) -> Console:
+    """The console on stdout: the terminal's width, or ``piped_width`` when stdout is not a terminal."""
+    return Console(width=None if sys.stdout.isatty() else piped_width)
+
+
+def table(title: str, columns: Sequence[str], first: str | Sequence[str]) -> Table:
+    """A table with ``title``, the left-aligned columns ``first`` (one or more) that do not wrap,
+    then ``columns`` aligned right."""
+    out = Table(title=Text(title))
+    for name in [first] if isinstance(first, str) else first:
+        out.add_column(Text(name), no_wrap=True)
+    for column in columns:
+        out.add_column(Text(column), justify="right")
+    return out
+
+
+def add_row(to: Table, cells: Iterable[str]) -> None:
+    """A row of plain texts."""
+    to.add_row(*(Text(c) for c in cells))
+
+
+def say(out: Console, line: str) -> None:
+    """One line of plain text (long ones wrap only where the terminal ends)."""
+    out.print(Text(line), soft_wrap=True)
+
+
+def print_problems(problems: Iterable[Problem | str]) -> None:
+    """Each problem on its own line on stderr, as written."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def cell(mean: float, low: float, high: float, unit: str, diff: bool = False) -> str:
+    """A mean (or, ``diff``, a paired difference) with its interval, in ``unit`` (an outcome's
+    name, or "euro" or "week"), rounded to the significant digits of the interval."""
+    if math.isnan(mean):
+        return "-"
+    show = has_interval(mean, low, high)
+    fmt = _formatter(OUTCOMES[unit].unit if unit in OUTCOMES else unit, diff, low, high, show)
+    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]" if show else fmt(mean)
+
+
+def _formatter(unit: str, diff: bool, low: float, high: float, show: bool):  # noqa: ANN202
+    sign = "+" if diff else ""
+    if unit == "share":
+        factor, default, suffix = 100, 2 if diff else 1, " pp" if diff else "%"
+    elif unit == "euro":
+        factor, default, suffix = 1 / 1000, 0, "k"
+    elif unit == "week":
+        return lambda v: f"week {v:.0f}"
+    else:
+        factor, default, suffix = 1, 1, ""
+    places = decimals(default, factor * low, factor * high) if show else default
+    return lambda v: f"{factor * v:{sign},.{places}f}{suffix}"
+
+
+def percent(mean: float, low: float, high: float) -> str:
+    """The mean and the half-width of its (symmetric) interval, in percent."""
+    if not has_interval(mean, low, high):
+        return f"{mean:.1%}"
+    places = decimals(1, 100 * low, 100 * high)
+    return f"{mean:.{places}%} ± {(high - low) / 2:.{places}%}"

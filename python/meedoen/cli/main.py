@@ -1,0 +1,41 @@
+"""The parser of ``meedoen`` and ``main``: each command's module adds its sub-parser."""
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+
+from meedoen import __version__
+from meedoen.cli import calibrate, compare, report, run, sensitivity, validate
+from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED
+from meedoen.cli.console import print_problems
+from meedoen.errors import InputError
+
+COMMANDS = (run, validate, compare, report, calibrate, sensitivity)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit status."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meedoen compare ... | head` ends quietly
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as error:
+        print_problems(error.problems)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: a sub-command per module of COMMANDS."""
+    parser = argparse.ArgumentParser(
+        prog="meedoen",
+        description="Simulate participation in Leiden's social domain and compare policy scenarios.",
+    )
+    parser.add_argument("--version", action="version", version=f"meedoen {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser

@@ -1,0 +1,213 @@
+"""``meedoen run``: run every scenario of a scenario file and write one results file."""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from meedoen.cli import console
+from meedoen.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    NUMBER,
+    WHOLE,
+    flag_name,
+    make_directory,
+    output_problems,
+    parse_flags,
+    range_problems,
+)
+from meedoen.errors import InputError, Problem, flag_problem
+from meedoen.experiment import Experiment, load_experiment
+from meedoen.outcomes import OUTCOMES
+from meedoen.runner import resume_experiment, run_on_cluster, run_to_file, run_to_precision
+from meedoen.summary import summarise_file
+
+# The flags that change the experiment's settings, and the run's own.
+SETTINGS = {"replicates": WHOLE, "weeks": WHOLE, "seed": WHOLE, "scale": NUMBER}
+RUN_FLAGS = {"threads": WHOLE, "precision": NUMBER, "max_replicates": WHOLE}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run every scenario of a scenario file and write one results file",
+        description="Run every scenario of SCENARIO.toml, write the results (HDF5) and print a summary.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO.toml", nargs="?", help="the scenario file")
+    run.add_argument("-o", "--output", metavar="OUT.h5", help="the results file (default: results/STEM.h5)")
+    run.add_argument(
+        "--resume",
+        metavar="OUT.h5",
+        help="complete the interrupted run that was writing OUT.h5 (no scenario file)",
+    )
+    run.add_argument(
+        "--precision",
+        metavar="X",
+        help="add replicates until every scenario's 95%% half-width of the paired difference in "
+        "participation rate is below X (a share, e.g. 0.001)",
+    )
+    run.add_argument(
+        "--max-replicates", metavar="N", help="the most replicates --precision may take (default 1000)"
+    )
+    run.add_argument("--replicates", metavar="N", help="replicates, instead of the file's")
+    run.add_argument("--threads", metavar="T", help="threads (default 0: the engine's default)")
+    run.add_argument("--seed", metavar="S", help="seed, instead of the file's")
+    run.add_argument("--weeks", metavar="W", help="weeks to simulate, instead of the file's")
+    run.add_argument("--scale", metavar="F", help="share of the population, instead of the file's")
+    run.add_argument(
+        "--posterior",
+        metavar="POSTERIOR.h5",
+        help="draw each replicate's parameters from this posterior of meedoen calibrate",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the replicates on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Check everything, run, write the results file, print the summary."""
+    settings, problems = parse_flags(args, SETTINGS | RUN_FLAGS)
+    problems += range_problems(args, settings, SETTINGS | RUN_FLAGS)
+    own = {name: settings.pop(name) for name in RUN_FLAGS if name in settings}
+    problems += mode_problems(args, settings | own)
+    out = output_path(args)
+    if args.output or args.resume:
+        problems += output_problems(out)
+    experiment = None
+    try:
+        if args.resume:
+            experiment = resume_experiment(out)
+        elif args.scenario is not None:
+            experiment = load_experiment(args.scenario)
+    except InputError as error:
+        problems += error.problems
+    if not problems:
+        problems += setting_problems(experiment, settings)
+    if problems or experiment is None:
+        raise InputError(problems)
+    if not args.output:
+        make_directory(out.parent)
+    experiment = experiment.with_overrides(**settings)
+    return execute(args, experiment, out, own)
+
+
+def setting_problems(experiment: Experiment | None, settings: dict[str, Any]) -> list[Problem]:
+    """The engine's problems with the settings flags (--weeks, ...) in this experiment, such as
+    --weeks before the end of an intervention (none when the experiment could not be read)."""
+    if experiment is None:
+        return []
+    try:
+        experiment.with_overrides(**settings)
+    except InputError as error:
+        return error.problems
+    return []
+
+
+def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: dict[str, Any]) -> int:
+    """Run the checked experiment into ``out`` (on a cluster, to a precision or plainly)."""
+    threads = int(own.get("threads", 0))
+    precision = own.get("precision")
+    max_replicates = int(own.get("max_replicates", 1000))
+    if args.posterior:
+        experiment = with_posterior(experiment, args.posterior, max_replicates if precision else None)
+    progress = sys.stderr.isatty() and not args.quiet
+    try:
+        if args.scheduler:
+            from meedoen.distributed import dask_client
+
+            with dask_client(args.scheduler) as client:
+                run_on_cluster(experiment, out, client, progress, resume=bool(args.resume))
+        elif precision is None:
+            run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
+        else:
+            n, width = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
+            experiment = experiment.with_overrides(replicates=n)
+            reached = "reached" if width < precision else f"not reached: the cap of {max_replicates}"
+            print(f"--precision {precision:g}: {n} replicates, largest half-width {width:.2g} ({reached})")
+    except KeyboardInterrupt:
+        kept = precision is not None and out.exists()
+        written = "the last finished round is in it" if kept else "no output written"
+        print(f"interrupted; {written} (to finish it: meedoen run --resume {out})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (RuntimeError, OSError) as error:
+        print(f"meedoen: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print_summary(experiment, out)
+    return 0
+
+
+def with_posterior(experiment: Experiment, path: str, rows: int | None) -> Experiment:
+    """The experiment with each replicate's parameters drawn from the posterior file ``path``
+    (``rows``: how many replicates to draw for; default the experiment's)."""
+    from meedoen.calibration import apply_posterior, read_posterior
+
+    posterior = read_posterior(path)
+    fixed = [name for name in posterior.names if experiment.file_sets(name)]
+    if fixed:
+        print(
+            f"note: the scenario file sets {', '.join(fixed)}; its values are used, not the posterior's",
+            file=sys.stderr,
+        )
+    return apply_posterior(experiment, posterior, rows)
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    """Where the results go: --resume's file, -o, or results/<scenario file stem>.h5."""
+    if args.resume:
+        return Path(args.resume)
+    if args.output:
+        return Path(args.output)
+    return Path("results") / f"{Path(args.scenario or 'meedoen').stem}.h5"
+
+
+def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Problem]:
+    """What does not go together: --resume with a scenario file or settings, neither of the two;
+    --scheduler with --precision or --threads."""
+    if args.scheduler:
+        clashes = [flag_name(name) for name in ("precision", "threads") if name in settings]
+        if clashes:
+            return [
+                flag_problem(
+                    "--scheduler",
+                    f"cannot be combined with {', '.join(clashes)} "
+                    "(on a cluster each replicate runs on one worker thread)",
+                )
+            ]
+    if args.resume is None:
+        if args.scenario is None:
+            return [flag_problem("SCENARIO.toml", "missing (a scenario file, or --resume OUT.h5)")]
+        return []
+    clashes = [flag_name(name) for name in settings if name != "threads"]
+    clashes += ["SCENARIO.toml"] * (args.scenario is not None) + ["-o"] * (args.output is not None)
+    if clashes:
+        message = f"cannot be combined with {', '.join(clashes)} (a resumed run keeps its own)"
+        return [flag_problem("--resume", message)]
+    return []
+
+
+def print_summary(experiment: Experiment, out: Path) -> None:
+    """Print the summary table of the results file ``out`` on stdout."""
+    summary = summarise_file(out).set_index(["scenario", "metric"])
+    n, weeks = experiment.replicates, experiment.weeks
+    table = console.table(
+        f"{experiment.name}: mean over {n} replicate{'s' * (n != 1)}",
+        ["participation_rate\nweek 0", f"participation_rate\nweek {weeks}", f"isolated_share\nweek {weeks}"],
+        "scenario",
+    )
+    for scenario in experiment.scenario_names:
+        row = summary.loc[scenario]
+        metrics = ("participation_week0", "participation_rate", "isolated_share")
+        console.add_row(table, [scenario, *(console.percent(*row.loc[m]) for m in metrics)])
+    out_console = console.console(piped_width=None)
+    out_console.print(table)
+    rate, isolated = OUTCOMES["participation_rate"], OUTCOMES["isolated_share"]
+    console.say(out_console, f"{rate.name}: {rate.description['en']}, and at week 0")
+    console.say(out_console, f"{isolated.name}: {isolated.description['en']}")
+    if n > 1:
+        console.say(out_console, "±: the 95% interval of the mean (t-interval over the replicates)")
+    console.say(out_console, f"results written to {out}")

@@ -1,0 +1,93 @@
+"""User text on the console is printed as written: square brackets (rich's markup) in an experiment,
+scenario or wijk name neither crash a command nor vanish (field report 11). And numbers with
+intervals are rounded to the digits the interval supports."""
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import cli
+from meedoen.cli.console import cell, percent
+from meedoen.outcomes import rounded, with_error
+
+CASES = Path(__file__).parent / "cases"
+EXPERIMENT = "Leiden 2027 [/] versie [concept] </title><script>alert('naam')</script> & \"Q&A\""
+WIJKEN = ["Noord [/]", "Zuid [bold]oud"]
+
+
+def case(tmp_path: Path, experiment: str | None = None) -> Path:
+    """The field report's scenario file and wijk file in ``tmp_path``, with another experiment
+    name if given (scenario names are letters, digits, _ and - only)."""
+    shutil.copy(CASES / "markup-wijken.csv", tmp_path)
+    text = (CASES / "markup-in-names.toml").read_text(encoding="utf-8")
+    if experiment is not None:
+        text = re.sub(r'^name = "Leiden.*$', lambda _: f'name = "{experiment}"', text, count=1, flags=re.M)
+    path = tmp_path / "case.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def markup_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("markup")
+    out = folder / "out.h5"
+    result = cli("run", case(folder), "--quiet", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+def test_run_prints_the_experiment_name_as_written(markup_run):
+    out, stdout = markup_run
+    words = " ".join(stdout.split())  # the title wraps at the table's width
+    assert " ".join(EXPERIMENT.replace('\\"', '"').split()) in words
+    assert f"results written to {out}" in stdout
+
+
+@pytest.mark.parametrize("name", ["[versie 2]", "Noord [/]", "[bold]x[/bold]", "[red", "a]b[/"])
+def test_run_prints_other_bracketed_experiment_names(tmp_path, name):
+    result = cli("run", case(tmp_path, experiment=name), "--quiet", "-o", tmp_path / "out.h5")
+    assert result.returncode == 0, result.stderr
+    assert f"{name}: mean over 2 replicates" in result.stdout
+
+
+def test_compare_prints_wijk_names_as_written(markup_run):
+    out, _ = markup_run
+    result = cli("compare", out, "--by-wijk")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    for wijk in WIJKEN:
+        assert f"{wijk} " in result.stdout
+    words = " ".join(result.stdout.split())
+    assert "Participation rate per wijk: difference to baseline [95% interval]" in words
+
+
+@pytest.mark.parametrize(
+    ("numbers", "unit", "diff", "shown"),
+    [
+        # an effect of 0.005-0.02 percentage points: its digits, not +0.01 pp [+0.00 pp, +0.01 pp]
+        ((0.0001, 0.00004, 0.00016), "participation_rate", True, "+0.010 pp [+0.004 pp, +0.016 pp]"),
+        ((0.0123, 0.0050, 0.0196), "participation_rate", True, "+1.23 pp [+0.50 pp, +1.96 pp]"),
+        ((0.83, 0.82, 0.84), "participation_rate", False, "83.0% [82.0%, 84.0%]"),
+        # rounding noise of a cost that is the same in every replicate: no interval
+        ((110_000.0, 110_000.0 - 1e-7, 110_000.0 + 1e-7), "intervention_cost", False, "110k"),
+        ((110_400.0, 110_100.0, 110_700.0), "intervention_cost", False, "110.4k [110.1k, 110.7k]"),
+        ((15.3, 0.4, 30.3), "persons_up", True, "+15.3 [+0.4, +30.3]"),
+        ((-1.0, -1.0, -1.0), "isolated", True, "-1.0"),
+        ((math.nan, math.nan, math.nan), "cost_per_person_up", False, "-"),
+        ((12.0, 10.0, 15.0), "break_even_week", False, "week 12 [week 10, week 15]"),
+    ],
+)
+def test_a_cell_shows_the_digits_its_interval_supports(numbers, unit, diff, shown):
+    assert cell(*numbers, unit, diff=diff) == shown
+
+
+def test_percent_and_errors_are_rounded_to_their_interval():
+    assert percent(0.8312, 0.8262, 0.8362) == "83.1% ± 0.5%"
+    assert percent(0.8312, 0.8311, 0.8313) == "83.12% ± 0.01%"
+    assert percent(0.5, math.nan, math.nan) == "50.0%"
+    assert with_error(2.165e5, 3e4) == "220,000 ± 30,000"
+    assert with_error(0.0123, 0.004) == "0.012 ± 0.004"
+    assert rounded(1234.5, math.nan) == "1,234"
