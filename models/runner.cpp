@@ -312,6 +312,7 @@ void write_attributes(sim::ResultsFile& out, const Experiment& e) {
   out.attribute("git_commit", std::string(embedded::git_commit));
   out.attribute("created_utc", utc_now());
   out.attribute("experiment", e.source_text);
+  out.attribute("source_path", e.source_path);  // where its relative data paths are read from
   out.attribute("experiment_name", e.name);
   out.attribute("seed", static_cast<std::int64_t>(e.seed));
   out.attribute("weeks", static_cast<std::int64_t>(e.weeks));

@@ -7,10 +7,15 @@
     meedoen.compare(res)                                     # pandas.DataFrame against the baseline
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
 
-The command line is ``meedoen run``, ``validate``, ``compare``, ``report`` and
-``sensitivity`` (see ``meedoen --help``). The sensitivity analysis is also
-``from meedoen.sensitivity import sensitivity`` (see help(meedoen.sensitivity)).
+The command line is ``meedoen run``, ``validate``, ``compare``, ``report``,
+``calibrate`` and ``sensitivity`` (see ``meedoen --help``). The submodules load
+when first used, so that ``import meedoen`` stays quick: help(meedoen.sensitivity),
+help(meedoen.calibration), meedoen.report.write_report, meedoen.plots,
+meedoen.outcomes (the outcomes and what they mean).
 """
+
+import importlib
+from types import ModuleType
 
 from meedoen._core import __version__, parameters
 from meedoen.compare import compare
@@ -34,3 +39,18 @@ __all__ = [
     "run_to_file",
     "run_to_precision",
 ]
+
+# Loaded on first use (matplotlib, SALib, dask and pyabc take seconds to import).
+SUBMODULES = (
+    "calibration", "distributed", "docs", "outcomes", "pilot", "plots", "report", "sensitivity", "summary"
+)
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in SUBMODULES:
+        return importlib.import_module(f"meedoen.{name}")
+    raise AttributeError(f"module 'meedoen' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *SUBMODULES])

@@ -35,8 +35,10 @@ MAX_DECIMALS = 6
 @dataclass(frozen=True)
 class Outcome:
     """One outcome. ``label`` and ``description`` by language ("nl", "en"); ``unit``: "share" (0 to
-    1), "persons", "euro" or "week"; ``computed``: how, in words; ``paired``: compare() gives its
-    difference to the baseline paired by replicate; ``per_wijk``: compare() gives it per wijk too;
+    1), "persons", "euro" or "week"; ``computed``: how, in words; ``paired``: shown as its
+    difference to the baseline, paired by replicate (compare() gives that difference for every
+    outcome with one number per replicate); ``difference``: the outcome is a difference to the
+    baseline itself (shown with its sign); ``per_wijk``: compare() gives it per wijk too;
     ``per_replicate``: one number per replicate (what the sensitivity analysis can use);
     ``headline``: --precision watches it by default; ``in_compare``: a row of compare()'s table."""
 
@@ -45,7 +47,8 @@ class Outcome:
     description: dict[str, str]
     unit: str
     computed: str
-    paired: bool = True
+    paired: bool = False
+    difference: bool = False
     per_wijk: bool = False
     per_replicate: bool = True
     headline: bool = False
@@ -62,6 +65,7 @@ _OUTCOMES = [
         },
         "share",
         "adults on rungs 3-6 divided by all adults, in the last week of `rung_counts`",
+        paired=True,
         per_wijk=True,
         headline=True,
     ),
@@ -74,6 +78,7 @@ _OUTCOMES = [
         },
         "persons",
         "from `rung_counts`; a count of simulated persons, not a share",
+        paired=True,
         per_wijk=True,
     ),
     Outcome(
@@ -81,10 +86,11 @@ _OUTCOMES = [
         {"nl": "Omhoog op de ladder", "en": "Moved up the ladder"},
         {
             "nl": "aantal volwassenen dat aan het eind hoger staat dan aan het begin",
-            "en": "number of adults (at the start) on a higher rung at the last week than at week 0",
+            "en": "number of adults (at the start) who are on a higher rung at the last week than at week 0",
         },
         "persons",
         "the `persons_up` dataset",
+        paired=True,
         per_wijk=True,
         headline=True,
     ),
@@ -109,18 +115,20 @@ _OUTCOMES = [
         },
         "euro",
         "the same sum over the five `provision.*` ledger items",
+        paired=True,
     ),
     Outcome(
         "net_savings",
         {"nl": "Netto besparing", "en": "Net savings"},
         {
             "nl": "besparing op voorzieningen tegenover de basislijn min de kosten van de interventies",
-            "en": "the baseline's provision cost minus this scenario's, minus its intervention cost",
+            "en": "what the scenario saves on provisions minus what its interventions cost",
         },
         "euro",
         "per replicate and week: the baseline's provision cost minus the scenario's, minus the "
         "scenario's intervention cost, discounted and summed over weeks 1 to W. Positive: the scenario "
         "saves more than it costs",
+        difference=True,
     ),
     Outcome(
         "cost_per_person_up",
@@ -128,13 +136,12 @@ _OUTCOMES = [
         {
             "nl": "kosten interventies gedeeld door het extra aantal personen omhoog; — als er gemiddeld "
             "niemand extra omhoog gaat",
-            "en": "intervention cost per extra adult moved up (against the baseline)",
+            "en": "intervention euros per extra adult moved up",
         },
         "euro",
         "mean `intervention_cost` divided by the mean of (`persons_up` of the scenario minus that of the "
         "baseline), over the replicates, with a bootstrap interval; none (`-`) when the scenario moves no "
         "more people up than the baseline",
-        paired=False,
         per_replicate=False,
     ),
     Outcome(
@@ -142,13 +149,13 @@ _OUTCOMES = [
         {"nl": "Terugverdiend in week", "en": "Break-even week"},
         {
             "nl": "de eerste week vanaf waar de opgetelde netto besparing boven nul blijft",
-            "en": "first week from which cumulative net savings stay positive (none: never)",
+            "en": "the week from which the scenario has paid for itself",
         },
         "week",
         "the weekly net savings are averaged over the replicates and added up week by week; the result is "
         "the first week from which this running total stays above zero up to the last week, with a "
-        "bootstrap interval; none (`-`) when the total at the last week is zero or below",
-        paired=False,
+        "bootstrap interval; none (`-`) when the total at the last week is zero or below (the scenario "
+        "has not paid for itself within the horizon)",
         per_replicate=False,
     ),
     Outcome(
@@ -161,7 +168,6 @@ _OUTCOMES = [
         "share",
         "adults on rung 1 divided by all adults, in the last week of `rung_counts` (the summary of "
         "`meedoen run`)",
-        paired=False,
         in_compare=False,
     ),
 ]

@@ -25,45 +25,32 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-import tomllib
 import xarray as xr
 from matplotlib.figure import Figure
 
-from meedoen import __version__, plots
-from meedoen._core import parameters
+from meedoen import __version__, _core, plots
+from meedoen._core import Experiment, parameters
 from meedoen.compare import ALL_WIJKEN, compare
+from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
 
 __all__ = ["LANGUAGES", "TEXT", "render_report", "write_report"]
 
 LANGUAGES = ("nl", "en")
-# The headline table: metric, the column of compare() it shows, its unit.
+# The headline table: each scenario's outcomes (a paired one as its difference to the baseline).
 HEADLINE = [
-    ("participation_rate", "diff_mean", "pp"),
-    ("isolated", "diff_mean", "persons"),
-    ("persons_up", "diff_mean", "persons"),
-    ("intervention_cost", "mean", "euro"),
-    ("net_savings", "mean", "euro"),
-    ("cost_per_person_up", "mean", "euro"),
-    ("break_even_week", "mean", "week"),
+    "participation_rate",
+    "isolated",
+    "persons_up",
+    "intervention_cost",
+    "net_savings",
+    "cost_per_person_up",
+    "break_even_week",
 ]
-# The baseline's own levels, shown above the headline table.
-LEVELS = [
-    ("participation_rate", "mean", "percent"),
-    ("isolated", "mean", "persons"),
-    ("persons_up", "mean", "persons"),
-    ("provision_cost", "mean", "euro"),
-]
-# How each unit is shown: a factor and a format.
-AMOUNTS = {
-    "pp": (100, ".2f"),
-    "percent": (100, ".1f"),
-    "persons": (1, ",.1f"),
-    "euro": (1, ",.0f"),
-    "week": (1, ".0f"),
-}
-# The keys of an intervention's table that are not parameters of its type.
-INTERVENTION_KEYS = {"type", "name", "wijken", "start_week", "end_week"}
+# The baseline's own levels of the paired outcomes, shown above the headline table.
+LEVELS = [name for name, outcome in OUTCOMES.items() if outcome.paired]
+# How each way of showing a number goes: a factor and the decimals (more when the interval is narrow).
+AMOUNTS = {"pp": (100, 2), "percent": (100, 1), "persons": (1, 1), "euro": (1, 0), "week": (1, 0)}
 DPI = 100
 
 TEXT = {
@@ -112,32 +99,6 @@ TEXT = {
         "never": "niet binnen de periode",
         "none": "—",
         "interval": "[{low}; {high}]",
-        "metrics": {
-            "participation_rate": (
-                "Participatie",
-                "aandeel volwassenen op trede 3 of hoger in de laatste week",
-            ),
-            "isolated": ("Geïsoleerd", "aantal volwassenen op trede 1 in de laatste week"),
-            "persons_up": (
-                "Omhoog op de ladder",
-                "aantal volwassenen dat aan het eind hoger staat dan aan het begin",
-            ),
-            "provision_cost": ("Kosten voorzieningen", "uitkeringen en zorg, euro over de hele periode"),
-            "intervention_cost": ("Kosten interventies", "euro over de hele periode"),
-            "net_savings": (
-                "Netto besparing",
-                "besparing op voorzieningen tegenover de basislijn min de kosten van de interventies",
-            ),
-            "cost_per_person_up": (
-                "Kosten per extra persoon omhoog",
-                "kosten interventies gedeeld door het extra aantal personen omhoog; — als er gemiddeld "
-                "niemand extra omhoog gaat",
-            ),
-            "break_even_week": (
-                "Terugverdiend in week",
-                "de eerste week vanaf waar de opgetelde netto besparing boven nul blijft",
-            ),
-        },
         "money_note": (
             "Euro's zijn contant gemaakt naar de start met de disconteringsvoet costs.discount_rate. De "
             "intervallen van de kosten per persoon en van de terugverdienweek komen uit een bootstrap over "
@@ -180,7 +141,7 @@ TEXT = {
         "assumptions": (
             "Deze {count} parameters zijn aannames: er is (nog) geen cijfer voor, en ze wachten op "
             "kalibratie. De waarde is die van de basislijn; een gemarkeerde regel heeft in een of meer "
-            "scenario's een andere waarde ({differ} regels). Een aanname van een interventie geldt alleen "
+            "scenario's een andere waarde ({differ}). Een aanname van een interventie geldt alleen "
             "in de scenario's met die interventie. De omschrijvingen zijn in het Engels, zoals in "
             "docs/parameters.md."
         ),
@@ -207,6 +168,7 @@ TEXT = {
             "Rapport gemaakt met meedoen {version}. Dezelfde invoer en seed geven precies dezelfde "
             "uitkomsten."
         ),
+        "rows": ("{} regel", "{} regels"),
         "thousands": ".",
         "decimal": ",",
         "units": {"pp": "{} %-punt", "percent": "{}%", "persons": "{}", "euro": "€ {}", "week": "week {}"},
@@ -256,26 +218,6 @@ TEXT = {
         "never": "not within the horizon",
         "none": "—",
         "interval": "[{low}, {high}]",
-        "metrics": {
-            "participation_rate": ("Participation", "share of adults on rung 3 or higher at the last week"),
-            "isolated": ("Isolated", "adults on rung 1 at the last week"),
-            "persons_up": ("Moved up the ladder", "adults on a higher rung at the end than at the start"),
-            "provision_cost": ("Provision cost", "benefits and care, euros over the whole horizon"),
-            "intervention_cost": ("Intervention cost", "euros over the whole horizon"),
-            "net_savings": (
-                "Net savings",
-                "savings on provisions against the baseline minus the cost of the interventions",
-            ),
-            "cost_per_person_up": (
-                "Cost per extra person moved up",
-                "intervention cost divided by the extra persons moved up; — when on average nobody extra "
-                "moves up",
-            ),
-            "break_even_week": (
-                "Break-even week",
-                "the first week from which the cumulative net savings stay above zero",
-            ),
-        },
         "money_note": (
             "Euros are discounted to the start at the discount rate costs.discount_rate. The intervals of "
             "the cost per person and of the break-even week come from a bootstrap over the replicates."
@@ -316,7 +258,7 @@ TEXT = {
         "assumptions": (
             "These {count} parameters are assumptions: no figure exists for them (yet), and they await "
             "calibration. The value is the baseline's; a marked row has another value in one or more "
-            "scenarios ({differ} rows). An intervention's assumption matters only in the scenarios with "
+            "scenarios ({differ}). An intervention's assumption matters only in the scenarios with "
             "that intervention."
         ),
         "parameter": "parameter",
@@ -341,6 +283,7 @@ TEXT = {
         "footer": (
             "Report made with meedoen {version}. The same input and seed give exactly the same results."
         ),
+        "rows": ("{} row", "{} rows"),
         "thousands": ",",
         "decimal": ".",
         "units": {"pp": "{} pp", "percent": "{}%", "persons": "{}", "euro": "€{}", "week": "week {}"},
@@ -352,14 +295,16 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
     """The report of ``results`` as one HTML page (a string), in ``lang`` ("nl" or "en").
 
     ``baseline`` defaults to the results' first scenario. Raises KeyError for
-    an unknown language or baseline.
+    an unknown language or baseline, and meedoen.InputError when the engine cannot
+    read the results' scenario text again (its population file has gone).
     """
     text = TEXT[lang]
     baseline = baseline or results.scenarios[0]
     table = compare(results, baseline=baseline)
     attrs = results.attrs
-    setup = tomllib.loads(str(attrs.get("experiment", "")))
-    specs = {spec.get("name"): spec for spec in setup.get("scenario", [])}
+    experiment = _experiment(results)
+    settings = {s: _settings(experiment, s) for s in results.scenarios}
+    shared = _shared(settings)
     page = {
         "lang": lang,
         "text": text,
@@ -367,15 +312,16 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
         "baseline": baseline,
         "scale_note": _scale_note(attrs, text),
         "method": _method(attrs, text),
-        "shared_parameters": _changes(setup.get("parameters", {}), text),
+        "shared_parameters": _changes(shared, text),
         "scenarios": [
-            _scenario(name, specs.get(name, {}), text, name == baseline) for name in results.scenarios
+            _scenario(experiment, name, settings[name], shared, text, name == baseline)
+            for name in results.scenarios
         ],
-        "levels": _cells(table, [baseline], LEVELS, text)[0]["cells"],
-        "headline": _cells(table, [s for s in results.scenarios if s != baseline], HEADLINE, text),
-        "metrics": {metric: text["metrics"][metric] for metric, _, _ in LEVELS + HEADLINE},
+        "levels": _cells(table, [baseline], [(m, "mean") for m in LEVELS], text)[0]["cells"],
+        "headline": _cells(table, [s for s in results.scenarios if s != baseline], _headline(), text),
+        "metrics": {m: (OUTCOMES[m].label[lang], OUTCOMES[m].description[lang]) for m in LEVELS + HEADLINE},
         "figures": [_figure(key, fig, text) for key, fig in _plots(results, baseline, lang, table).items()],
-        "assumptions": _assumptions(results, specs, baseline, text),
+        "assumptions": _assumptions(results, experiment, baseline, text),
         "experiment": attrs.get("experiment", ""),
         "provenance": [(label, attrs.get(key, "")) for key, label in text["provenance"].items()],
         "version": __version__,
@@ -426,76 +372,111 @@ def _method(attrs: dict, text: dict) -> str:
     )
 
 
-def _scenario(name: str, spec: dict, text: dict, is_baseline: bool) -> dict:
+def _experiment(results: Results) -> Experiment:
+    """The experiment of the results' scenario text, read again by the engine, with the results'
+    scenarios. Its relative data paths are read from the scenario file's folder (results
+    attribute source_path), or, for a file written without it, from the current folder."""
+    text = str(results.attrs.get("experiment", ""))
+    path = str(results.attrs.get("source_path", "") or Path.cwd() / "scenario.toml")
+    return _core.parse_experiment(text, path).select(results.scenarios)
+
+
+def _settings(experiment: Experiment, scenario: str) -> dict[str, object]:
+    """The parameters the scenario file sets for ``scenario`` (in [parameters] or its
+    [scenario.parameters]), with their values, where they differ from the registry's default."""
+    return {
+        p["name"]: value
+        for p in parameters()
+        if experiment.file_sets(p["name"])
+        and (value := experiment.parameter(p["name"], scenario)) != p["default"]
+    }
+
+
+def _shared(settings: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The settings that every scenario has, with the same value."""
+    first, *others = settings.values()
+    return {k: v for k, v in first.items() if all(k in o and o[k] == v for o in others)}
+
+
+def _scenario(
+    experiment: Experiment, name: str, settings: dict, shared: dict, text: dict, is_baseline: bool
+) -> dict:
     """One scenario as the page shows it: its interventions and its changed parameters."""
+    own = {k: v for k, v in settings.items() if k not in shared}
     return {
         "name": name,
         "is_baseline": is_baseline,
-        "interventions": [_intervention(i, text) for i in spec.get("intervention", [])],
-        "changes": _changes(spec.get("parameters", {}), text),
+        "interventions": [_intervention(experiment, name, i, text) for i in experiment.interventions(name)],
+        "changes": _changes(own, text),
     }
 
 
-def _intervention(spec: dict, text: dict) -> dict:
-    kind = spec["type"]
-    name = spec.get("name", kind)
-    where = (
-        text["in_wijken"].format(wijken=", ".join(spec["wijken"])) if "wijken" in spec else text["everywhere"]
-    )
+def _intervention(experiment: Experiment, scenario: str, spec: dict, text: dict) -> dict:
+    """One intervention as the engine has it: where, when, and the settings of its own table."""
+    kind, name = spec["type"], spec["name"]
+    everywhere = sorted(spec["wijken"]) == sorted(experiment.wijk_names)
+    where = text["everywhere"] if everywhere else text["in_wijken"].format(wijken=", ".join(spec["wijken"]))
     when = ""
-    if "start_week" in spec or "end_week" in spec:
-        when = text["weeks"].format(start=spec.get("start_week", 1), end=spec.get("end_week", text["end"]))
+    if spec["start_week"] != 1 or spec["end_week"] is not None:
+        end = text["end"] if spec["end_week"] is None else spec["end_week"]
+        when = text["weeks"].format(start=spec["start_week"], end=end)
     settings = [
-        f"{key} = {_value(value, text)}" for key, value in spec.items() if key not in INTERVENTION_KEYS
+        f"{key} = {_value(value, text)}" for key, value in _own_settings(experiment, scenario, spec).items()
     ]
-    return {
-        "name": name,
-        "type": kind if kind != name else "",
-        "where": where,
-        "when": when,
-        "settings": settings,
-    }
+    kind = kind if kind != name else ""
+    return {"name": name, "type": kind, "where": where, "when": when, "settings": settings}
 
 
-def _changes(parameters_table: dict, text: dict) -> str:
-    """The parameters a [parameters] table sets, as "name = value, ...", dotted names flattened."""
-    return ", ".join(f"{name} = {_value(value, text)}" for name, value in _flatten(parameters_table).items())
+def _own_settings(experiment: Experiment, scenario: str, spec: dict) -> dict[str, object]:
+    """The parameters of an intervention's type that its own table sets (a value other than the
+    scenario's), by their key within the type."""
+    prefix = spec["type"] + "."
+    own = {}
+    for p in parameters():
+        if p["name"].startswith(prefix):
+            value = experiment.parameter(p["name"], scenario, spec["name"])
+            if value != experiment.parameter(p["name"], scenario):
+                own[p["name"].removeprefix(prefix)] = value
+    return own
 
 
-def _flatten(table: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            flat |= _flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+def _changes(settings: dict[str, object], text: dict) -> str:
+    """Parameter settings as "name = value, ..."."""
+    return ", ".join(f"{name} = {_value(value, text)}" for name, value in settings.items())
+
+
+def _headline() -> list[tuple[str, str]]:
+    """The headline's outcomes with the column of compare() each shows."""
+    return [(m, "diff_mean" if OUTCOMES[m].paired else "mean") for m in HEADLINE]
 
 
 def _cells(
-    table: pd.DataFrame, scenarios: list[str], columns: list[tuple[str, str, str]], text: dict
+    table: pd.DataFrame, scenarios: list[str], columns: list[tuple[str, str]], text: dict
 ) -> list[dict]:
-    """Rows of the headline (or levels) table: per scenario, one cell per metric with its interval."""
+    """Rows of the headline (or levels) table: per scenario, one cell per outcome with its interval."""
     city = table[table.wijk == ALL_WIJKEN].set_index(["scenario", "metric"])
     return [
-        {
-            "scenario": name,
-            "cells": [_cell(city.loc[(name, m)], m, column, unit, text) for m, column, unit in columns],
-        }
+        {"scenario": name, "cells": [_cell(city.loc[(name, m)], m, column, text) for m, column in columns]}
         for name in scenarios
     ]
 
 
-def _cell(row: pd.Series, metric: str, column: str, unit: str, text: dict) -> dict:
-    """One number of compare(): its exact value (for machines) and its text with interval (for people)."""
+def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
+    """One number of compare(): its exact value (for machines) and its text with interval (for people),
+    rounded to the digits its interval supports."""
     value = float(row[column])
     low, high = (row.ci_low, row.ci_high) if column == "mean" else (row.diff_ci_low, row.diff_ci_high)
-    difference = column == "diff_mean" or metric == "net_savings"
+    outcome = OUTCOMES[metric]
+    difference = column == "diff_mean" or outcome.difference
+    unit = {"share": "pp" if column == "diff_mean" else "percent"}.get(outcome.unit, outcome.unit)
     shown, interval = text["never" if unit == "week" else "none"], ""
+    show = has_interval(value, low, high)
+    factor, default = AMOUNTS[unit]
+    places = decimals(default, factor * low, factor * high) if show and unit != "week" else default
     if not math.isnan(value):
-        shown = _amount(value, unit, text, signed=difference)
-    if not (math.isnan(value) or math.isnan(low) or low == high):
-        low_text, high_text = (_amount(v, unit, text, signed=difference, bare=True) for v in (low, high))
+        shown = _amount(value, unit, places, text, signed=difference)
+    if show:
+        low_text, high_text = (_amount(v, unit, places, text, difference, bare=True) for v in (low, high))
         interval = text["interval"].format(low=low_text, high=high_text)
     return {
         "metric": metric,
@@ -509,10 +490,11 @@ def _cell(row: pd.Series, metric: str, column: str, unit: str, text: dict) -> di
     }
 
 
-def _amount(value: float, unit: str, text: dict, signed: bool, bare: bool = False) -> str:
-    """A number in its unit (or ``bare``, without it) and the language's format; ``signed`` shows a + too."""
-    factor, spec = AMOUNTS[unit]
-    digits = _number(factor * abs(value), text, spec)
+def _amount(value: float, unit: str, places: int, text: dict, signed: bool, bare: bool = False) -> str:
+    """A number in its unit (or ``bare``, without it) with ``places`` decimals and the language's
+    format; ``signed`` shows a + too."""
+    factor, _ = AMOUNTS[unit]
+    digits = _number(factor * abs(value), text, f",.{places}f")
     nonzero = any(c in "123456789" for c in digits)
     sign = "-" if value < 0 and nonzero else "+" if signed and value > 0 and nonzero else ""
     return sign + (digits if bare else text["units"][unit].format(digits))
@@ -539,14 +521,14 @@ def _figure(key: str, fig: Figure, text: dict) -> dict:
     return {"id": key, "title": title, "caption": caption, "src": src}
 
 
-def _assumptions(results: Results, specs: dict, baseline: str, text: dict) -> dict:
+def _assumptions(results: Results, experiment: Experiment, baseline: str, text: dict) -> dict:
     """Every parameter flagged as an assumption, grouped by its prefix, with its value in each scenario.
 
     The value as used: the scenario's parameter value, or, for a parameter of
-    an intervention type (``home_visits.staff_hours``), the values set in the
-    tables of that scenario's interventions of that type.
+    an intervention type (``home_visits.staff_hours``), the values of that
+    scenario's interventions of that type.
     """
-    used = {name: _used_values(results[name], specs.get(name, {})) for name in results.scenarios}
+    used = {name: _used_values(results[name], experiment, name) for name in results.scenarios}
     groups: dict[str, dict] = {}
     for parameter in parameters():
         if not parameter["assumption"]:
@@ -555,7 +537,9 @@ def _assumptions(results: Results, specs: dict, baseline: str, text: dict) -> di
         values = {scenario: used[scenario](name) for scenario in results.scenarios}
         differs = [(s, _values(v, parameter, text)) for s, v in values.items() if v != values[baseline]]
         prefix = name.partition(".")[0]
-        group = groups.setdefault(prefix, {"name": prefix, "used_in": _used_in(prefix, specs), "rows": []})
+        if prefix not in groups:
+            groups[prefix] = {"name": prefix, "used_in": _used_in(prefix, experiment), "rows": []}
+        group = groups[prefix]
         group["rows"].append(
             {
                 "name": name,
@@ -566,34 +550,39 @@ def _assumptions(results: Results, specs: dict, baseline: str, text: dict) -> di
             }
         )
     rows = [row for group in groups.values() for row in group["rows"]]
+    differ = sum(bool(row["differs"]) for row in rows)
     return {
         "intro": text["assumptions"].format(
-            count=len(rows), differ=sum(bool(row["differs"]) for row in rows)
+            count=len(rows), differ=text["rows"][differ != 1].format(differ)
         ),
         "groups": list(groups.values()),
     }
 
 
-def _used_values(ds: xr.Dataset, spec: dict) -> Callable[[str], list]:
-    """A function giving a parameter's values in one scenario (more than one if its interventions differ)."""
+def _used_values(ds: xr.Dataset, experiment: Experiment, scenario: str) -> Callable[[str], list]:
+    """A function giving a parameter's values in one scenario (more than one if its interventions
+    differ): the value the run used (the scenario group's parameters attribute), or an
+    intervention's own value where its table sets one."""
     values = json.loads(ds.attrs["parameters"])
-    interventions = spec.get("intervention", [])
+    interventions = experiment.interventions(scenario)
 
     def used(name: str) -> list:
-        kind, _, key = name.partition(".")
-        own = [i.get(key, values.get(name)) for i in interventions if i.get("type") == kind]
+        kind = name.partition(".")[0]
+        scenario_value = experiment.parameter(name, scenario)
+        own = [experiment.parameter(name, scenario, i["name"]) for i in interventions if i["type"] == kind]
+        own = [values.get(name) if v == scenario_value else v for v in own]
         found = own or [values.get(name)]
         return [v for k, v in enumerate(found) if v not in found[:k]]
 
     return used
 
 
-def _used_in(prefix: str, specs: dict) -> list[str]:
+def _used_in(prefix: str, experiment: Experiment) -> list[str]:
     """The scenarios with an intervention of type ``prefix`` (none for the model's own parameters)."""
     return [
         name
-        for name, spec in specs.items()
-        if any(i.get("type") == prefix for i in spec.get("intervention", []))
+        for name in experiment.scenario_names
+        if any(i["type"] == prefix for i in experiment.interventions(name))
     ]
 
 

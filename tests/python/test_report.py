@@ -304,3 +304,53 @@ def test_a_real_browser_shows_the_report_without_errors(reports, tmp_path):
     )
     assert dom.returncode == 0, dom.stderr
     assert dom.stdout.count("<img ") == 6 and 'id="headline"' in dom.stdout and "</footer>" in dom.stdout
+
+
+PROBE = (
+    "<script>document.body.dataset.widths = "
+    "document.documentElement.scrollWidth + ' ' + window.innerWidth;</script></body>"
+)
+
+
+@pytest.mark.skipif(chromium() is None, reason="no chromium binary found (Debian package chromium)")
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_report_fits_a_window_1280_pixels_wide(reports, tmp_path, lang):
+    """No sideways scrolling: the page is no wider than the window (a copy of the report with a
+    script that measures it; the report itself has none)."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(reports[lang].replace("</body>", PROBE), encoding="utf-8")
+    browser = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}"]
+    flags = ["--window-size=1280,900", "--dump-dom"]
+    command = [*browser, *flags, probe.as_uri()]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert dom.returncode == 0, dom.stderr
+    widths = re.search(r'data-widths="(\d+) (\d+)"', dom.stdout)
+    assert widths, dom.stdout[-2000:]
+    scroll, window = map(int, widths.groups())
+    assert window == 1280
+    assert scroll <= window
+
+
+def test_one_differing_assumption_is_one_row(tmp_path):
+    scenario = tmp_path / "one.toml"
+    scenario.write_text(TINY.replace("  acceptance = 0.5\n", ""))
+    out = tmp_path / "one.h5"
+    assert cli("run", scenario, "-o", out, "--quiet").returncode == 0
+    results = meedoen.open_results(out)
+    assert "(1 regel)" in render_report(results, lang="nl") and "(1 row)" in render_report(results, lang="en")
+
+
+def test_the_scenarios_come_from_the_engine(tmp_path):
+    """The report reads the scenarios and interventions as the engine has them: a scenario file
+    in another folder, with its own population file beside it, and wijk names with markup."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    cases = Path(__file__).parent / "cases"
+    shutil.copy(cases / "markup-wijken.csv", folder)
+    scenario = folder / "case.toml"
+    scenario.write_text((cases / "markup-in-names.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "case.h5"
+    assert cli("run", scenario, "-o", out, "--quiet").returncode == 0
+    text = render_report(meedoen.open_results(out), lang="en")
+    assert "<script" not in text and "<iframe" not in text
+    assert "<strong>walk_in</strong>, in Noord [/]" in text

@@ -12,11 +12,11 @@ from meedoen.errors import InputError
 from meedoen.outcomes import OUTCOMES, compare_outcomes
 from meedoen.results import Results
 
-# The two console tables: what a scenario achieves (paired differences), what it costs and saves.
+# The two console tables: what a scenario achieves (paired differences), what it costs and saves;
+# a money outcome that is paired is shown as a change (the baseline has its own level).
 ACHIEVES = [name for name in compare_outcomes() if OUTCOMES[name].unit in ("share", "persons")]
 MONEY = [name for name in compare_outcomes() if name not in ACHIEVES]
-# A money outcome shown as a paired change rather than a level: the baseline has one too.
-CHANGES = {"provision_cost"}
+CHANGES = {name for name in MONEY if OUTCOMES[name].paired}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
