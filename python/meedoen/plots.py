@@ -42,7 +42,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from meedoen.compare import ALL_WIJKEN, ScenarioMetrics, break_even, compare
 from meedoen.results import Results
-from meedoen.outcomes import participation
+from meedoen.outcomes import OUTCOMES, participation
 
 __all__ = [
     "FUNNEL",
@@ -349,6 +349,10 @@ def posterior_marginals(posterior, true_values: dict[str, float] | None = None) 
     return fig
 
 
+# The unit of a Morris effect on the axis, by the unit of the outcome (meedoen.outcomes).
+MORRIS_UNITS = {"share": "share of adults", "persons": "persons", "euro": "euros", "week": "weeks"}
+
+
 def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure:
     """The indices of a sensitivity analysis (meedoen.sensitivity), one panel per outcome.
 
@@ -356,24 +360,24 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure
     for S1 (the share of the outcome's variance it explains alone) and one for
     ST (alone and in interaction with the others), each with its 95% bootstrap
     interval as an error bar; an index is a share, 0 to 1, estimated with noise.
-    For Morris screening (mu_star, mu_star_conf, sigma): each parameter as a
-    point at its mu* (the mean absolute effect, in the outcome's unit; error
-    bar: 95% interval) and sigma (how much that effect varies), labelled.
+    For Morris screening (mu_star, mu_star_conf, sigma): per parameter a bar for
+    mu* (the mean absolute effect, in the outcome's unit; error bar: 95%
+    interval) and a point for sigma (how much that effect varies), on one axis
+    in the outcome's unit, the parameters named beside the bars.
     """
     outcomes = list(dict.fromkeys(table.outcome))
     sobol = "S1" in table.columns
     parameters = list(dict.fromkeys(table.parameter))
-    height = 0.45 * len(parameters) + 1.2 if sobol else 3.2
+    height = 0.45 * len(parameters) + 1.2
     fig, axes = _figure(len(outcomes), ncols=min(3, len(outcomes)), panel_height=height, title=title)
     for k, (ax, outcome) in enumerate(zip(axes, outcomes, strict=True)):
         rows = table[table.outcome == outcome].set_index("parameter").loc[parameters]
         if sobol:
             _sobol_bars(ax, rows, labels=k % axes[0].get_gridspec().ncols == 0)
         else:
-            _morris_points(ax, rows)
+            _morris_bars(ax, rows, outcome, labels=k % axes[0].get_gridspec().ncols == 0)
         ax.set_title(outcome, fontsize="medium")
-    if sobol:
-        _legend_below(fig, *axes, ncols=2)
+    _legend_below(fig, *axes, ncols=2)
     return fig
 
 
@@ -392,23 +396,18 @@ def _sobol_bars(ax, rows: pd.DataFrame, labels: bool) -> None:
     ax.set_xlabel("share of the variance")
 
 
-def _morris_points(ax, rows: pd.DataFrame) -> None:
-    """mu* against sigma, each parameter a labelled point with mu*'s 95% interval."""
+def _morris_bars(ax, rows: pd.DataFrame, outcome: str, labels: bool) -> None:
+    """mu* per parameter as horizontal bars with their 95% intervals, sigma as points beside them,
+    on an axis in the outcome's unit."""
+    y = np.arange(len(rows))
     errors = np.nan_to_num(rows["mu_star_conf"].to_numpy(dtype=float))
-    ax.errorbar(rows["mu_star"], rows["sigma"], xerr=errors, fmt="o", color=SAVING, capsize=3)
-    for name, row in rows.iterrows():
-        ax.annotate(
-            str(name),
-            (row["mu_star"], row["sigma"]),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize="small",
-        )
-    for limits, set_limits in ((ax.get_xlim(), ax.set_xlim), (ax.get_ylim(), ax.set_ylim)):
-        high = max(limits[1], 1e-12)
-        set_limits(-0.05 * high, 1.1 * high)  # from 0, with room for the points on the axes
-    ax.set_xlabel("mu* (mean absolute effect)")
-    ax.set_ylabel("sigma")
+    ax.barh(y, rows["mu_star"], 0.5, xerr=errors, color=SAVING, capsize=3, label="mu*: mean absolute effect")
+    ax.plot(rows["sigma"], y, "D", color=COST, label="sigma: how much the effect varies")
+    ax.set_yticks(y, rows.index if labels else [""] * len(rows))
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    unit = MORRIS_UNITS.get(OUTCOMES[outcome].unit if outcome in OUTCOMES else "", "in the outcome's unit")
+    ax.set_xlabel(f"effect of a step across the range ({unit})")
 
 
 def _figure(

@@ -22,7 +22,7 @@ same seed for every sample (common random numbers), so that the differences
 between samples come from the parameters, not from chance.
 
     from meedoen.sensitivity import sensitivity
-    result = sensitivity("scenarios/sensitivity_door.toml", workers=2, progress=True)
+    result = sensitivity("configs/sensitivity_door.toml", workers=2, progress=True)
     result.table          # per outcome and parameter: S1, S1_conf, ST, ST_conf
     result.plot()         # a matplotlib Figure
 """

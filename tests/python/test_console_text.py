@@ -91,3 +91,17 @@ def test_percent_and_errors_are_rounded_to_their_interval():
     assert with_error(2.165e5, 3e4) == "220,000 ± 30,000"
     assert with_error(0.0123, 0.004) == "0.012 ± 0.004"
     assert rounded(1234.5, math.nan) == "1,234"
+
+
+def test_the_sensitivity_table_prints_euros_readably(capsys):
+    from meedoen.cli.sensitivity import print_sensitivity
+    from meedoen.sensitivity import analyse
+
+    def model(p):
+        return {"net_savings": 2.165e5 * p["a"] + 3e4 * p["a"] * p["b"]}
+
+    result = analyse(model, {"a": (0, 1), "b": (0, 1)}, "morris", 10, seed=1)
+    print_sensitivity(result, "a title [with brackets]", {})
+    printed = capsys.readouterr().out
+    assert "e+" not in printed and "a title [with brackets]" in printed
+    assert re.search(r"net_savings +│ a +│ +2\d\d,\d{3} ± [\d,]+ │", printed), printed

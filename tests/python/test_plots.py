@@ -210,3 +210,21 @@ def test_labels_follow_the_language(res):
 def test_an_unknown_baseline_is_a_key_error(res):
     with pytest.raises(KeyError, match="no scenario 'nope'"):
         plots.participation_difference(res, baseline="nope")
+
+
+def test_the_morris_plot_names_each_parameter_once_and_has_a_unit():
+    """Labels beside the bars, not stacked at zero where the inert parameters lie; the axis says
+    the outcome's unit."""
+    from meedoen.sensitivity import analyse
+
+    def model(p):
+        return {"net_savings": 2e5 * p["a"] + 1e3 * p["b"], "participation_rate": 0.01 * p["a"]}
+
+    result = analyse(model, {"a": (0, 1), "b": (0, 1), "c": (0, 1), "d": (0, 1)}, "morris", 10, seed=1)
+    fig = result.plot()
+    first, second = fig.axes[:2]
+    assert [t.get_text() for t in first.get_yticklabels()] == ["a", "b", "c", "d"]
+    assert len(first.texts) == 0  # no annotations on the points
+    assert first.get_xlabel().endswith("(euros)") and second.get_xlabel().endswith("(share of adults)")
+    bars = [p.get_width() for p in first.patches]
+    assert bars == pytest.approx(list(result.table.mu_star[:4]))
