@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import tomllib
 import xarray as xr
 
@@ -15,11 +16,22 @@ from meedoen import _core
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
+from meedoen.outcomes import OUTCOMES, participation
 from meedoen.results import Results, open_results
-from meedoen.outcomes import participation
 from meedoen.summary import end_weeks, mean_interval
 
-__all__ = ["resume_experiment", "run", "run_on_cluster", "run_to_file", "run_to_precision"]
+__all__ = [
+    "PRECISION_OUTCOMES",
+    "resume_experiment",
+    "run",
+    "run_on_cluster",
+    "run_to_file",
+    "run_to_precision",
+]
+
+# The outcomes a run can be made precise in: paired counts and shares of the rung counts.
+PRECISION_OUTCOMES = [n for n, o in OUTCOMES.items() if o.paired and o.unit in ("share", "persons")]
+HEADLINE = [n for n in PRECISION_OUTCOMES if OUTCOMES[n].headline]
 
 
 def run(
@@ -155,15 +167,20 @@ def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
 def run_to_precision(
     experiment: Experiment,
     out_path: str | os.PathLike[str],
-    precision: float,
+    precision: float | dict[str, float],
     max_replicates: int = 1000,
     threads: int = 0,
     progress: bool = False,
-) -> tuple[int, float]:
-    """Add replicates until every scenario's paired difference to the baseline in the
-    participation rate has a 95% half-width below ``precision`` (or ``max_replicates``
-    is reached); write the results file and return the number of replicates it took
-    and the largest half-width then.
+) -> tuple[int, dict[str, tuple[float, float]]]:
+    """Add replicates until, for every scenario, the 95% half-width of its paired difference to
+    the baseline is below the target in each outcome (or ``max_replicates`` is reached); write the
+    results file and return the number of replicates it took and, per outcome, the largest
+    half-width then and the target.
+
+    ``precision``: {outcome: target half-width in its unit}, outcomes of PRECISION_OUTCOMES; or one
+    number X for the headline outcomes (participation_rate, persons_up) as a share of the adults:
+    X for a share, X times the baseline's adults for a count. With the baseline alone, the
+    interval of its own mean.
 
     Starts with the experiment's replicates (at least 3) and, after each round,
     runs as many more as the half-widths so far say are needed (they shrink as
@@ -176,27 +193,64 @@ def run_to_precision(
         round_ = experiment.with_overrides(replicates=n)
         run_to_file(round_, out_path, threads=threads, progress=progress, resume=resume, keep_parts=True)
         resume = True
-        width = max(_half_widths(*end_weeks(out_path)).values())
-        if width < precision or n >= max_replicates:
+        found = precision_widths(out_path, precision)
+        worst = max(width / target for width, target in found.values())
+        if worst < 1 or n >= max_replicates:
             break
-        n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
+        n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * worst**2)))
     shutil.rmtree(_core.parts_dir(os.fspath(out_path)), ignore_errors=True)
-    return n, width
+    return n, found
+
+
+def precision_widths(
+    path: str | os.PathLike[str], precision: float | dict[str, float]
+) -> dict[str, tuple[float, float]]:
+    """Per outcome of ``precision`` (see run_to_precision): the largest half-width over the
+    scenarios in the results file at ``path``, and its target."""
+    counts, scenarios = end_weeks(path)
+    last = counts.isel(week=-1)
+    if isinstance(precision, dict):
+        targets = dict(precision)
+    else:
+        adults = float(last.sel(scenario=scenarios[0]).sum(["wijk", "rung"]).mean())
+        share = {"share": 1.0, "persons": adults}
+        targets = {name: precision * share[OUTCOMES[name].unit] for name in HEADLINE}
+    found = {}
+    for name, target in targets.items():
+        values = _outcome_values(path, last, scenarios, name)
+        found[name] = (max(_half_widths(values, scenarios).values()), target)
+    return found
+
+
+def _outcome_values(
+    path: str | os.PathLike[str], last: xr.DataArray, scenarios: list[str], name: str
+) -> xr.DataArray:
+    """One value per scenario and replicate of a PRECISION_OUTCOMES outcome."""
+    if name == "participation_rate":
+        return participation(last)
+    if name == "isolated":
+        return last.sel(rung=1).sum("wijk")
+    parts = []
+    for scenario in scenarios:
+        with xr.open_dataset(path, group=scenario, engine="h5netcdf") as ds:
+            parts.append(ds[name].sum("wijk").load())
+    return xr.concat(parts, dim=pd.Index(scenarios, name="scenario"))
 
 
 def paired_half_widths(results: Results) -> dict[str, float]:
     """Per scenario, the 95% half-width of its paired difference to the baseline in the
     participation rate at the last week (for a lone baseline, of its own mean)."""
-    return _half_widths(results.rung_counts.isel(week=[-1]), results.scenarios)
+    return _half_widths(participation(results.rung_counts.isel(week=-1)), results.scenarios)
 
 
-def _half_widths(counts: xr.DataArray, scenarios: list[str]) -> dict[str, float]:
-    rate = participation(counts.isel(week=-1))
-    base = rate.sel(scenario=scenarios[0]).values
+def _half_widths(values: xr.DataArray, scenarios: list[str]) -> dict[str, float]:
+    """Per scenario, the 95% half-width of its paired difference to the first scenario in
+    ``values`` (scenario x replicate); for a lone baseline, of its own mean."""
+    base = values.sel(scenario=scenarios[0]).values
     widths = {}
     for name in scenarios[1:] or scenarios:
-        values = rate.sel(scenario=name).values
-        diff = values - base if len(scenarios) > 1 else values
-        _, low, high = mean_interval(np.asarray(diff))
+        own = values.sel(scenario=name).values
+        diff = own - base if len(scenarios) > 1 else own
+        _, low, high = mean_interval(np.asarray(diff, dtype=float))
         widths[name] = (high - low) / 2
     return widths

@@ -246,3 +246,37 @@ def test_precision_adds_replicates_until_the_intervals_are_narrow(tmp_path):
     assert n == 40 or max(widths.values()) < 0.004
     assert not (tmp_path / "precise.h5.parts").exists()
     assert not math.isnan(max(widths.values()))
+
+
+def test_precision_names_the_outcome_it_applies_to(tmp_path):
+    out = tmp_path / "precise.h5"
+    flags = ["--scale", "0.05", "--weeks", "8", "--replicates", "3", "--quiet", "--max-replicates", "12"]
+    result = cli("run", LEIDEN, *flags, "--precision", "persons_up=4", "-o", out)
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.splitlines()[0]
+    n = int(line.split("--precision persons_up=4: ")[1].split()[0])
+    assert "participation_rate" not in line and "persons_up" in line and "(target 4)" in line
+    results = meedoen.open_results(out)
+    assert results.attrs["replicates"] == n
+    table = meedoen.compare(results).set_index(["scenario", "wijk", "metric"])
+    rows = [table.loc[(s, "all", "persons_up")] for s in results.scenarios[1:]]
+    widths = [(row.diff_ci_high - row.diff_ci_low) / 2 for row in rows]
+    assert (max(widths) < 4) == ("(reached)" in line)
+    assert n == 12 or max(widths) < 4
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["nope=1"], "command line: --precision: unknown outcome 'nope'"),
+        (["persons_up=many"], "command line: --precision: value persons_up=many is not a number"),
+        (["0.01", "persons_up=3"], "command line: --precision: a plain X only once and alone"),
+        (["0"], "command line: --precision: value 0 is out of range"),
+    ],
+)
+def test_bad_precision(tmp_path, items, expected):
+    flags = [arg for item in items for arg in ("--precision", item)]
+    result = cli("run", LEIDEN, *flags, "-o", tmp_path / "out.h5")
+    assert result.returncode == 2
+    assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -53,7 +53,6 @@ def flag_limits() -> dict[str, tuple[float, float]]:
         "seed": SEED_LIMITS,
         "scale": limits["scale"],
         "threads": (0, MAX_THREADS),
-        "precision": (1e-6, 1.0),
         "max_replicates": limits["replicates"],
         "workers": (1, MAX_THREADS),
     }

@@ -20,12 +20,20 @@ from meedoen.cli.common import (
 from meedoen.errors import InputError, Problem, flag_problem
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.outcomes import OUTCOMES
-from meedoen.runner import resume_experiment, run_on_cluster, run_to_file, run_to_precision
+from meedoen.runner import (
+    PRECISION_OUTCOMES,
+    resume_experiment,
+    run_on_cluster,
+    run_to_file,
+    run_to_precision,
+)
 from meedoen.summary import summarise_file
 
 # The flags that change the experiment's settings, and the run's own.
 SETTINGS = {"replicates": WHOLE, "weeks": WHOLE, "seed": WHOLE, "scale": NUMBER}
-RUN_FLAGS = {"threads": WHOLE, "precision": NUMBER, "max_replicates": WHOLE}
+RUN_FLAGS = {"threads": WHOLE, "max_replicates": WHOLE}
+# --precision's ranges: a share of the adults (or a share outcome's target), a count outcome's target.
+PRECISION_LIMITS = {"share": (1e-6, 1.0), "persons": (1e-3, 1e9)}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -43,9 +51,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--precision",
-        metavar="X",
-        help="add replicates until every scenario's 95%% half-width of the paired difference in "
-        "participation rate is below X (a share, e.g. 0.001)",
+        metavar="[OUTCOME=]X",
+        action="append",
+        help="add replicates until every scenario's 95%% half-width of the paired difference to the "
+        f"baseline in OUTCOME ({', '.join(PRECISION_OUTCOMES)}) is below X, in its unit; "
+        "without OUTCOME, in the headline outcomes, X a share of the adults; once per outcome",
     )
     run.add_argument(
         "--max-replicates", metavar="N", help="the most replicates --precision may take (default 1000)"
@@ -74,6 +84,10 @@ def command(args: argparse.Namespace) -> int:
     settings, problems = parse_flags(args, SETTINGS | RUN_FLAGS)
     problems += range_problems(args, settings, SETTINGS | RUN_FLAGS)
     own = {name: settings.pop(name) for name in RUN_FLAGS if name in settings}
+    precision, precision_problems = precision_targets(args.precision)
+    problems += precision_problems
+    if args.precision:
+        own["precision"] = precision
     problems += mode_problems(args, settings | own)
     out = output_path(args)
     if args.output or args.resume:
@@ -125,10 +139,9 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
         elif precision is None:
             run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
         else:
-            n, width = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
+            n, found = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
             experiment = experiment.with_overrides(replicates=n)
-            reached = "reached" if width < precision else f"not reached: the cap of {max_replicates}"
-            print(f"--precision {precision:g}: {n} replicates, largest half-width {width:.2g} ({reached})")
+            print(precision_line(args.precision, n, found, max_replicates))
     except KeyboardInterrupt:
         kept = precision is not None and out.exists()
         written = "the last finished round is in it" if kept else "no output written"
@@ -139,6 +152,49 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
         return EXIT_FAILED
     print_summary(experiment, out)
     return 0
+
+
+def precision_targets(items: list[str] | None) -> tuple[float | dict[str, float] | None, list[Problem]]:
+    """--precision's targets: one number for the headline outcomes, or {outcome: target}; and a
+    problem for each item that is neither X nor OUTCOME=X."""
+    if not items:
+        return None, []
+    plain: list[float] = []
+    named: dict[str, float] = {}
+    problems = []
+    for item in items:
+        name, _, text = item.rpartition("=")
+        unit = OUTCOMES[name].unit if name in PRECISION_OUTCOMES else "share"
+        low, high = PRECISION_LIMITS[unit]
+        allowed = f"a number from {low:g} to {high:g}"
+        if name and name not in PRECISION_OUTCOMES:
+            outcomes = ", ".join(PRECISION_OUTCOMES)
+            message = f"unknown outcome '{name}' (X, or OUTCOME=X with OUTCOME one of {outcomes})"
+            problems.append(flag_problem("--precision", message))
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            problems.append(flag_problem("--precision", f"value {item} is not a number ({allowed})"))
+            continue
+        if not low <= value <= high:
+            problems.append(flag_problem("--precision", f"value {item} is out of range ({allowed})"))
+        elif name:
+            named[name] = value
+        else:
+            plain.append(value)
+    if plain and (named or len(plain) > 1):
+        message = "a plain X only once and alone (or OUTCOME=X, once per outcome)"
+        problems.append(flag_problem("--precision", message))
+    return (plain[0] if plain else named), problems
+
+
+def precision_line(items: list[str], n: int, found: dict[str, tuple[float, float]], cap: int) -> str:
+    """What --precision took: the replicates, each outcome's largest half-width and its target."""
+    reached = all(width < target for width, target in found.values())
+    widths = ", ".join(f"{name} {width:.2g} (target {target:.2g})" for name, (width, target) in found.items())
+    outcome = "reached" if reached else f"not reached: the cap of {cap}"
+    return f"--precision {', '.join(items)}: {n} replicates, largest half-width {widths} ({outcome})"
 
 
 def with_posterior(experiment: Experiment, path: str, rows: int | None) -> Experiment:
