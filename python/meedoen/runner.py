@@ -13,7 +13,7 @@ import tomllib
 import xarray as xr
 
 from meedoen import _core
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
 from meedoen.outcomes import OUTCOMES, participation
@@ -147,9 +147,8 @@ def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
         manifest = tomllib.loads((parts / "manifest.toml").read_text())
         text = (parts / "experiment.toml").read_text()
     except (OSError, tomllib.TOMLDecodeError):
-        raise InputError(
-            [f"{parts}: --resume: there is no interrupted run to resume here (run the scenario file)"]
-        ) from None
+        message = "there is no interrupted run to resume here (run the scenario file)"
+        raise InputError([Problem(str(parts), 0, "--resume", message)]) from None
     experiment = _core.parse_experiment(text, manifest["source_path"])
     settings = {key: manifest[key] for key in ("weeks", "replicates", "seed", "scale")}
     experiment = experiment.with_overrides(**settings)
