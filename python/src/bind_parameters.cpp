@@ -21,7 +21,16 @@ py::dict to_dict(const sim::ParamSpec& spec) {
   d["source"] = spec.source;
   d["description"] = spec.description;
   d["assumption"] = spec.is_assumption();
+  d["at_most"] = spec.at_most.empty() ? py::none() : py::cast(spec.at_most);
   return d;
+}
+
+py::list relations() {
+  py::list out;
+  for (const auto* lower : models::model_parameters().relations())
+    out.append(py::dict(py::arg("lower") = lower->name, py::arg("upper") = lower->at_most,
+                        py::arg("strict") = lower->strictly_below));
+  return out;
 }
 
 py::list parameters() {
@@ -35,7 +44,12 @@ py::list parameters() {
 void bind_parameters(py::module_& m) {
   m.def("parameters", &parameters,
         "Every model parameter as a dict: name, unit, default (a float, or a list for a vector),\n"
-        "labels, min, max, integer, source, description, assumption.");
+        "labels, min, max, integer, source, description, assumption, at_most (the parameter it may\n"
+        "not exceed, or None; see parameter_relations()).");
+  m.def("parameter_relations", &relations,
+        "The relations between parameters, each declared once with the lower one: a list of dicts\n"
+        "{lower, upper, strict}: the value of `lower` is at most that of `upper` (below it when strict).\n"
+        "Scenario files, with_parameters() and the sensitivity and calibration ranges must keep them.");
   m.def("parameters_markdown", [] { return models::model_parameters().to_markdown(); },
         "The parameter table as Markdown (the body of docs/parameters.md).");
 }
