@@ -21,7 +21,6 @@ py::dict to_dict(const sim::ParamSpec& spec) {
   d["source"] = spec.source;
   d["description"] = spec.description;
   d["assumption"] = spec.is_assumption();
-  d["at_most"] = spec.at_most.empty() ? py::none() : py::cast(spec.at_most);
   return d;
 }
 
@@ -44,8 +43,8 @@ py::list parameters() {
 void bind_parameters(py::module_& m) {
   m.def("parameters", &parameters,
         "Every model parameter as a dict: name, unit, default (a float, or a list for a vector),\n"
-        "labels, min, max, integer, source, description, assumption, at_most (the parameter it may\n"
-        "not exceed, or None; see parameter_relations()).");
+        "labels, min, max, integer, source, description, assumption. The relations between them:\n"
+        "parameter_relations().");
   m.def("parameter_relations", &relations,
         "The relations between parameters, each declared once with the lower one: a list of dicts\n"
         "{lower, upper, strict}: the value of `lower` is at most that of `upper` (below it when strict).\n"

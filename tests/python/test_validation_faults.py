@@ -89,9 +89,7 @@ def test_the_relations_are_exposed_once():
     relations = {(r["lower"], r["upper"]): r["strict"] for r in _core.parameter_relations()}
     assert relations[("geluksbudget.min_budget", "geluksbudget.max_budget")] is False
     assert relations[("home_visits.min_age", "age.pension")] is True
-    spec = {p["name"]: p for p in _core.parameters()}
-    assert spec["geluksbudget.min_budget"]["at_most"] == "geluksbudget.max_budget"
-    assert spec["geluksbudget.max_budget"]["at_most"] is None
+    assert len(relations) == len(_core.parameter_relations())  # each once
     docs = (Path(__file__).resolve().parents[2] / "docs" / "parameters.md").read_text()
     assert "at most `geluksbudget.max_budget`" in docs and "at least `geluksbudget.min_budget`" in docs
 
