@@ -103,7 +103,8 @@ void set_parameters(Experiment& experiment, const ParameterValues& values, const
 // earlier ones: replicate r runs every scenario with draws.rows[r] applied by
 // the rule of set_parameters (the file's settings win; a draw wins over
 // set_parameters). Every row is checked against the registry; problems are
-// reported as ORIGIN: NAME: row R: what is wrong (what is allowed). The rows
+// reported as ORIGIN: NAME: row R: what is wrong (what is allowed), as is the
+// first row that breaks a relation between parameters (min above max). The rows
 // must number at least the replicates when the experiment runs
 // (check_parameter_draws).
 void set_parameter_draws(Experiment& experiment, ParameterDraws draws);

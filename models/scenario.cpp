@@ -729,6 +729,25 @@ Problems broken_relations(const Experiment& e, const std::string& origin) {
   return out;
 }
 
+// The relations that the first row of `draws` to break one breaks, as ORIGIN: LOWER: row R: ...;
+// none when it breaks none (the rows are tried only when a drawn parameter is in a relation).
+Problems broken_draw_relations(const Experiment& e, const ParameterDraws& draws) {
+  const auto related = [](const std::string& name) {
+    const auto relations = model_parameters().relations();
+    return std::any_of(relations.begin(), relations.end(),
+                       [&](const auto* lower) { return lower->name == name || lower->at_most == name; });
+  };
+  if (std::none_of(draws.names.begin(), draws.names.end(), related)) return {};
+  for (std::size_t r = 0; r < draws.rows.size(); ++r) {
+    Experiment drawn = e;
+    for (auto& scenario : drawn.scenarios) scenario = with_draws(scenario, draws, r);
+    auto broken = broken_relations(drawn, draws.origin);
+    for (auto& problem : broken) problem.message = "row " + str(r) + ": " + problem.message;
+    if (!broken.empty()) return broken;
+  }
+  return {};
+}
+
 }  // namespace
 
 const sim::ParamSpec& find_parameter(const std::string& name, const std::string& origin) {
@@ -792,6 +811,7 @@ void set_parameter_draws(Experiment& e, ParameterDraws draws) {
     if (bad > 1) first += "; so are " + str(bad - 1) + " other rows";
     if (bad > 0) problems.push_back({origin, 0, draws.names[k], first});
   }
+  if (problems.empty()) problems = broken_draw_relations(e, draws);
   if (!problems.empty()) throw sim::InputError(std::move(problems));
   e.parameter_draws = std::move(draws);
 }

@@ -158,6 +158,18 @@ TEST(Relations, ValuesFromOutsideTheFileKeepThemToo) {
   EXPECT_EQ(e.scenarios[1].interventions[0].params.get("geluksbudget.min_budget"), 150.0);
 }
 
+TEST(Relations, PerReplicateDrawsKeepThemToo) {
+  auto e = parse_experiment(with_intervention("type = \"geluksbudget\"\n"), "s.toml");
+  ParameterDraws draws{{"geluksbudget.min_budget", "geluksbudget.max_budget"}, {{100, 400}, {300, 250}}, "posterior"};
+  const auto problems = problems_of([&] { set_parameter_draws(e, draws); });
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].str().substr(0, 61), "posterior: geluksbudget.min_budget: row 1: value 300 is above");
+  EXPECT_TRUE(e.parameter_draws.empty());
+  draws.rows[1] = {250, 250};
+  set_parameter_draws(e, draws);
+  EXPECT_EQ(e.parameter_draws.rows.size(), 2u);
+}
+
 TEST(Relations, DeclaredOnceInTheRegistryAndShownInTheDocs) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto* lower : model_parameters().relations()) pairs.emplace_back(lower->name, lower->at_most);
