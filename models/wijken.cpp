@@ -51,9 +51,11 @@ struct ParserDeleter {
   }
 };
 
-// The separator, as the pilot files choose it: ',' when the header has one or no ';', else ';'.
+// The separator, as the pilot files choose it: ',' when the header (the first line that is not
+// blank) has one or has no ';', else ';'.
 unsigned char separator(std::string_view text) {
-  const auto header = text.substr(0, text.find('\n'));
+  const auto start = std::min(text.find_first_not_of(" \t\r\n"), text.size());
+  const auto header = text.substr(start, text.find('\n', start) - start);
   return header.find(',') != std::string_view::npos || header.find(';') == std::string_view::npos ? ',' : ';';
 }
 

@@ -83,6 +83,8 @@ TEST(PopulationCsv, CountsWrittenAnyOtherWayAreRefusedAtTheirLineAndColumn) {
   }
   const auto semicolons = csv_problems("code;name;inhabitants;men;women;dwellings;land_ha\r\nWK1;Noord;1,5;1;0;1;1\r\n");
   expect_one(semicolons, 2, "inhabitants", "'1,5' is not a count");
+  const auto blank_first = csv_problems("\r\n\ncode;name;inhabitants;men;women;dwellings;land_ha\nWK1;Noord;1.000;1;0;1;1\n");
+  expect_one(blank_first, 4, "inhabitants", "'1.000' is not a count");
 }
 
 TEST(PopulationCsv, AreasHaveOneWrittenForm) {
