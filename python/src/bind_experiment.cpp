@@ -52,14 +52,6 @@ Experiment load(const std::string& path) {
   return e;
 }
 
-Experiment with_overrides(const Experiment& e, std::optional<int> weeks, std::optional<int> replicates,
-                          std::optional<std::uint64_t> seed, std::optional<double> scale) {
-  Experiment copy = e;
-  models::apply_overrides(copy, weeks, replicates, seed, scale);
-  print_new_warnings(copy, warning_lines(e));
-  return copy;
-}
-
 // A Python number as a double; none when it is not one (a bool is not one).
 std::optional<double> number_of(py::handle value) {
   if (py::isinstance<py::bool_>(value) || py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value))
@@ -75,6 +67,30 @@ std::optional<double> number_of(py::handle value) {
 }
 
 std::string type_name(py::handle value) { return py::str(py::type::handle_of(value).attr("__name__")); }
+
+// A setting given to with_overrides, checked as a command-line value (command_line_setting), so
+// that any int, however large, gives InputError: an integer (int, numpy integer) for a whole one,
+// a number for --scale; a bool or other type is refused.
+template <typename T>
+std::optional<T> setting(const std::string& flag, const py::object& value) {
+  if (value.is_none()) return std::nullopt;
+  const bool whole = flag != "--scale", integer = PyIndex_Check(value.ptr()) && !py::isinstance<py::bool_>(value);
+  const auto number = whole ? std::nullopt : number_of(value);
+  if (whole ? !integer : !number)
+    throw sim::InputError(sim::Problem{"command line", 0, flag,
+                                       "is of type " + type_name(value) + (whole ? " (a whole number)" : " (a number)")});
+  const auto text = whole ? py::str(py::int_(value)).cast<std::string>() : py::repr(py::float_(*number)).cast<std::string>();
+  return std::visit([](auto v) { return static_cast<T>(v); }, models::command_line_setting(flag, text));
+}
+
+Experiment with_overrides(const Experiment& e, const py::object& weeks, const py::object& replicates,
+                          const py::object& seed, const py::object& scale) {
+  Experiment copy = e;
+  models::apply_overrides(copy, setting<int>("--weeks", weeks), setting<int>("--replicates", replicates),
+                          setting<std::uint64_t>("--seed", seed), setting<double>("--scale", scale));
+  print_new_warnings(copy, warning_lines(e));
+  return copy;
+}
 
 // The value of one parameter given to with_parameters: a number, or a sequence
 // (a list, a tuple, a 1-D array) of numbers for a parameter with labels.

@@ -265,3 +265,29 @@ def test_command_line_settings_give_their_values():
     assert _core.command_line_setting("--seed", "9223372036854775807") == 2**63 - 1
     assert _core.command_line_setting("--scale", "0.25") == 0.25
     assert isinstance(_core.command_line_setting("--weeks", "52"), int)
+
+
+@pytest.mark.parametrize(
+    "settings, says",
+    [
+        ({"seed": 2**64 + 1}, "command line: --seed: value 18446744073709551617 is out of range"),
+        ({"seed": -1}, "command line: --seed: value -1 is out of range"),
+        ({"weeks": 2**53 + 1}, f"command line: --weeks: value {BIG} is out of range"),
+        ({"scale": float("nan")}, "command line: --scale: value nan is out of range"),
+        ({"replicates": True}, "command line: --replicates: is of type bool (a whole number)"),
+        ({"scale": "0.5"}, "command line: --scale: is of type str (a number)"),
+    ],
+)
+def test_with_overrides_checks_every_value_as_the_command_line_does(faults: Path, settings, says: str):
+    experiment = meedoen.load_experiment(faults / "09-valid.toml")
+    with pytest.raises(meedoen.InputError) as error:
+        experiment.with_overrides(**settings)
+    assert error.value.problems[0].startswith(says), error.value.problems
+
+
+def test_with_overrides_takes_numpy_numbers(faults: Path):
+    import numpy as np
+
+    experiment = meedoen.load_experiment(faults / "09-valid.toml")
+    changed = experiment.with_overrides(replicates=np.int64(3), seed=np.uint64(2**63 - 1), scale=np.float32(0.5))
+    assert (changed.replicates, changed.seed, changed.scale) == (3, 2**63 - 1, 0.5)
