@@ -260,7 +260,8 @@ std::string read_numbers(const toml::node& node, const sim::ParamSpec& spec, std
   if (!spec.is_vector()) return "is a list (" + allowed_values(spec) + ")";
   for (std::size_t i = 0; i < list->size(); ++i) {
     if (auto why = read_number(*list->get(i), spec.min, spec.max, spec.integer, value); !why.empty())
-      return "element " + std::to_string(i + 1) + " " + why + " (" + allowed_values(spec) + ")";
+      return "element " + std::to_string(i + 1) + (why.starts_with("is") ? " " : ": ") + why + " (" +
+             allowed_values(spec) + ")";
     out.push_back(value);
   }
   return sim::ParamSet::check(spec, out);

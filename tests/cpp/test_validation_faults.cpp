@@ -267,7 +267,7 @@ TEST(ExtremeNumbers, EveryNumberOfAFileIsCheckedTheSameWay) {
              "parameters.ladder.peer_up", "value " + big + " is out of range");
   expect_one(toml_problems(settings + "[parameters]\npopulation.age_shares = [1, 1, " + big + ", 1, 1, 1, 1]\n" +
                            kBaseline),
-             4, "parameters.population.age_shares", "element 3 value " + big + " is out of range");
+             4, "parameters.population.age_shares", "element 3: value " + big + " is out of range");
   expect_one(toml_problems(settings + kBaseline + "[scenario.parameters]\ncosts.ggz = -" + big + "\n"), 6,
              "scenario[1].parameters.costs.ggz", "value -" + big + " is out of range");
   expect_one(toml_problems(with_intervention("type = \"walk_in\"\nstart_week = " + big + "\n")), 12,
