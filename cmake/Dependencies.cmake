@@ -9,6 +9,13 @@ find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
 add_library(meedoen_random123 INTERFACE)
 target_include_directories(meedoen_random123 SYSTEM INTERFACE ${RANDOM123_INCLUDE_DIR})
 
+# libcsv (libcsv-dev) reads the population files.
+find_path(CSV_INCLUDE_DIR csv.h REQUIRED)
+find_library(CSV_LIBRARY NAMES csv REQUIRED)
+add_library(meedoen_csv INTERFACE)
+target_include_directories(meedoen_csv SYSTEM INTERFACE ${CSV_INCLUDE_DIR})
+target_link_libraries(meedoen_csv INTERFACE ${CSV_LIBRARY})
+
 add_library(meedoen_hdf5 INTERFACE)
 target_include_directories(meedoen_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
 target_link_libraries(meedoen_hdf5 INTERFACE ${HDF5_HL_LIBRARIES} ${HDF5_C_LIBRARIES})

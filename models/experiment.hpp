@@ -8,9 +8,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "models/interventions/intervention.hpp"
+#include "models/wijken.hpp"
+#include "sim/errors.hpp"
 #include "sim/parameters.hpp"
 
 namespace meedoen::models {
@@ -47,6 +50,10 @@ struct Experiment {
   std::string source_path;              // the scenario file
   std::string source_text;              // its full text, kept as provenance
   std::vector<std::string> wijk_names;  // the population's wijken, in the order of its data
+  std::vector<Wijk> wijken;             // and their figures (the checks of a scale)
+  // What runs but means little at this scale (an intervention only in wijken without adults):
+  // FILE:LINE: key: warning: ..., set with the scale (parse_experiment, apply_overrides).
+  std::vector<sim::Problem> warnings;
   // Set from outside the file (set_parameters), sorted by name; already applied to `scenarios`.
   ParameterValues parameter_values;
   // Per-replicate values (set_parameter_draws); applied by the runner, not to `scenarios`.
@@ -70,9 +77,16 @@ Experiment parse_experiment(std::string_view text, const std::string& path);
 Experiment default_experiment();
 
 // Command-line settings (--weeks, --replicates, --seed, --scale) replace the
-// file's, within ExperimentLimits; throws sim::InputError (file "command line").
+// file's, within ExperimentLimits; throws sim::InputError (file "command line"),
+// also for a scale at which the population has no adults.
 void apply_overrides(Experiment& experiment, std::optional<int> weeks, std::optional<int> replicates,
                      std::optional<std::uint64_t> seed, std::optional<double> scale);
+
+// The value of a command-line setting (--weeks, --replicates, --seed: a whole number in decimal
+// digits; --scale: a decimal number) given as text, within the limits of apply_overrides. Throws
+// sim::InputError (command line: FLAG: what is wrong (what is allowed)) when it is not one, and
+// std::invalid_argument for another flag.
+std::variant<std::int64_t, double> command_line_setting(const std::string& flag, const std::string& text);
 
 // Parameter values from outside the scenario file. Precedence: the registry's
 // default < these values < the scenario file's own settings: each value goes to
@@ -80,15 +94,17 @@ void apply_overrides(Experiment& experiment, std::optional<int> weeks, std::opti
 // not set the parameter in (ParamSet::overridden). Merges with the values of
 // earlier calls (a later value wins) and records them in
 // experiment.parameter_values. Throws sim::InputError with every problem (unknown
-// name, wrong number of values, out of range, not whole) as
-// ORIGIN: NAME: what is wrong (what is allowed); then nothing is changed.
+// name, wrong number of values, out of range, not whole, a broken relation such
+// as min_budget above max_budget) as ORIGIN: NAME: what is wrong (what is
+// allowed); then nothing is changed.
 void set_parameters(Experiment& experiment, const ParameterValues& values, const std::string& origin);
 
 // Per-replicate values of scalar parameters (posterior draws), replacing any
 // earlier ones: replicate r runs every scenario with draws.rows[r] applied by
 // the rule of set_parameters (the file's settings win; a draw wins over
 // set_parameters). Every row is checked against the registry; problems are
-// reported as ORIGIN: NAME: row R: what is wrong (what is allowed). The rows
+// reported as ORIGIN: NAME: row R: what is wrong (what is allowed), as is the
+// first row that breaks a relation between parameters (min above max). The rows
 // must number at least the replicates when the experiment runs
 // (check_parameter_draws).
 void set_parameter_draws(Experiment& experiment, ParameterDraws draws);

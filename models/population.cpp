@@ -254,6 +254,14 @@ std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scal
   return out;
 }
 
+std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params) {
+  static_assert(kBandLower[1] == kAdultAge, "the first age band holds the children");
+  std::vector<int> out;
+  for (const int persons : scaled_inhabitants(wijken, scale))
+    out.push_back(persons - apportion(persons, params.vec("population.age_shares"))[0]);
+  return out;
+}
+
 std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u) {
   const int pension = static_cast<int>(params.get("age.pension"));
   const char* table = age >= pension ? "population.rung_shares_pension"

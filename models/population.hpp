@@ -17,6 +17,10 @@ namespace meedoen::models {
 // the city repeats its structure.
 std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scale);
 
+// Adults (kAdultAge and over) per wijk at a scale: its residents less the children that
+// population.age_shares gives them (as build_population places them).
+std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params);
+
 // Builds the population of one replicate; every draw is keyed by
 // (seed, replicate, kSetupWeek, person or household, purpose).
 People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,

@@ -2,18 +2,22 @@
 // wrong type or out-of-range value is a problem, and all problems of a file
 // are reported together as FILE:LINE: key: what is wrong (what is allowed).
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <toml++/toml.h>
+#include <type_traits>
 
 #include "models/experiment.hpp"
 #include "models/interventions/registry.hpp"
 #include "models/model_parameters.hpp"
+#include "models/population.hpp"
 #include "models/wijken.hpp"
 #include "sim/errors.hpp"
 
@@ -25,7 +29,9 @@ namespace meedoen::models {
 namespace {
 
 using Problems = std::vector<sim::Problem>;
-using Overrides = std::vector<std::pair<std::string, std::vector<double>>>;
+// Where one level of the file ([parameters], a [scenario.parameters], an intervention) sets
+// parameters: name -> (line, key as written there).
+using Origins = std::map<std::string, std::pair<int, std::string>>;
 using Leaves = std::vector<std::pair<std::string, const toml::node*>>;
 using Limits = ExperimentLimits;
 
@@ -96,6 +102,33 @@ std::string not_a_number(const toml::node& node, bool whole) {
   return "is " + kind_of(node);
 }
 
+// Is integer `v` within [lo, hi]? Exactly: an integer beyond 2^53 is never rounded into a double range.
+template <typename T>
+bool integer_within(std::int64_t v, T lo, T hi) {
+  if constexpr (std::is_integral_v<T>) {
+    return v >= lo && v <= hi;
+  } else {
+    constexpr std::int64_t exact = std::int64_t{1} << std::numeric_limits<double>::digits;
+    return v >= -exact && v <= exact && static_cast<double>(v) >= lo && static_cast<double>(v) <= hi;
+  }
+}
+
+// The one check of every number in a scenario file: `node` as a number from lo to hi (a whole one
+// if `whole`) into `out`, or why it is not one (without what is allowed, which the caller adds).
+template <typename T>
+std::string read_number(const toml::node& node, T lo, T hi, bool whole, T& out) {
+  if (auto why = not_a_number(node, whole); !why.empty()) return why;
+  if (const auto* integer = node.as_integer()) {
+    if (!integer_within(integer->get(), lo, hi)) return "value " + str(integer->get()) + " is out of range";
+    out = static_cast<T>(integer->get());
+    return {};
+  }
+  const double v = node.as_floating_point()->get();  // a decimal number, so T is double
+  if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi))) return "value " + str(v) + " is out of range";
+  out = static_cast<T>(v);
+  return {};
+}
+
 bool is_readable_file(const std::filesystem::path& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec) && std::ifstream(path).good();
@@ -152,13 +185,9 @@ struct Section {
   std::optional<T> number(std::string_view k, T lo, T hi, bool integer) const {
     const auto* node = table.get(k);
     if (!node) return std::nullopt;
-    if (auto why = not_a_number(*node, integer); !why.empty()) {
+    T value{};
+    if (auto why = read_number(*node, lo, hi, integer, value); !why.empty()) {
       problem(line_of(*node), k, why + " (" + range_text(integer, lo, hi) + ")");
-      return std::nullopt;
-    }
-    const T value = node->value<T>().value();
-    if (auto why = out_of_range(value, lo, hi, integer); !why.empty()) {
-      problem(line_of(*node), k, why);
       return std::nullopt;
     }
     return value;
@@ -177,7 +206,7 @@ int read_settings(const Section& s, Experiment& e) {
 }
 
 // Checks that the wijk CSV exists and parses (its own problems go to
-// `data_problems`); the names of its wijken, none when it does not.
+// `data_problems`); its wijken go to e.wijken, their names are returned, none when it does not.
 std::optional<std::vector<std::string>> read_population(const Section& s, Experiment& e, Problems& data_problems) {
   s.only({"data", "scale"});
   if (auto scale = s.decimal("scale", Limits::min_scale, Limits::max_scale)) e.scale = *scale;
@@ -193,8 +222,9 @@ std::optional<std::vector<std::string>> read_population(const Section& s, Experi
     }
   }
   try {
+    e.wijken = load_wijken(e.population_data);
     std::vector<std::string> names;
-    for (const auto& wijk : load_wijken(e.population_data)) names.push_back(wijk.name);
+    for (const auto& wijk : e.wijken) names.push_back(wijk.name);
     return names;
   } catch (const sim::InputError& err) {
     data_problems.insert(data_problems.end(), err.problems().begin(), err.problems().end());
@@ -220,16 +250,19 @@ std::string allowed_values(const sim::ParamSpec& spec) {
 // The numbers of a parameter's value, or why it has none.
 std::string read_numbers(const toml::node& node, const sim::ParamSpec& spec, std::vector<double>& out) {
   const auto* list = node.as_array();
+  double value = 0;
   if (!list) {
-    if (auto why = not_a_number(node, spec.integer); !why.empty()) return why + " (" + allowed_values(spec) + ")";
-    out = {node.value<double>().value()};
+    if (auto why = read_number(node, spec.min, spec.max, spec.integer, value); !why.empty())
+      return why + " (" + allowed_values(spec) + ")";
+    out = {value};
     return sim::ParamSet::check(spec, out);
   }
   if (!spec.is_vector()) return "is a list (" + allowed_values(spec) + ")";
   for (std::size_t i = 0; i < list->size(); ++i) {
-    if (auto why = not_a_number(*list->get(i), spec.integer); !why.empty())
-      return "element " + std::to_string(i + 1) + " " + why + " (" + allowed_values(spec) + ")";
-    out.push_back(list->get(i)->value<double>().value());
+    if (auto why = read_number(*list->get(i), spec.min, spec.max, spec.integer, value); !why.empty())
+      return "element " + std::to_string(i + 1) + (why.starts_with("is") ? " " : ": ") + why + " (" +
+             allowed_values(spec) + ")";
+    out.push_back(value);
   }
   return sim::ParamSet::check(spec, out);
 }
@@ -242,18 +275,34 @@ std::string unknown_parameter(const std::string& name) {
   return "unknown parameter (did you mean " + names + "?)";
 }
 
-Overrides read_overrides(const Section& s) {
+// Reports every relation between parameters (min_budget at most max_budget) that `params` breaks,
+// at the level `s` that set one of the two, naming both.
+void check_relations(const Section& s, const sim::ParamSet& params, const Origins& here) {
+  for (const auto* lower : params.table().relations()) {
+    auto at = here.find(lower->name);
+    if (at == here.end()) at = here.find(lower->at_most);
+    if (at == here.end()) continue;
+    if (auto why = params.check_relation(*lower); !why.empty()) s.problem(at->second.first, at->second.second, why);
+  }
+}
+
+// The values of parameter table `s` ([parameters], [scenario.parameters]) set in `params`.
+void read_overrides(const Section& s, sim::ParamSet& params) {
   Leaves leaves;
   flatten(s.table, "", leaves);
-  Overrides out;
+  Origins here;
   for (const auto& [name, node] : leaves) {
     const auto* spec = model_parameters().find(name);
     std::vector<double> values;
     const auto why = spec ? read_numbers(*node, *spec, values) : unknown_parameter(name);
-    if (why.empty()) out.emplace_back(name, std::move(values));
-    else s.problem(line_of(*node), name, why);
+    if (!why.empty()) {
+      s.problem(line_of(*node), name, why);
+      continue;
+    }
+    params.set(name, std::move(values));
+    here[name] = {line_of(*node), name};
   }
-  return out;
+  check_relations(s, params, here);
 }
 
 bool is_group_name(const std::string& name) {
@@ -348,8 +397,9 @@ std::optional<int> read_week(const Section& s, std::string_view k, int first, co
   const auto* node = s.table.get(k);
   if (!node) return std::nullopt;
   const std::string allowed = " (a whole number from " + str(first) + " to " + str(weeks) + ")";
-  std::string why = not_a_number(*node, true);
-  const auto week = why.empty() ? node->value<std::int64_t>().value() : 0;
+  std::int64_t week = 0;
+  constexpr auto any = std::numeric_limits<std::int64_t>::max();
+  std::string why = read_number(*node, -any, any, true, week);  // its range is checked below, said per bound
   if (why.empty() && week > weeks) why = "value " + str(week) + " is after the experiment's last week, " + str(weeks);
   if (why.empty() && week < first) why = "value " + str(week) + " is before " + first_is;
   if (why.empty()) return static_cast<int>(week);
@@ -368,6 +418,7 @@ void read_intervention_parameters(const Section& s, const InterventionType& type
   }
   if (leaves.empty()) return;
   const auto keys = parameter_keys(type);
+  Origins here;
   for (const auto& [key, node] : leaves) {
     const bool known = std::find(keys.begin(), keys.end(), key) != keys.end();
     const auto* param = known ? model_parameters().find(std::string(type.name) + "." + key) : nullptr;
@@ -379,9 +430,14 @@ void read_intervention_parameters(const Section& s, const InterventionType& type
       continue;
     }
     std::vector<double> values;
-    if (auto why = read_numbers(*node, *param, values); !why.empty()) s.problem(line_of(*node), key, why);
-    else spec.params.set(param->name, std::move(values));
+    if (auto why = read_numbers(*node, *param, values); !why.empty()) {
+      s.problem(line_of(*node), key, why);
+      continue;
+    }
+    spec.params.set(param->name, std::move(values));
+    here[param->name] = {line_of(*node), key};
   }
+  check_relations(s, spec.params, here);
 }
 
 InterventionSpec read_intervention(const Section& s, const ScenarioSpec& scenario, const Context& ctx) {
@@ -434,22 +490,21 @@ void read_interventions(const Section& s, const Context& ctx, ScenarioSpec& scen
   }
 }
 
-ScenarioSpec read_scenario(const Section& s, const Overrides& common, const Context& ctx) {
+ScenarioSpec read_scenario(const Section& s, const sim::ParamSet& common, const Context& ctx) {
   s.only({"name", "parameters", "intervention"});
-  ScenarioSpec spec{"", s.line, sim::ParamSet(model_parameters()), {}};
+  ScenarioSpec spec{"", s.line, common, {}};
   const auto name = s.text("name", true, "a name of letters, digits, _ and -");
   if (name && !is_group_name(*name))
     s.problem(line_of(*s.table.get("name")), "name",
               "'" + *name + "' is not a valid name (one or more letters a-z, A-Z, digits, _ and -)");
   spec.name = name.value_or("");
-  for (const auto& [param, values] : common) spec.params.set(param, values);
-  for (const auto& [param, values] : read_overrides(s.sub("parameters"))) spec.params.set(param, values);
+  read_overrides(s.sub("parameters"), spec.params);
   read_interventions(s, ctx, spec);
   return spec;
 }
 
 // Reads scenario `s` and refuses a name that an earlier scenario has (`seen`: name -> its key).
-void add_scenario(const Section& s, const Overrides& common, const Context& ctx,
+void add_scenario(const Section& s, const sim::ParamSet& common, const Context& ctx,
                   std::map<std::string, std::string>& seen, Experiment& e) {
   auto spec = read_scenario(s, common, ctx);
   const auto [it, fresh] = seen.emplace(spec.name, s.key);
@@ -459,7 +514,7 @@ void add_scenario(const Section& s, const Overrides& common, const Context& ctx,
   e.scenarios.push_back(std::move(spec));
 }
 
-void read_scenarios(const Section& top, const Overrides& common, const Context& ctx, Experiment& e) {
+void read_scenarios(const Section& top, const sim::ParamSet& common, const Context& ctx, Experiment& e) {
   const auto* node = top.table.get("scenario");
   const auto* list = node ? node->as_array() : nullptr;
   if (!list || list->empty()) {
@@ -480,6 +535,48 @@ void read_scenarios(const Section& top, const Overrides& common, const Context& 
   if (base != all.end()) std::rotate(all.begin(), base, base + 1);
 }
 
+// Why nobody can be simulated at the experiment's scale (no adults, with some scenario's
+// population.age_shares), or "".
+std::string nobody_to_simulate(const Experiment& e) {
+  for (const auto& scenario : e.scenarios) {
+    const auto adults = scaled_adults(e.wijken, e.scale, scenario.params);
+    if (std::accumulate(adults.begin(), adults.end(), 0) > 0) continue;
+    const auto scaled = scaled_inhabitants(e.wijken, e.scale);
+    const int residents = std::accumulate(scaled.begin(), scaled.end(), 0);  // children only, when some
+    return "at scale " + str(e.scale) + " the population has no adults (" + str(residents) + " residents" +
+           (residents > 0 && e.scenarios.size() > 1 ? " in scenario '" + scenario.name + "'" : "") +
+           "): nobody to simulate (a larger scale, or a population file with more inhabitants)";
+  }
+  return {};
+}
+
+// The interventions that work only in wijken without adults at the experiment's scale.
+std::vector<sim::Problem> empty_wijk_warnings(const Experiment& e) {
+  std::vector<sim::Problem> out;
+  for (const auto& scenario : e.scenarios) {
+    const auto adults = scaled_adults(e.wijken, e.scale, scenario.params);
+    for (const auto& i : scenario.interventions) {
+      std::vector<std::string> names;
+      for (const auto w : i.wijken) names.push_back(adults.at(w) == 0 ? e.wijk_names.at(w) : "");
+      if (names.empty() || std::count(names.begin(), names.end(), "") > 0) continue;
+      out.push_back({e.source_path, i.line, "wijken",
+                     "warning: intervention '" + i.name + "' of scenario '" + scenario.name +
+                         "' works only in wijken without adults at scale " + str(e.scale) + " (" + join(names) +
+                         "): it is charged for nobody (wijken with adults at this scale, or a larger scale)"});
+    }
+  }
+  return out;
+}
+
+// Refuses a population with nobody to simulate, at the [population] key that chose it.
+void check_population(const Section& s, Experiment& e) {
+  const auto why = nobody_to_simulate(e);
+  if (why.empty()) return;
+  const char* key = s.table.get("scale") ? "scale" : s.table.get("data") ? "data" : "";
+  if (*key) s.problem(line_of(*s.table.get(key)), key, why);
+  else s.problems.push_back({s.file, s.line, s.key, why});
+}
+
 }  // namespace
 
 Experiment parse_experiment(std::string_view text, const std::string& path) {
@@ -498,12 +595,17 @@ Experiment parse_experiment(std::string_view text, const std::string& path) {
   top.only({"experiment", "population", "parameters", "scenario"});
   Context ctx;
   ctx.weeks = read_settings(top.sub("experiment"), e);
-  ctx.wijken = read_population(top.sub("population"), e, data_problems);
+  const auto population = top.sub("population");
+  ctx.wijken = read_population(population, e, data_problems);
   if (ctx.wijken) e.wijk_names = *ctx.wijken;
-  read_scenarios(top, read_overrides(top.sub("parameters")), ctx, e);
+  sim::ParamSet common(model_parameters());
+  read_overrides(top.sub("parameters"), common);
+  read_scenarios(top, common, ctx, e);
+  if (problems.empty() && data_problems.empty()) check_population(population, e);
   std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
   problems.insert(problems.end(), data_problems.begin(), data_problems.end());
   if (!problems.empty()) throw sim::InputError(std::move(problems));
+  e.warnings = empty_wijk_warnings(e);
   return e;
 }
 
@@ -517,6 +619,43 @@ Experiment load_experiment(const std::string& path) {
 }
 
 Experiment default_experiment() { return parse_experiment(embedded::leiden_toml, "scenarios/leiden.toml"); }
+
+namespace {
+
+// The limits of the whole-number settings a command line can replace.
+std::pair<std::int64_t, std::int64_t> whole_limits(const std::string& flag) {
+  if (flag == "--weeks") return {1, Limits::max_weeks};
+  if (flag == "--replicates") return {1, Limits::max_replicates};
+  if (flag == "--seed") return {0, kMaxSeed};
+  throw std::invalid_argument("not a command-line setting: " + flag);
+}
+
+// `text` read whole into `out` by std::from_chars: "" when it is a number, "out of range" when it
+// is one beyond T, "not" when it is none.
+template <typename T>
+std::string parse_text(const std::string& text, T& out) {
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  if (ptr != end || ec == std::errc::invalid_argument || text.empty()) return "not";
+  return ec == std::errc::result_out_of_range ? "out of range" : "";
+}
+
+}  // namespace
+
+std::variant<std::int64_t, double> command_line_setting(const std::string& flag, const std::string& text) {
+  const bool whole = flag != "--scale";
+  const auto [lo, hi] = whole ? whole_limits(flag) : std::pair<std::int64_t, std::int64_t>{};
+  const std::string allowed = whole ? range_text(true, lo, hi) : range_text(false, Limits::min_scale, Limits::max_scale);
+  std::int64_t n = 0;
+  double x = 0;
+  std::string why = whole ? parse_text(text, n) : parse_text(text, x);
+  if (why.empty()) why = whole ? out_of_range(n, lo, hi, true) : out_of_range(x, Limits::min_scale, Limits::max_scale, false);
+  else if (why == "not") why = "'" + text + "' is not " + (whole ? "a whole number in decimal digits" : "a number");
+  else why = "value " + text + " is out of range";
+  if (why.empty()) return whole ? std::variant<std::int64_t, double>(n) : x;
+  if (why.back() != ')') why += " (" + allowed + ")";
+  throw sim::InputError(sim::Problem{"command line", 0, flag, why});
+}
 
 void apply_overrides(Experiment& e, std::optional<int> weeks, std::optional<int> replicates,
                      std::optional<std::uint64_t> seed, std::optional<double> scale) {
@@ -542,11 +681,17 @@ void apply_overrides(Experiment& e, std::optional<int> weeks, std::optional<int>
   check("--replicates", replicates, 1, Limits::max_replicates, true);
   check("--seed", seed, std::uint64_t{0}, static_cast<std::uint64_t>(kMaxSeed), true);
   check("--scale", scale, Limits::min_scale, Limits::max_scale, false);
+  if (problems.empty() && scale) {
+    Experiment scaled = e;
+    scaled.scale = *scale;
+    if (auto why = nobody_to_simulate(scaled); !why.empty()) problems.push_back({"command line", 0, "--scale", why});
+  }
   if (!problems.empty()) throw sim::InputError(std::move(problems));
   e.weeks = weeks.value_or(e.weeks);
   e.replicates = replicates.value_or(e.replicates);
   e.seed = seed.value_or(e.seed);
   e.scale = scale.value_or(e.scale);
+  e.warnings = empty_wijk_warnings(e);
 }
 
 // Values from outside the scenario file
@@ -567,6 +712,43 @@ std::string once(std::vector<std::string>& seen, const std::string& name, std::s
   return {};
 }
 
+// The relations between parameters (min_budget at most max_budget) that some scenario or
+// intervention of `e` breaks, each once, as ORIGIN: LOWER: ... naming both.
+Problems broken_relations(const Experiment& e, const std::string& origin) {
+  Problems out;
+  const auto check = [&](const sim::ParamSet& params) {
+    for (const auto* lower : params.table().relations()) {
+      const sim::Problem p{origin, 0, lower->name, params.check_relation(*lower)};
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& q) { return q.str() == p.str(); });
+      if (!p.message.empty() && !seen) out.push_back(p);
+    }
+  };
+  for (const auto& scenario : e.scenarios) {
+    check(scenario.params);
+    for (const auto& intervention : scenario.interventions) check(intervention.params);
+  }
+  return out;
+}
+
+// The relations that the first row of `draws` to break one breaks, as ORIGIN: LOWER: row R: ...;
+// none when it breaks none (the rows are tried only when a drawn parameter is in a relation).
+Problems broken_draw_relations(const Experiment& e, const ParameterDraws& draws) {
+  const auto related = [](const std::string& name) {
+    const auto relations = model_parameters().relations();
+    return std::any_of(relations.begin(), relations.end(),
+                       [&](const auto* lower) { return lower->name == name || lower->at_most == name; });
+  };
+  if (std::none_of(draws.names.begin(), draws.names.end(), related)) return {};
+  for (std::size_t r = 0; r < draws.rows.size(); ++r) {
+    Experiment drawn = e;
+    for (auto& scenario : drawn.scenarios) scenario = with_draws(scenario, draws, r);
+    auto broken = broken_relations(drawn, draws.origin);
+    for (auto& problem : broken) problem.message = "row " + str(r) + ": " + problem.message;
+    if (!broken.empty()) return broken;
+  }
+  return {};
+}
+
 }  // namespace
 
 const sim::ParamSpec& find_parameter(const std::string& name, const std::string& origin) {
@@ -584,11 +766,14 @@ void set_parameters(Experiment& e, const ParameterValues& values, const std::str
     if (!why.empty()) problems.push_back({origin, 0, name, why});
   }
   if (!problems.empty()) throw sim::InputError(std::move(problems));
-  std::map<std::string, std::vector<double>> merged(e.parameter_values.begin(), e.parameter_values.end());
+  Experiment set = e;
+  std::map<std::string, std::vector<double>> merged(set.parameter_values.begin(), set.parameter_values.end());
   for (const auto& [name, v] : values) merged[name] = v;
-  e.parameter_values.assign(merged.begin(), merged.end());
-  for (auto& scenario : e.scenarios)
+  set.parameter_values.assign(merged.begin(), merged.end());
+  for (auto& scenario : set.scenarios)
     for (const auto& [name, v] : values) apply_unless_file_sets(scenario, name, v);
+  if (auto broken = broken_relations(set, origin); !broken.empty()) throw sim::InputError(std::move(broken));
+  e = std::move(set);
 }
 
 void set_parameter_draws(Experiment& e, ParameterDraws draws) {
@@ -627,6 +812,7 @@ void set_parameter_draws(Experiment& e, ParameterDraws draws) {
     if (bad > 1) first += "; so are " + str(bad - 1) + " other rows";
     if (bad > 0) problems.push_back({origin, 0, draws.names[k], first});
   }
+  if (problems.empty()) problems = broken_draw_relations(e, draws);
   if (!problems.empty()) throw sim::InputError(std::move(problems));
   e.parameter_draws = std::move(draws);
 }

@@ -1,7 +1,11 @@
 #include "models/wijken.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <csv.h>
 #include <fstream>
+#include <memory>
+#include <new>
 #include <sstream>
 
 #include "sim/errors.hpp"
@@ -15,67 +19,131 @@ namespace {
 
 const std::vector<std::string> kColumns = {"code", "name", "inhabitants", "men", "women", "dwellings", "land_ha"};
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  std::istringstream is(line);
-  while (std::getline(is, field, ',')) out.push_back(field);
-  if (!line.empty() && line.back() == ',') out.emplace_back();
-  return out;
+const std::string kCountRule = "a whole number of 0 or more in digits only: no thousands separator, decimal point or exponent";
+const std::string kAreaRule = "hectares, 0 or more, in digits with a decimal point: 2.5, not 2,5 or 2.5e1";
+
+// One row of the file, with the line it ends on.
+struct Row {
+  int line = 0;
+  std::vector<std::string> fields;
+};
+
+// Collects libcsv's fields and rows.
+struct Rows {
+  std::vector<Row> rows;
+  std::vector<std::string> fields;
+  int line = 0;
+
+  static void field(void* text, std::size_t size, void* self) {
+    static_cast<Rows*>(self)->fields.emplace_back(text ? static_cast<const char*>(text) : "", size);
+  }
+  static void end(int, void* self) {
+    auto& r = *static_cast<Rows*>(self);
+    r.rows.push_back({r.line, std::move(r.fields)});
+    r.fields.clear();
+  }
+};
+
+struct ParserDeleter {
+  void operator()(csv_parser* p) const {
+    csv_free(p);
+    delete p;
+  }
+};
+
+// The separator, as the pilot files choose it: ',' when the header (the first line that is not
+// blank) has one or has no ';', else ';'.
+unsigned char separator(std::string_view text) {
+  const auto start = std::min(text.find_first_not_of(" \t\r\n"), text.size());
+  const auto header = text.substr(start, text.find('\n', start) - start);
+  return header.find(',') != std::string_view::npos || header.find(';') == std::string_view::npos ? ',' : ';';
 }
 
-template <typename T>
-bool parse_number(const std::string& s, T& out) {
-  const auto* end = s.data() + s.size();
-  const auto [ptr, ec] = std::from_chars(s.data(), end, out);
-  return ec == std::errc() && ptr == end;
+// The rows of a CSV text (UTF-8 with or without BOM, ',' or ';', CRLF or LF, quoted fields), by
+// libcsv; blank lines are skipped. Throws sim::InputError at the line of malformed quoting.
+std::vector<Row> read_rows(std::string_view text, const std::string& path) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::unique_ptr<csv_parser, ParserDeleter> parser(new csv_parser);
+  if (csv_init(parser.get(), CSV_STRICT | CSV_STRICT_FINI) != 0) throw std::bad_alloc();
+  csv_set_delim(parser.get(), separator(text));
+  Rows r;
+  const auto malformed = [&] {
+    return sim::InputError(sim::Problem{path, r.line, "row",
+                                        "is not valid CSV: a quote inside an unquoted field or a quoted field not "
+                                        "closed (quote a field that holds the separator, and double a quote in it)"});
+  };
+  for (std::size_t at = 0; at < text.size();) {  // line by line, so that each row knows its line
+    const auto next = std::min(text.find('\n', at), text.size() - 1) + 1;
+    ++r.line;
+    if (csv_parse(parser.get(), text.data() + at, next - at, &Rows::field, &Rows::end, &r) != next - at)
+      throw malformed();
+    at = next;
+  }
+  if (csv_fini(parser.get(), &Rows::field, &Rows::end, &r) != 0) throw malformed();
+  return r.rows;
+}
+
+// A count: decimal digits only, so that 1.000, 1,5, 2.5 and 1e3 are refused, never read one way.
+bool parse_count(const std::string& s, int& out) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// An area: digits with at most one decimal point, at least one digit.
+bool parse_area(const std::string& s, double& out) {
+  const bool digits = std::all_of(s.begin(), s.end(), [](unsigned char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!digits || std::count(s.begin(), s.end(), '.') > 1 || s.find_first_of("0123456789") == std::string::npos)
+    return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out, std::chars_format::fixed);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// The wijk of one data row; its problems go to `problems`.
+Wijk read_wijk(const Row& row, const std::string& path, std::vector<sim::Problem>& problems) {
+  const auto& fields = row.fields;
+  Wijk w;
+  w.code = fields[0];
+  w.name = fields[1];
+  if (w.name.empty()) problems.push_back({path, row.line, "name", "is empty (a wijk name)"});
+  int* counts[] = {&w.inhabitants, &w.men, &w.women, &w.dwellings};
+  for (int c = 0; c < 4; ++c)
+    if (!parse_count(fields[2 + c], *counts[c]))
+      problems.push_back({path, row.line, kColumns[2 + c], "'" + fields[2 + c] + "' is not a count (" + kCountRule + ")"});
+  if (!parse_area(fields[6], w.land_ha))
+    problems.push_back({path, row.line, "land_ha", "'" + fields[6] + "' is not an area (" + kAreaRule + ")"});
+  if (w.inhabitants > 0 && w.dwellings == 0)
+    problems.push_back({path, row.line, "dwellings", "is 0 for a wijk with inhabitants (at least 1)"});
+  return w;
 }
 
 }  // namespace
 
 std::vector<Wijk> parse_wijken(std::string_view csv_text, const std::string& path) {
+  const auto rows = read_rows(csv_text, path);
+  if (rows.empty())
+    throw sim::InputError(sim::Problem{path, 0, "header", "the file is empty (a CSV with a header and one row per wijk)"});
+  if (rows[0].fields != kColumns)
+    throw sim::InputError(sim::Problem{path, rows[0].line, "header",
+                                       "columns must be code,name,inhabitants,men,women,dwellings,land_ha (separated "
+                                       "by , or ;)"});
   std::vector<sim::Problem> problems;
   std::vector<Wijk> wijken;
-  std::istringstream is{std::string(csv_text)};
-  std::string line;
-  int lineno = 0;
-  while (std::getline(is, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const auto fields = split(line);
-    if (lineno == 1) {
-      if (fields != kColumns)
-        throw sim::InputError(sim::Problem{path, 1, "header",
-                                           "columns must be code,name,inhabitants,men,women,dwellings,land_ha"});
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r].fields.size() == kColumns.size()) {
+      wijken.push_back(read_wijk(rows[r], path, problems));
       continue;
     }
-    if (fields.size() != kColumns.size()) {
-      problems.push_back({path, lineno, "row",
-                          "expected 7 fields, got " + std::to_string(fields.size()) +
-                              " (code,name,inhabitants,men,women,dwellings,land_ha)"});
-      continue;
-    }
-    Wijk w;
-    w.code = fields[0];
-    w.name = fields[1];
-    if (w.name.empty()) problems.push_back({path, lineno, "name", "is empty (a wijk name)"});
-    int* counts[] = {&w.inhabitants, &w.men, &w.women, &w.dwellings};
-    for (int c = 0; c < 4; ++c) {
-      if (!parse_number(fields[2 + c], *counts[c]) || *counts[c] < 0)
-        problems.push_back({path, lineno, kColumns[2 + c],
-                            "'" + fields[2 + c] + "' is not a count (a whole number, 0 or more)"});
-    }
-    if (!parse_number(fields[6], w.land_ha) || !(w.land_ha >= 0))
-      problems.push_back({path, lineno, "land_ha", "'" + fields[6] + "' is not an area (hectares, 0 or more)"});
-    if (w.inhabitants > 0 && w.dwellings == 0)
-      problems.push_back({path, lineno, "dwellings", "is 0 for a wijk with inhabitants (at least 1)"});
-    wijken.push_back(std::move(w));
+    problems.push_back({path, rows[r].line, "row",
+                        "expected 7 fields, got " + std::to_string(rows[r].fields.size()) +
+                            " (code,name,inhabitants,men,women,dwellings,land_ha; quote a field that holds the "
+                            "separator)"});
   }
-  if (lineno == 0) problems.push_back({path, 0, "header", "the file is empty (a CSV with a header and one row per wijk)"});
-  else if (wijken.empty() && problems.empty())
-    problems.push_back({path, lineno, "row", "no wijken (at least one row after the header)"});
-  if (wijken.size() > 255) problems.push_back({path, lineno, "row", "more than 255 wijken"});
+  const int last = rows.back().line;
+  if (wijken.empty() && problems.empty())
+    problems.push_back({path, last, "row", "no wijken (at least one row after the header)"});
+  if (wijken.size() > 255) problems.push_back({path, last, "row", "more than 255 wijken"});
   if (!problems.empty()) throw sim::InputError(std::move(problems));
   return wijken;
 }

@@ -16,6 +16,20 @@ ParamTable::ParamTable(std::vector<ParamSpec> specs) : specs_(std::move(specs)) 
     if (!ParamSet::check(s, s.defaults).empty())
       throw std::logic_error("parameter default outside its range: " + s.name);
   }
+  const ParamSet defaults(*this);
+  for (const auto* lower : relations()) {
+    const auto* upper = find(lower->at_most);
+    if (!upper || lower->is_vector() || upper->is_vector())
+      throw std::logic_error("relation to an unknown parameter or a list: " + lower->name);
+    if (!defaults.check_relation(*lower).empty()) throw std::logic_error("defaults break a relation: " + lower->name);
+  }
+}
+
+std::vector<const ParamSpec*> ParamTable::relations() const {
+  std::vector<const ParamSpec*> out;
+  for (const auto& s : specs_)
+    if (!s.at_most.empty()) out.push_back(&s);
+  return out;
 }
 
 const ParamSpec* ParamTable::find(std::string_view name) const {
@@ -75,6 +89,11 @@ std::string ParamTable::to_markdown() const {
   os << "| name | unit | default | range | source | description |\n";
   os << "|---|---|---|---|---|---|\n";
   for (const auto& s : specs_) {
+    std::string related;  // the relations, with both parameters
+    if (!s.at_most.empty()) related = std::string(s.strictly_below ? "; below `" : "; at most `") + s.at_most + "`";
+    for (const auto* lower : relations())
+      if (lower->at_most == s.name)
+        related += std::string(lower->strictly_below ? "; above `" : "; at least `") + lower->name + "`";
     std::string def;
     if (s.is_vector()) {
       for (std::size_t i = 0; i < s.size(); ++i)
@@ -83,7 +102,7 @@ std::string ParamTable::to_markdown() const {
       def = format_number(s.defaults[0]);
     }
     os << "| `" << s.name << "` | " << s.unit << " | " << def << " | " << format_number(s.min) << " to "
-       << format_number(s.max) << (s.integer ? " (whole)" : "") << " | "
+       << format_number(s.max) << (s.integer ? " (whole)" : "") << related << " | "
        << (s.is_assumption() ? "**assumption**" : s.source) << " | " << s.description << " |\n";
   }
   return os.str();
@@ -140,6 +159,14 @@ std::string ParamSet::check(const ParamSpec& spec, const std::vector<double>& va
       return "value " + format_number(v) + " is not a whole number (a whole number from " + range + ")";
   }
   return {};
+}
+
+std::string ParamSet::check_relation(const ParamSpec& lower) const {
+  const double low = get(lower.name), high = get(lower.at_most);
+  if (lower.strictly_below ? low < high : low <= high) return {};
+  const std::string rule = lower.name + (lower.strictly_below ? " below " : " at most ") + lower.at_most;
+  return "value " + format_number(low) + " is " + (low == high ? "equal to " : "above ") + lower.at_most + " (" +
+         format_number(high) + "), the upper bound of the same thing (" + rule + ")";
 }
 
 }  // namespace meedoen::sim

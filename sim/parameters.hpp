@@ -21,11 +21,23 @@ struct ParamSpec {
   bool integer = false;
   std::string source;       // a row of data/figures.md ("F 5.1"), a seed document, or "assumption"
   std::string description;  // one sentence
+  // The relation to the upper bound of the same thing (min_budget to max_budget), declared with the
+  // lower one: this parameter is at most `at_most` (below it when `strictly_below`); "" for none.
+  std::string at_most{};
+  bool strictly_below = false;
 
   bool is_vector() const { return !labels.empty(); }
   bool is_assumption() const { return source == "assumption"; }
   std::size_t size() const { return defaults.size(); }
 };
+
+// `lower` with its relation to `upper`, the upper bound of the same thing: at most it, or below it when
+// `strictly` (min_age below age.pension).
+inline ParamSpec at_most(ParamSpec lower, std::string upper, bool strictly = false) {
+  lower.at_most = std::move(upper);
+  lower.strictly_below = strictly;
+  return lower;
+}
 
 class ParamTable {
 public:
@@ -34,6 +46,9 @@ public:
   const ParamSpec* find(std::string_view name) const;
   const ParamSpec& at(std::string_view name) const;  // std::out_of_range naming the key
   const std::vector<ParamSpec>& specs() const { return specs_; }
+
+  // The parameters that are the lower bound of another (at_most set).
+  std::vector<const ParamSpec*> relations() const;
 
   // Names close to a misspelt one, for "did you mean" hints.
   std::vector<std::string> near(std::string_view name, std::size_t at_most = 3) const;
@@ -62,6 +77,10 @@ public:
 
   // Is `values` allowed for `spec`? Empty when fine, otherwise what is allowed.
   static std::string check(const ParamSpec& spec, const std::vector<double>& values);
+
+  // Why the values break the relation of `lower` (a spec with at_most set), naming both
+  // parameters; empty when they keep it.
+  std::string check_relation(const ParamSpec& lower) const;
 
 private:
   const ParamTable* table_;

@@ -15,7 +15,8 @@ std::vector<sim::ParamSpec> home_visits_parameters() {
   return {
       intervention_param(t, "list_size", "persons", 250, 0, 100000, "F 4.3",
                          "Persons on Werk en Inkomen's list, handed over at the start and again every year.", true),
-      intervention_param(t, "min_age", "years", 27, 18, 66, "F 4.3", "Youngest age on the list.", true),
+      sim::at_most(intervention_param(t, "min_age", "years", 27, 18, 66, "F 4.3", "Youngest age on the list.", true),
+                   "age.pension", true),  // bijstand ends at the pension age
       intervention_param(t, "min_weeks_on_bijstand", "weeks", 78, 0, 1000, "F 4.3",
                          "Weeks on bijstand before one is on the list (1.5 years).", true),
       intervention_param(t, "max_rung", "rung", 3, 1, 6, "seed 000",

@@ -22,8 +22,11 @@ namespace meedoen::models {
 std::vector<sim::ParamSpec> student_matching_parameters() {
   constexpr std::string_view t = "student_matching";
   return {
-      intervention_param(t, "min_age", "years", 18, 18, 30, "seed 004",
-                         "Youngest age matched: the students are 16-23, but only adults are on the ladder.", true),
+      sim::at_most(intervention_param(t, "min_age", "years", 18, 18, 30, "seed 004",
+                                      "Youngest age matched: the students are 16-23, but only adults are on the "
+                                      "ladder.",
+                                      true),
+                   "student_matching.max_age"),
       intervention_param(t, "max_age", "years", 23, 18, 30, "seed 004", "Oldest age matched.", true),
       intervention_param(t, "max_rung", "rung", 4, 1, 6, "assumption",
                          "Highest rung matched (students not yet in paid work).", true),

@@ -18,7 +18,9 @@ namespace meedoen::models {
 std::vector<sim::ParamSpec> talent_matching_parameters() {
   constexpr std::string_view t = "talent_matching";
   return {
-      intervention_param(t, "min_rung", "rung", 2, 1, 6, "MODEL.md section 7", "Lowest rung interviewed.", true),
+      sim::at_most(intervention_param(t, "min_rung", "rung", 2, 1, 6, "MODEL.md section 7",
+                                      "Lowest rung interviewed.", true),
+                   "talent_matching.max_rung"),
       intervention_param(t, "max_rung", "rung", 3, 1, 6, "MODEL.md section 7", "Highest rung interviewed.", true),
       intervention_param(t, "finding_rate", "per week", 0.0015, 0, 1, "assumption",
                          "Weekly probability that an eligible resident is approached for an interview (in the "

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from meedoen import _core
-from meedoen.config import ConfigFile, ParameterRange, read_parameter_ranges
+from meedoen.config import ConfigFile, ParameterRange, check_relations, read_parameter_ranges
 from meedoen.errors import InputError
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
@@ -108,6 +108,7 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
                 )
             else:
                 experiment = experiment.select([scenario])
+                check_relations(s.tables("parameter"), experiment, ranges)
                 for section in s.tables("parameter"):
                     name = section.table.get("name")
                     if any(r.name == name for r in ranges) and experiment.file_sets(name):

@@ -264,3 +264,23 @@ def read_parameter_ranges(sections: list[Section], where: Section) -> list[Param
         if low is not None and high is not None:
             ranges.append(ParameterRange(name, low, high))
     return ranges
+
+
+def check_relations(sections: list[Section], experiment: _core.Experiment, ranges: list[ParameterRange]) -> None:
+    """A problem for each relation between parameters (min_budget at most max_budget, declared
+    once in the engine: _core.parameter_relations()) that the ranges allow to break, at the
+    [[...parameter]] table of a bound they vary. The engine judges the worst corner: the lower
+    bound at its max, the upper at its min, the other values as the scenario file has them."""
+    varied = {r.name: r for r in ranges}
+    for relation in _core.parameter_relations():
+        lower, upper = varied.get(str(relation["lower"])), varied.get(str(relation["upper"]))
+        corner = {**({lower.name: lower.high} if lower else {}), **({upper.name: upper.low} if upper else {})}
+        if not corner:
+            continue
+        try:
+            experiment.with_parameters(corner, origin="ranges")
+        except InputError as error:
+            why = error.problems[0].split(": ", 2)[-1]
+            name, key = (lower.name, "max") if lower else (upper.name, "min")  # type: ignore[union-attr]
+            table = next(s for s in sections if s.table.get("name") == name)
+            table.problem(key, f"lets {relation['lower']} exceed {relation['upper']}: {why}")

@@ -39,7 +39,7 @@ import pandas as pd
 
 from meedoen import _core
 from meedoen.compare import ALL_WIJKEN, ScenarioMetrics
-from meedoen.config import ConfigFile, ParameterRange, Section, read_parameter_ranges
+from meedoen.config import ConfigFile, ParameterRange, Section, check_relations, read_parameter_ranges
 from meedoen.errors import InputError
 from meedoen.outcomes import OUTCOMES as ALL_OUTCOMES
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
@@ -397,6 +397,7 @@ def read_config(path: str | os.PathLike[str]) -> SensitivityConfig:
             )
         if scenario in names:
             _check_file_sets(s, _selected(experiment, baseline, scenario), parameters)
+            check_relations(s.tables("parameter"), _selected(experiment, baseline, scenario), parameters)
     config.raise_problems()
     assert experiment is not None and scenarios is not None and scenario is not None
     return SensitivityConfig(

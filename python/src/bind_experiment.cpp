@@ -33,11 +33,23 @@ std::vector<std::string> scenario_names(const Experiment& e) {
   return names;
 }
 
-Experiment with_overrides(const Experiment& e, std::optional<int> weeks, std::optional<int> replicates,
-                          std::optional<std::uint64_t> seed, std::optional<double> scale) {
-  Experiment copy = e;
-  models::apply_overrides(copy, weeks, replicates, seed, scale);
-  return copy;
+std::vector<std::string> warning_lines(const Experiment& e) {
+  std::vector<std::string> lines;
+  for (const auto& warning : e.warnings) lines.push_back(warning.str());
+  return lines;
+}
+
+// Writes the warnings of `e` that `before` did not have to stderr, one line each.
+void print_new_warnings(const Experiment& e, const std::vector<std::string>& before = {}) {
+  const auto write = py::module_::import("sys").attr("stderr").attr("write");
+  for (const auto& line : warning_lines(e))
+    if (std::find(before.begin(), before.end(), line) == before.end()) write(line + "\n");
+}
+
+Experiment load(const std::string& path) {
+  auto e = models::load_experiment(path);
+  print_new_warnings(e);
+  return e;
 }
 
 // A Python number as a double; none when it is not one (a bool is not one).
@@ -55,6 +67,30 @@ std::optional<double> number_of(py::handle value) {
 }
 
 std::string type_name(py::handle value) { return py::str(py::type::handle_of(value).attr("__name__")); }
+
+// A setting given to with_overrides, checked as a command-line value (command_line_setting), so
+// that any int, however large, gives InputError: an integer (int, numpy integer) for a whole one,
+// a number for --scale; a bool or other type is refused.
+template <typename T>
+std::optional<T> setting(const std::string& flag, const py::object& value) {
+  if (value.is_none()) return std::nullopt;
+  const bool whole = flag != "--scale", integer = PyIndex_Check(value.ptr()) && !py::isinstance<py::bool_>(value);
+  const auto number = whole ? std::nullopt : number_of(value);
+  if (whole ? !integer : !number)
+    throw sim::InputError(sim::Problem{"command line", 0, flag,
+                                       "is of type " + type_name(value) + (whole ? " (a whole number)" : " (a number)")});
+  const auto text = whole ? py::str(py::int_(value)).cast<std::string>() : py::repr(py::float_(*number)).cast<std::string>();
+  return std::visit([](auto v) { return static_cast<T>(v); }, models::command_line_setting(flag, text));
+}
+
+Experiment with_overrides(const Experiment& e, const py::object& weeks, const py::object& replicates,
+                          const py::object& seed, const py::object& scale) {
+  Experiment copy = e;
+  models::apply_overrides(copy, setting<int>("--weeks", weeks), setting<int>("--replicates", replicates),
+                          setting<std::uint64_t>("--seed", seed), setting<double>("--scale", scale));
+  print_new_warnings(copy, warning_lines(e));
+  return copy;
+}
 
 // The value of one parameter given to with_parameters: a number, or a sequence
 // (a list, a tuple, a 1-D array) of numbers for a parameter with labels.
@@ -245,6 +281,10 @@ void bind_experiment(py::module_& m) {
       .def_readonly("source_path", &Experiment::source_path, "The scenario file.")
       .def_readonly("source_text", &Experiment::source_text, "The scenario file's full text.")
       .def_readonly("wijk_names", &Experiment::wijk_names, "The population's wijken, in the order of its data.")
+      .def_property_readonly("warnings", &warning_lines,
+                             "What runs but means little at this scale, one line each (FILE:LINE: key:\n"
+                             "warning: ...): an intervention only in wijken without adults. load_experiment()\n"
+                             "and with_overrides() write new ones to stderr.")
       .def_property_readonly("scenario_names", &scenario_names,
                              "The scenarios' names, the reference (the baseline) first.")
       .def_property_readonly("parameter_values", &parameter_values,
@@ -257,7 +297,8 @@ void bind_experiment(py::module_& m) {
       .def("with_overrides", &with_overrides, py::kw_only(), "weeks"_a = py::none(), "replicates"_a = py::none(),
            "seed"_a = py::none(), "scale"_a = py::none(),
            "A copy with the given settings replaced (None keeps the file's).\n\n"
-           "Raises InputError, file 'command line', for a value out of range.")
+           "Raises InputError, file 'command line', for a value out of range or a scale at which\n"
+           "the population has no adults; writes new warnings to stderr.")
       .def("with_parameters", &with_parameters, "values"_a, "origin"_a = "parameters",
            "A copy with parameter values set from outside the scenario file.\n\n"
            "values: {name: a number, or a list of numbers for a parameter with labels}.\n"
@@ -299,14 +340,19 @@ void bind_experiment(py::module_& m) {
       .def(py::pickle(&get_state, &set_state))
       .def("__repr__", &repr);
 
-  m.def("load_experiment", &models::load_experiment, "path"_a,
-        "Reads and validates a scenario file (TOML).\n\n"
+  m.def("load_experiment", &load, "path"_a,
+        "Reads and validates a scenario file (TOML); writes its warnings to stderr (see warnings).\n\n"
         "Raises InputError listing every problem as FILE:LINE: key: what is wrong (what is allowed).");
   m.def("parse_experiment", &models::parse_experiment, "text"_a, "path"_a,
         "Validates the text of a scenario file; `path` names it in messages and anchors relative data paths.");
   m.def("default_experiment", &models::default_experiment,
         "The experiment of scenarios/leiden.toml, as embedded at build time.");
 
+  m.def("command_line_setting", &models::command_line_setting, "flag"_a, "text"_a,
+        "The value of a command-line setting given as text, checked as the scenario file's settings are:\n"
+        "--weeks, --replicates, --seed (an int: decimal digits only) or --scale (a float).\n\n"
+        "Raises InputError (command line: FLAG: what is wrong (what is allowed)) for anything else:\n"
+        "'1e3', '0x10', 'nan', '-1', '1e-400', a seed beyond 2**63 - 1; ValueError for another flag.");
   m.attr("limits") = py::dict("weeks"_a = py::make_tuple(1, models::ExperimentLimits::max_weeks),
                               "replicates"_a = py::make_tuple(1, models::ExperimentLimits::max_replicates),
                               "scale"_a = py::make_tuple(models::ExperimentLimits::min_scale,
