@@ -848,7 +848,8 @@ def _final(config: OptimiseConfig, study: Any, evaluate: Evaluate) -> tuple[pd.D
     """Re-run the best feasible allocations (and the front) on final_replicates; rank them."""
     budget = config.horizon_budget
     unique: dict[str, Any] = {}
-    for t in sorted(_complete(study), key=lambda t: (-t.user_attrs["objective"], t.number)):
+    ranked = sorted(_complete(study), key=lambda t: (-t.user_attrs["objective"], t.user_attrs["cost_mean"], t.number))
+    for t in ranked:
         if t.user_attrs["cost_max"] <= budget:
             unique.setdefault(t.user_attrs["key"], t)
     feasible = list(unique.values())
@@ -864,7 +865,9 @@ def _final(config: OptimiseConfig, study: Any, evaluate: Evaluate) -> tuple[pd.D
     evaluations = dict(zip([t.number for t in chosen], evaluate(candidates, config.final_replicates), strict=True))
     rows = [_row(config, t, c, evaluations[t.number], roles[c.key], budget)
             for t, c in zip(chosen, candidates, strict=True)]
-    table = pd.DataFrame(rows).sort_values(["feasible", "objective"], ascending=[False, False], kind="stable")
+    table = pd.DataFrame(rows).sort_values(  # ties: the cheaper first
+        ["feasible", "objective", "cost_mean"], ascending=[False, False, True], kind="stable"
+    )
     table = table.reset_index(drop=True)
     best = np.asarray(evaluations[table.trial.iloc[0]].objectives[config.objective])
     diffs = [mean_interval(np.asarray(evaluations[n].objectives[config.objective]) - best) for n in table.trial]

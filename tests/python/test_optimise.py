@@ -4,6 +4,9 @@ resuming an interrupted study."""
 
 import itertools
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,7 @@ import pandas as pd
 import pytest
 
 import meedoen
-from conftest import LEIDEN, cli
+from conftest import LEIDEN, cli, meedoen_command, start_interruptible
 from meedoen import cli as meedoen_cli
 from meedoen.compare import ScenarioMetrics
 from meedoen.optimise import (
@@ -275,3 +278,22 @@ def test_an_interrupted_study_continues_where_it_stopped(tmp_path: Path):
 def test_the_example_configuration_is_valid():
     config = read_config(Path(__file__).resolve().parents[2] / "configs" / "optimise_budget.toml")
     assert len(config.choices) == 4 and config.front
+
+
+def test_ctrl_c_writes_nothing_and_the_same_command_continues(tmp_path: Path):
+    path = write_config(tmp_path, REAL, budget=90000, trials=40, replicates=1, final_replicates=2)
+    out = tmp_path / "out"
+    command = [meedoen_command(), "optimise", str(path), "-o", str(out), "--workers", "1", "--quiet"]
+    process = start_interruptible(command, stderr=subprocess.PIPE, text=True)
+    study = study_path(out)
+    while process.poll() is None and (not study.exists() or study.read_text().count('"trial_id"') < 3):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and not out.exists()
+    path.write_text(path.read_text().replace("trials = 40", "trials = 3"))  # not part of the search
+    again = cli("optimise", path, "-o", out, "--workers", "1", "--quiet")
+    assert again.returncode == 0, again.stderr
+    trials = pd.read_csv(out / "trials.csv")
+    assert trials.key.nunique() >= 3 and (out / "allocations.csv").is_file()

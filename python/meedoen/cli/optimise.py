@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
+
 from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
@@ -78,6 +80,14 @@ def _output_problems(out: Path, default: bool) -> list:
     return []
 
 
+def _programme(choice: Any, row: dict) -> str:
+    """A programme in a row: off, or its wijken and its varied settings."""
+    if row[choice.name] == "off":
+        return "off"
+    settings = [f"{key} {row[choice.setting(key)]:g}" for key in choice.ranges]
+    return "; ".join([row[choice.name], *settings])
+
+
 def print_result(result: Any, written: list[Path]) -> None:
     """The table of the final stage, what its columns mean, and the files."""
     from meedoen.optimise import OBJECTIVES
@@ -88,10 +98,9 @@ def print_result(result: Any, written: list[Path]) -> None:
     n = config.final_replicates
     title = (f"{objective.label} within a budget of {config.horizon_budget:,.0f} euro "
              f"(present value), {n} replicates, {config.experiment.weeks} weeks, scale {config.experiment.scale:g}")
-    choices = [c.name for c in config.choices]
-    settings = [c.setting(k) for c in config.choices for k in c.ranges]
-    table = console.table(title, [objective.name, "vs best", "cost (k euro)", *choices, *settings],
-                          ["allocation", "role"])
+    table = console.table(title, [objective.name, "vs best", "cost (k euro)"], ["allocation", "role"])
+    for choice in config.choices:
+        table.add_column(Text(choice.name))
     unit = "euro" if objective.unit == "euro" else "persons_up"
     for row in result.table.to_dict("records"):
         best = row["role"] == "best"
@@ -99,13 +108,13 @@ def print_result(result: Any, written: list[Path]) -> None:
             console.cell(row["objective"], row["ci_low"], row["ci_high"], unit),
             "-" if best else console.cell(row["diff_to_best"], row["diff_ci_low"], row["diff_ci_high"], unit, True),
             f"{row['cost_mean'] / 1e3:,.0f}" + ("" if row["feasible"] else " (over)"),
-            *[str(row[c]) for c in choices],
-            *["-" if row[s] is None or row[s] != row[s] else f"{row[s]:g}" for s in settings],
+            *[_programme(choice, row) for choice in config.choices],
         ]
         console.add_row(table, [row["name"], row["role"], *cells])
     out.print(table)
-    console.say(out, f"search: {len(result.trials)} trials, {result.sampler}, {config.replicates} replicates "
-                f"each; the rows are re-run on {n} replicates with the same seed (common random numbers).")
+    tried = result.trials.key.nunique()
+    console.say(out, f"search: {tried} different allocations ({len(result.trials)} proposals), {result.sampler}, "
+                f"{config.replicates} replicates each; the rows are re-run on {n} replicates with the same seed (common random numbers).")
     console.say(out, "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the mean "
                 "over the replicates; every row kept its largest cost within the budget unless marked (over).")
     for path in written:
