@@ -351,8 +351,11 @@ def _read_choices(sections: list[Section], experiment: Experiment, start: str) -
             continue
         name = s.text("name", kind) or kind
         if name in taken:
-            s.problem("name" if "name" in s.table else "type", f"'{name}' is taken (a name no other "
-                      f"intervention of scenario {start} or of this file has; set name = ...)")
+            s.problem(
+                "name" if "name" in s.table else "type",
+                f"'{name}' is taken (a name no other "
+                f"intervention of scenario {start} or of this file has; set name = ...)",
+            )
         taken.add(name)
         groups = _groups(s, wijken)
         fixed, ranges = {}, {}
@@ -377,8 +380,10 @@ def _groups(s: Section, wijken: list[str]) -> tuple[tuple[str, ...], ...] | None
     if "wijken" not in s.table:
         return None
     value = s.table["wijken"]
-    allowed = "a list of groups, each a wijk name or a list of wijk names, such as [\"Morsdistrict\", " \
-        "[\"Leiden-Noord\", \"Roodenburgerdistrict\"]]"
+    allowed = (
+        'a list of groups, each a wijk name or a list of wijk names, such as ["Morsdistrict", '
+        '["Leiden-Noord", "Roodenburgerdistrict"]]'
+    )
     groups = []
     if not isinstance(value, list) or not value:
         s.problem("wijken", f"is not a list of groups ({allowed})")
@@ -424,14 +429,18 @@ def _range(s: Section, integer: bool) -> Range | None:
     if step is not None:
         steps = (high - low) / step
         if abs(steps - round(steps)) > 1e-9:
-            s.problem("step", f"is {step:g}: max - min = {high - low:g} is not a whole number of steps "
-                      "(a step that divides max - min)")
+            s.problem(
+                "step",
+                f"is {step:g}: max - min = {high - low:g} is not a whole number of steps "
+                "(a step that divides max - min)",
+            )
             return None
     return Range(low, high, step, integer)
 
 
-def _probe(sections: list[Section], choices: list[Choice], experiment: Experiment, source: dict,
-           start: str) -> None:
+def _probe(
+    sections: list[Section], choices: list[Choice], experiment: Experiment, source: dict, start: str
+) -> None:
     """Let the engine check each intervention at the low and the high end of its settings, with
     all its wijken on; its problems go to the line of the configuration's key."""
     for s, choice in zip(sections, choices, strict=True):
@@ -700,8 +709,9 @@ def _text(config: OptimiseConfig, allocations: dict[str, list], replicates: int)
     return scenario_text(config.source, config.experiment, config.start, allocations, replicates)
 
 
-def _optimise(config: OptimiseConfig, out: Any, evaluate: Evaluate, progress: bool, batch: int
-              ) -> OptimiseResult:
+def _optimise(
+    config: OptimiseConfig, out: Any, evaluate: Evaluate, progress: bool, batch: int
+) -> OptimiseResult:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -710,9 +720,9 @@ def _optimise(config: OptimiseConfig, out: Any, evaluate: Evaluate, progress: bo
     cache = {t.user_attrs["key"]: t for t in _complete(study)}
     from contextlib import nullcontext
 
-    from meedoen.progress import progress_bar
-
     from optuna.trial import TrialState
+
+    from meedoen.progress import progress_bar
 
     with progress_bar("optimising", "allocations") if progress else nullcontext(None) as update:
         while not _searched(config, study, cache):
@@ -768,9 +778,7 @@ def _study(config: OptimiseConfig, path: Path) -> tuple[Any, str]:
     startup = max(5, min(10, config.trials // 4))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(
-            seed=seed, n_startup_trials=startup, multivariate=True
-        )
+        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup, multivariate=True)
     name = "TPE" + (" (multi-objective)" if config.front else "") + " with the budget as a constraint"
     if exhaustive(config):
         name = "exhaustive: every combination"
@@ -783,8 +791,10 @@ def _study(config: OptimiseConfig, path: Path) -> tuple[Any, str]:
     if known is None:
         study.set_user_attr("config", config.key())
     elif known != config.key():
-        message = (f"the study {path} was made from another configuration (delete it, or write to "
-                   "another -o, to start a new one)")
+        message = (
+            f"the study {path} was made from another configuration (delete it, or write to "
+            "another -o, to start a new one)"
+        )
         raise InputError([Problem("command line", 0, "-o", message)])
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study.tell(trial.number, state=TrialState.FAIL)  # interrupted: proposed again
@@ -818,8 +828,12 @@ def grid(space: dict[str, Any]) -> list[dict[str, Any]]:
     values = []
     for d in space.values():
         n = round((d.high - d.low) / d.step) + 1
-        values.append([type(d.low)(d.low + k * d.step) if isinstance(d.low, int) else d.low + k * d.step
-                       for k in range(n)])
+        values.append(
+            [
+                type(d.low)(d.low + k * d.step) if isinstance(d.low, int) else d.low + k * d.step
+                for k in range(n)
+            ]
+        )
     return [dict(zip(space, combination, strict=True)) for combination in itertools.product(*values)]
 
 
@@ -828,8 +842,17 @@ def _trials_table(config: OptimiseConfig, study: Any) -> pd.DataFrame:
     rows = []
     for t in _complete(study):
         a = t.user_attrs
-        rows.append({"trial": t.number, **t.params, "objective": a["objective"], "cost_mean": a["cost_mean"],
-                     "cost_max": a["cost_max"], "feasible": a["cost_max"] <= budget, "key": a["key"]})
+        rows.append(
+            {
+                "trial": t.number,
+                **t.params,
+                "objective": a["objective"],
+                "cost_mean": a["cost_mean"],
+                "cost_max": a["cost_max"],
+                "feasible": a["cost_max"] <= budget,
+                "key": a["key"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -848,7 +871,9 @@ def _final(config: OptimiseConfig, study: Any, evaluate: Evaluate) -> tuple[pd.D
     """Re-run the best feasible allocations (and the front) on final_replicates; rank them."""
     budget = config.horizon_budget
     unique: dict[str, Any] = {}
-    ranked = sorted(_complete(study), key=lambda t: (-t.user_attrs["objective"], t.user_attrs["cost_mean"], t.number))
+    ranked = sorted(
+        _complete(study), key=lambda t: (-t.user_attrs["objective"], t.user_attrs["cost_mean"], t.number)
+    )
     for t in ranked:
         if t.user_attrs["cost_max"] <= budget:
             unique.setdefault(t.user_attrs["key"], t)
@@ -862,31 +887,44 @@ def _final(config: OptimiseConfig, study: Any, evaluate: Evaluate) -> tuple[pd.D
     if not chosen:
         return pd.DataFrame(), {}
     candidates = [candidate(config, t.params) for t in chosen]
-    evaluations = dict(zip([t.number for t in chosen], evaluate(candidates, config.final_replicates), strict=True))
-    rows = [_row(config, t, c, evaluations[t.number], roles[c.key], budget)
-            for t, c in zip(chosen, candidates, strict=True)]
+    evaluations = dict(
+        zip([t.number for t in chosen], evaluate(candidates, config.final_replicates), strict=True)
+    )
+    rows = [
+        _row(config, t, c, evaluations[t.number], roles[c.key], budget)
+        for t, c in zip(chosen, candidates, strict=True)
+    ]
     table = pd.DataFrame(rows).sort_values(  # ties: the cheaper first
         ["feasible", "objective", "cost_mean"], ascending=[False, False, True], kind="stable"
     )
     table = table.reset_index(drop=True)
     best = np.asarray(evaluations[table.trial.iloc[0]].objectives[config.objective])
-    diffs = [mean_interval(np.asarray(evaluations[n].objectives[config.objective]) - best) for n in table.trial]
+    diffs = [
+        mean_interval(np.asarray(evaluations[n].objectives[config.objective]) - best) for n in table.trial
+    ]
     table["diff_to_best"], table["diff_ci_low"], table["diff_ci_high"] = zip(*diffs, strict=True)
     if table.feasible.iloc[0]:
         table.loc[0, "role"] = "best"
     table.insert(0, "name", [f"allocation_{k + 1}" for k in range(len(table))])
     tables = {t.number: c.tables for t, c in zip(chosen, candidates, strict=True)}
-    texts = {row.name: _text(config, {row.name: list(tables[row.trial])}, config.final_replicates)
-             for row in table.itertuples()}
+    texts = {
+        row.name: _text(config, {row.name: list(tables[row.trial])}, config.final_replicates)
+        for row in table.itertuples()
+    }
     return table, texts
 
 
 def _row(config: OptimiseConfig, t: Any, c: Candidate, e: Evaluation, role: str, budget: float) -> dict:
     mean, low, high = mean_interval(np.asarray(e.objectives[config.objective]))
-    wijken = {ch.name: ", ".join(tab.get("wijken", ["all"])) if tab else "off"
-              for ch, tab in zip(config.choices, c.tables, strict=True)}
-    settings = {ch.setting(k): c.params[ch.setting(k)] if tab else None
-                for ch, tab in zip(config.choices, c.tables, strict=True) for k in ch.ranges}
+    wijken = {
+        ch.name: ", ".join(tab.get("wijken", ["all"])) if tab else "off"
+        for ch, tab in zip(config.choices, c.tables, strict=True)
+    }
+    settings = {
+        ch.setting(k): c.params[ch.setting(k)] if tab else None
+        for ch, tab in zip(config.choices, c.tables, strict=True)
+        for k in ch.ranges
+    }
     return {
         "role": role,
         "trial": t.number,
@@ -943,23 +981,50 @@ def front_plot(result: OptimiseResult) -> Any:
     ax = figure.add_subplot()
     if len(trials):
         ok = trials.feasible.astype(bool)
-        ax.scatter(trials.cost_mean[ok] / 1e3, trials.objective[ok], s=12, color="0.6", label="trials (search)")
-        ax.scatter(trials.cost_mean[~ok] / 1e3, trials.objective[~ok], s=12, marker="x", color="0.75",
-                   label="trials over the budget")
+        ax.scatter(
+            trials.cost_mean[ok] / 1e3, trials.objective[ok], s=12, color="0.6", label="trials (search)"
+        )
+        ax.scatter(
+            trials.cost_mean[~ok] / 1e3,
+            trials.objective[~ok],
+            s=12,
+            marker="x",
+            color="0.75",
+            label="trials over the budget",
+        )
     ax.axvline(config.horizon_budget / 1e3, color="tab:red", linestyle="--", label="budget")
     if len(table):
         error = [table.objective - table.ci_low, table.ci_high - table.objective]
-        ax.errorbar(table.cost_mean / 1e3, table.objective, yerr=error, fmt="o", color="tab:blue",
-                    capsize=3, label=f"re-run on {config.final_replicates} replicates (95% interval)")
+        ax.errorbar(
+            table.cost_mean / 1e3,
+            table.objective,
+            yerr=error,
+            fmt="o",
+            color="tab:blue",
+            capsize=3,
+            label=f"re-run on {config.final_replicates} replicates (95% interval)",
+        )
         on_front = table.iloc[front(list(zip(table.cost_mean, table.objective, strict=True)))]
         on_front = on_front.sort_values("cost_mean")
         ax.plot(on_front.cost_mean / 1e3, on_front.objective, color="tab:blue", linewidth=1)
         best = table[table.role == "best"]
-        ax.scatter(best.cost_mean / 1e3, best.objective, s=150, marker="*", color="tab:orange", zorder=3,
-                   label="best")
+        ax.scatter(
+            best.cost_mean / 1e3,
+            best.objective,
+            s=150,
+            marker="*",
+            color="tab:orange",
+            zorder=3,
+            label="best",
+        )
         for row in table.itertuples():
-            ax.annotate(row.name.removeprefix("allocation_"), (row.cost_mean / 1e3, row.objective),
-                        textcoords="offset points", xytext=(5, 5), fontsize=8)
+            ax.annotate(
+                row.name.removeprefix("allocation_"),
+                (row.cost_mean / 1e3, row.objective),
+                textcoords="offset points",
+                xytext=(5, 5),
+                fontsize=8,
+            )
     ax.set_xlabel("cost of the allocation's interventions, discounted (thousand euro)")
     ax.set_ylabel(f"{objective.label} ({objective.unit})")
     ax.set_title(f"{config.path.name}: {objective.label} against cost")

@@ -93,7 +93,9 @@ def toy_optimum(budget: float) -> tuple[float, float]:
 
 
 def test_the_toy_optimum_is_found_within_the_budget(tmp_path: Path):
-    path = write_config(tmp_path, TOY, budget=200000, trials=80, replicates=1, final_replicates=2, finalists=3)
+    path = write_config(
+        tmp_path, TOY, budget=200000, trials=80, replicates=1, final_replicates=2, finalists=3
+    )
     config = read_config(path)
     out = tmp_path / "out"
     result = optimise(config, out, evaluate=toy_evaluate)
@@ -155,8 +157,9 @@ def run_by_hand(tables, replicates: int) -> tuple[np.ndarray, np.ndarray]:
 def real(tmp_path_factory: pytest.TempPathFactory):
     """The small real problem, optimised with TPE (16 of 21 scenarios tried) and written out."""
     folder = tmp_path_factory.mktemp("real")
-    path = write_config(folder, REAL, budget=90000, trials=16, replicates=2, final_replicates=3, finalists=2,
-                        front=True)
+    path = write_config(
+        folder, REAL, budget=90000, trials=16, replicates=2, final_replicates=3, finalists=2, front=True
+    )
     out = folder / "out"
     result = optimise(read_config(path), out, workers=1)
     write_output(result, out)
@@ -212,19 +215,49 @@ GOOD = REAL
         ({"budget": 1000, "objective": "happiness"}, GOOD, "optimise.objective", "one of persons_up"),
         ({}, GOOD, "optimise.budget", "is missing"),
         ({"budget": 1000, "trials": 0}, GOOD, "optimise.trials", "an integer from 1"),
-        ({"budget": 1000, "replicates": 4, "final_replicates": 2}, GOOD, "optimise.final_replicates", "at least"),
+        (
+            {"budget": 1000, "replicates": 4, "final_replicates": 2},
+            GOOD,
+            "optimise.final_replicates",
+            "at least",
+        ),
         ({"budget": 1000, "scenario": "nope"}, GOOD, "optimise.scenario", "one of: baseline"),
-        ({"budget": 1000}, GOOD.replace("Morsdistrict", "Mors"), "optimise.intervention[1].wijken", "not a wijk"),
-        ({"budget": 1000}, GOOD.replace("max = 108", "max = 20"), "optimise.intervention[1].staff_hours.max",
-         "max > min"),
-        ({"budget": 1000}, GOOD.replace("step = 72", "step = 50"), "optimise.intervention[1].staff_hours.step",
-         "divides"),
-        ({"budget": 1000}, GOOD.replace("staff_hours", "staff_hour"), "optimise.intervention[1].staff_hour",
-         "staff_hours"),
-        ({"budget": 1000}, GOOD.replace("max = 108", "max = 10044"), "optimise.intervention[1].staff_hours",
-         "10000"),
-        ({"budget": 1000}, GOOD.replace('"activation_centre"', '"activation_center"'),
-         "optimise.intervention[2].type", "activation_centre"),
+        (
+            {"budget": 1000},
+            GOOD.replace("Morsdistrict", "Mors"),
+            "optimise.intervention[1].wijken",
+            "not a wijk",
+        ),
+        (
+            {"budget": 1000},
+            GOOD.replace("max = 108", "max = 20"),
+            "optimise.intervention[1].staff_hours.max",
+            "max > min",
+        ),
+        (
+            {"budget": 1000},
+            GOOD.replace("step = 72", "step = 50"),
+            "optimise.intervention[1].staff_hours.step",
+            "divides",
+        ),
+        (
+            {"budget": 1000},
+            GOOD.replace("staff_hours", "staff_hour"),
+            "optimise.intervention[1].staff_hour",
+            "staff_hours",
+        ),
+        (
+            {"budget": 1000},
+            GOOD.replace("max = 108", "max = 10044"),
+            "optimise.intervention[1].staff_hours",
+            "10000",
+        ),
+        (
+            {"budget": 1000},
+            GOOD.replace('"activation_centre"', '"activation_center"'),
+            "optimise.intervention[2].type",
+            "activation_centre",
+        ),
     ],
 )
 def test_each_mistake_is_one_line_and_exit_2(tmp_path: Path, capsys, settings, body, key, allowed):

@@ -29,7 +29,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "search is kept in OUT.study.jsonl: running the same command again continues it.",
     )
     opt.add_argument("config", metavar="CONFIG.toml", help="the optimisation configuration file")
-    opt.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: results/STEM_optimise)")
+    opt.add_argument(
+        "-o", "--output", metavar="OUT", help="the output folder (default: results/STEM_optimise)"
+    )
     add_cluster_flags(opt)
     opt.add_argument("--quiet", action="store_true", help="no progress bar")
     opt.set_defaults(handler=command)
@@ -53,15 +55,23 @@ def command(args: argparse.Namespace) -> int:
         print(f"searching {config.trials} trials; the study is kept in {study_path(out)}", file=sys.stderr)
     workers = int(args.workers) if args.workers else None
     try:
-        result = optimise(config, out, None, args.scheduler, workers, progress=sys.stderr.isatty() and not args.quiet)
+        result = optimise(
+            config, out, None, args.scheduler, workers, progress=sys.stderr.isatty() and not args.quiet
+        )
         if result.table.empty:
-            print(f"meedoen: no allocation within the budget of {config.horizon_budget:,.0f} euro was found; "
-                  "nothing written", file=sys.stderr)
+            print(
+                f"meedoen: no allocation within the budget of {config.horizon_budget:,.0f} euro was found; "
+                "nothing written",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         written = write_output(result, out)
     except KeyboardInterrupt:
-        print(f"interrupted; nothing written; run the same command again to continue the study "
-              f"({study_path(out)})", file=sys.stderr)
+        print(
+            f"interrupted; nothing written; run the same command again to continue the study "
+            f"({study_path(out)})",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except OSError as error:
         print(f"meedoen: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
@@ -96,8 +106,10 @@ def print_result(result: Any, written: list[Path]) -> None:
     objective = OBJECTIVES[config.objective]
     out = console.console()
     n = config.final_replicates
-    title = (f"{objective.label} within a budget of {config.horizon_budget:,.0f} euro "
-             f"(present value), {n} replicates, {config.experiment.weeks} weeks, scale {config.experiment.scale:g}")
+    title = (
+        f"{objective.label} within a budget of {config.horizon_budget:,.0f} euro "
+        f"(present value), {n} replicates, {config.experiment.weeks} weeks, scale {config.experiment.scale:g}"
+    )
     table = console.table(title, [objective.name, "vs best", "cost (k euro)"], ["allocation", "role"])
     for choice in config.choices:
         table.add_column(Text(choice.name))
@@ -106,16 +118,25 @@ def print_result(result: Any, written: list[Path]) -> None:
         best = row["role"] == "best"
         cells = [
             console.cell(row["objective"], row["ci_low"], row["ci_high"], unit),
-            "-" if best else console.cell(row["diff_to_best"], row["diff_ci_low"], row["diff_ci_high"], unit, True),
+            "-"
+            if best
+            else console.cell(row["diff_to_best"], row["diff_ci_low"], row["diff_ci_high"], unit, True),
             f"{row['cost_mean'] / 1e3:,.0f}" + ("" if row["feasible"] else " (over)"),
             *[_programme(choice, row) for choice in config.choices],
         ]
         console.add_row(table, [row["name"], row["role"], *cells])
     out.print(table)
     tried = result.trials.key.nunique()
-    console.say(out, f"search: {tried} different allocations ({len(result.trials)} proposals), {result.sampler}, "
-                f"{config.replicates} replicates each; the rows are re-run on {n} replicates with the same seed (common random numbers).")
-    console.say(out, "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the mean "
-                "over the replicates; every row kept its largest cost within the budget unless marked (over).")
+    console.say(
+        out,
+        f"search: {tried} different allocations ({len(result.trials)} proposals), {result.sampler}, "
+        f"{config.replicates} replicates each; the rows are re-run on {n} replicates with the same seed "
+        "(common random numbers).",
+    )
+    console.say(
+        out,
+        "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the mean "
+        "over the replicates; every row kept its largest cost within the budget unless marked (over).",
+    )
     for path in written:
         console.say(out, f"written to {path}")
