@@ -330,3 +330,21 @@ def test_ctrl_c_writes_nothing_and_the_same_command_continues(tmp_path: Path):
     assert again.returncode == 0, again.stderr
     trials = pd.read_csv(out / "trials.csv")
     assert trials.key.nunique() >= 3 and (out / "allocations.csv").is_file()
+
+
+def test_on_a_dask_cluster_the_numbers_are_those_of_a_run_here(tmp_path: Path, dask_scheduler: str):
+    from dask.distributed import Client
+
+    from meedoen.optimise import candidate, model_evaluator
+
+    path = write_config(tmp_path, REAL, budget=90000, trials=4, replicates=1, final_replicates=2, finalists=1)
+    config = read_config(path)
+    on = {"home_visits:Leiden-Noord": 1, "home_visits:Morsdistrict": 0, "home_visits.staff_hours": 36.0}
+    candidates = [
+        candidate(config, on | {"activation_centre:on": k, "activation_centre.places": 10}) for k in (0, 1)
+    ]
+    with Client(dask_scheduler) as client:
+        there = model_evaluator(config, client)(candidates, 2)
+    assert there == model_evaluator(config, None)(candidates, 2)
+    result = optimise(config, tmp_path / "out", scheduler=dask_scheduler)
+    assert result.trials.key.nunique() >= 4 and result.table.role.iloc[0] == "best"
