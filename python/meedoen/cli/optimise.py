@@ -130,7 +130,8 @@ def print_result(result: Any, written: list[Path]) -> None:
     console.say(
         out,
         f"search: {tried} different allocations ({len(result.trials)} proposals), {result.sampler}, "
-        f"{config.replicates} replicates each; the rows are re-run on {n} replicates with the same seed "
+        f"{config.replicates} replicate{'s' * (config.replicates != 1)} each; "
+        f"the rows are re-run on {n} replicates with the same seed "
         "(common random numbers).",
     )
     console.say(
