@@ -348,3 +348,40 @@ def test_on_a_dask_cluster_the_numbers_are_those_of_a_run_here(tmp_path: Path, d
     assert there == model_evaluator(config, None)(candidates, 2)
     result = optimise(config, tmp_path / "out", scheduler=dask_scheduler)
     assert result.trials.key.nunique() >= 4 and result.table.role.iloc[0] == "best"
+
+
+def test_a_grid_that_fits_in_the_trials_is_searched_whole(tmp_path: Path):
+    body = TOY.replace("max = 200, step = 10", "max = 200, step = 50").replace(
+        "max = 50, step = 5", "max = 50, step = 25"
+    )
+    path = write_config(tmp_path, body, budget=200000, trials=100, replicates=1, final_replicates=1)
+    result = optimise(read_config(path), tmp_path / "out", evaluate=toy_evaluate)
+    assert result.sampler.startswith("exhaustive") and len(result.trials) == 2 * 5 * 2 * 3
+    hours = [0, 50, 100, 150, 200]
+    best = max(
+        (60 * h - h**2 / 5 + 200 * p - 3 * p**2, h, p)
+        for h in hours
+        for p in (0, 25, 50)
+        if 1000 * h + 4000 * p <= 200000
+    )
+    row = result.table.iloc[0]
+    assert (row["home_visits.staff_hours"], row["activation_centre.places"]) == (best[1], best[2])
+
+
+def test_the_budget_counts_only_the_programmes_the_allocation_adds(tmp_path: Path):
+    body = '[[optimise.intervention]]\ntype = "activation_centre"\nname = "centre"\n'
+    path = write_config(
+        tmp_path,
+        body,
+        scenario="project_door",
+        budget=1e6,
+        trials=2,
+        replicates=1,
+        final_replicates=1,
+        weeks=8,
+    )
+    result = optimise(read_config(path), tmp_path / "out", workers=1)
+    off = result.table[result.table.centre == "off"].iloc[0]
+    assert off.cost_max == 0 and off.mean_persons_up == 0  # the start scenario itself
+    assert off.mean_net_savings < 0  # project_door's own home visits, as compare counts them
+    assert (result.table[result.table.centre != "off"].cost_mean > 0).all()
