@@ -8,7 +8,7 @@
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
 
 The command line is ``meedoen run``, ``validate``, ``compare``, ``report``,
-``calibrate`` and ``sensitivity`` (see ``meedoen --help``). The submodules load
+``calibrate``, ``sensitivity`` and ``optimise`` (see ``meedoen --help``). The submodules load
 when first used, so that ``import meedoen`` stays quick: help(meedoen.sensitivity),
 help(meedoen.calibration), meedoen.report.write_report, meedoen.plots,
 meedoen.outcomes (the outcomes and what they mean).
@@ -42,7 +42,8 @@ __all__ = [
 
 # Loaded on first use (matplotlib, SALib, dask and pyabc take seconds to import).
 SUBMODULES = (
-    "calibration", "distributed", "docs", "outcomes", "pilot", "plots", "report", "sensitivity", "summary"
+    "calibration", "distributed", "docs", "optimise", "outcomes", "pilot", "plots", "report", "sensitivity",
+    "summary",
 )
 
 
