@@ -310,7 +310,7 @@ def calibrate(
 
     if not isinstance(config, CalibrationConfig):
         config = read_calibration_config(config)
-    pilots = _read_pilots(pilot_paths)
+    pilots = _read_pilots(pilot_paths, config.experiment.wijk_names)
     check_pilots_match(config, pilots)
     observed = observed_summaries(pilots)
     names = [p.name for p in config.parameters]
@@ -340,11 +340,12 @@ def calibrate(
     return read_posterior(out_path)
 
 
-def _read_pilots(paths: list[str | os.PathLike[str]]) -> list[Pilot]:
+def _read_pilots(paths: list[str | os.PathLike[str]], wijken: list[str]) -> list[Pilot]:
+    """The pilot files, read with the wijk names of the calibration's population."""
     pilots, problems = [], []
     for path in paths:
         try:
-            pilots.append(read_pilot(path))
+            pilots.append(read_pilot(path, wijken))
         except InputError as error:
             problems += error.problems
     if problems:

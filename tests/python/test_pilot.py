@@ -14,12 +14,12 @@ from meedoen import InputError
 from meedoen.pilot import (
     COLUMNS,
     COUNTS,
-    LEIDEN_WIJKEN,
     RUNG_BLOCKS,
     RUNG_METRICS,
     Pilot,
     Window,
     model_summaries,
+    model_wijken,
     pilot_summaries,
     read_pilot,
     write_pilot,
@@ -82,10 +82,20 @@ def test_example_figures():
     assert pilot_summaries(read_pilot(PILOT_DIR / "walk_in.csv")) == {"walk_in/year_1/enrolled": 10.0}
 
 
-def test_leiden_wijken_are_the_model_wijken():
+def test_the_wijken_come_from_the_population_data():
     with open(REPO / "data" / "leiden_wijken.csv", newline="", encoding="utf-8") as f:
         names = tuple(row["name"] for row in csv.DictReader(f))
-    assert names == LEIDEN_WIJKEN
+    assert model_wijken() == names
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "python/meedoen/pilot").glob("*.py"))
+    assert not any(name in source for name in names), "the wijk names are read, not written out"
+
+
+def test_a_pilot_takes_the_wijk_names_it_is_given(tmp_path):
+    path = write(tmp_path, HEADER + "\nproject_door,Noord [/],2017,1,52,5,,,,\n")
+    with pytest.raises(InputError, match="is not a wijk of the model"):
+        read_pilot(path)
+    pilot = read_pilot(path, wijken=["Noord [/]", "Zuid"])
+    assert pilot.windows()[0].wijken == ("Noord [/]",)
 
 
 def test_docs_describe_every_column_and_are_linked():
