@@ -329,3 +329,17 @@ def test_a_file_that_is_not_a_posterior_is_refused(tmp_path: Path, setup: Path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"{bad}: (file): is not a posterior file"), result.stderr
     assert not (tmp_path / "out.h5").exists()
+
+
+def test_the_dutch_excel_pilot_of_the_field_report_is_refused_before_anything_runs(tmp_path: Path):
+    data = Path(__file__).parent / "data"
+    out = tmp_path / "posterior.h5"
+    pilot = data / "dutch_excel.csv"
+    result = cli("calibrate", data / "dutch_excel_calibration.toml", "--pilot", pilot, "-o", out, "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{pilot}:6: found: has a dot, comma or space between its digits, which reads as a thousands "
+        "separator or as a decimal mark; write digits only, 1000 for one thousand (a whole number of "
+        "persons from 0 to 1000000; empty when the pilot did not observe it)"
+    ]
+    assert not out.exists() and not Path(f"{out}.partial").exists()

@@ -113,8 +113,9 @@ def write_pilot(path: str | os.PathLike[str], table: pd.DataFrame, comments: Ite
     """Write a pilot file: ``comments`` as ``#`` lines, then the header and ``table``'s rows.
 
     ``table`` has the columns programme, wijk, period, first_week and last_week, and any of the
-    count and rung columns (others are refused); a missing or <NA> value is written empty.
-    Read it back with ``read_pilot`` to check it.
+    count and rung columns (others are refused); a missing or <NA> value is written empty, a
+    week or count as digits only (ValueError when it is not a whole number). Read it back with
+    ``read_pilot`` to check it.
     """
     unknown = [c for c in table.columns if c not in COLUMNS]
     if unknown:
@@ -127,9 +128,16 @@ def write_pilot(path: str | os.PathLike[str], table: pd.DataFrame, comments: Ite
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(columns)
         for row in table[columns].itertuples(index=False):
-            writer.writerow(
-                [
-                    "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
-                    for v in row
-                ]
-            )
+            writer.writerow([_cell(column, value) for column, value in zip(columns, row, strict=True)])
+
+
+def _cell(column: str, value: object) -> object:
+    """A value as a pilot file holds it: empty when missing, a week or count as digits only."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if column in KEYS:
+        return value
+    number = float(value)  # type: ignore[arg-type]
+    if not number.is_integer() or number < 0:
+        raise ValueError(f"{column}: {value} is not a whole number of 0 or more")
+    return int(number)

@@ -18,6 +18,7 @@ from meedoen.pilot.format import (
     COLUMNS,
     COUNT_ALLOWED,
     COUNTS,
+    DELIMITERS,
     DOCS,
     KEYS,
     MAX_COUNT,
@@ -36,16 +37,23 @@ from meedoen.pilot.privacy import AGGREGATES_ONLY, personal_column, personal_val
 
 NAME = re.compile(r"[A-Za-z0-9_-]+")
 LABEL = re.compile(r"[A-Za-z0-9 _.+-]+")
+LINE_END = re.compile(r"\r\n|\r|\n")
+COMMENT = re.compile(r'\s*"?#')  # also a comment cell that a spreadsheet put in quotes
+BLANK = re.compile(r"[\s,;]*")  # nothing but spaces and separators (a spreadsheet's empty row)
+# A count or week is digits only. What else a number may look like, for the message:
 WHOLE = re.compile(r"[0-9]+")
-NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+NEGATIVE = re.compile(r"-\s*[0-9.,]*[0-9][0-9.,]*")
+GROUPED = re.compile(r"[0-9]{1,3}([.,' \u00a0\u202f][0-9]{3})+")  # 1.000, 1,000, 1 000: two readings
+NUMBER = re.compile(r"\+?([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def read_pilot(path: str | os.PathLike[str], wijken: Sequence[str] | None = None) -> Pilot:
     """Read and check the pilot file at ``path`` (docs/pilot-data.md).
 
     ``wijken`` are the wijk names a row may give besides ``all`` (default: those of the built-in
-    population, data/leiden_wijken.csv; a calibration passes its population's). Raises meedoen.InputError with one line per problem, ``FILE:LINE: column: what is
-    wrong (what is allowed)``, all problems at once; no line repeats a value from the file.
+    population, data/leiden_wijken.csv; a calibration passes its population's). Raises
+    meedoen.InputError with one line per problem, ``FILE:LINE: column: what is wrong (what is
+    allowed)``, all problems at once; no line repeats a value from the file.
     """
     path = Path(path)
     name = os.fspath(path)
@@ -75,8 +83,8 @@ class _Reader:
         self.problems.append(f"{where}: {column}: {what}")
 
     def read(self, text: str, path: Path) -> Pilot:
-        lines = list(enumerate(re.split(r"\r\n|\r|\n", text), start=1))
-        content = [(n, line) for n, line in lines if line.strip() and not line.lstrip().startswith("#")]
+        lines = list(enumerate(LINE_END.split(text), start=1))
+        content = [(n, line) for n, line in lines if not BLANK.fullmatch(line) and not COMMENT.match(line)]
         if not content:
             self.problem(
                 None,
@@ -86,13 +94,13 @@ class _Reader:
             )
             raise InputError(self.problems)
         header_line, header_text = content[0]
-        delimiter = "," if "," in header_text or ";" not in header_text else ";"
-        header = [cell.strip() for cell in next(csv.reader([header_text], delimiter=delimiter))]
+        delimiter = self.delimiter(header_line, header_text)
+        header = self.cells(header_line, header_text, delimiter) or []
         columns = self.check_header(header_line, header)
         rows = []
         for n, line in content[1:]:
-            cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
-            row = self.check_row(n, header, columns, cells)
+            cells = self.cells(n, line, delimiter)
+            row = None if cells is None else self.check_row(n, header, columns, cells)
             if row is not None:
                 rows.append(row)
         if len(content) == 1:
@@ -105,6 +113,32 @@ class _Reader:
         if self.problems:
             raise InputError(self.problems)
         return Pilot(path, _table(rows))
+
+    def delimiter(self, line: int, header: str) -> str:
+        """The separator of the file: the one of DELIMITERS its header holds (names hold none)."""
+        found = [d for d in DELIMITERS if d in header]
+        if len(found) > 1:
+            self.problem(
+                line,
+                "(header)",
+                f"mixes the separators {' and '.join(found)} (one separator for the whole file: "
+                f"commas, or semicolons as Dutch Excel writes)",
+            )
+        return found[0] if found else DELIMITERS[0]
+
+    def cells(self, line: int, text: str, delimiter: str) -> list[str] | None:
+        """One line's values, read by the csv module (double quotes around a value allowed),
+        without the spaces around them; None, with a problem, when a quote is not closed."""
+        try:
+            return [cell.strip() for cell in next(csv.reader([text], delimiter=delimiter, strict=True))]
+        except csv.Error:
+            self.problem(
+                line,
+                "(row)",
+                'has a quote that is not closed (a value in double quotes ends with a double quote '
+                "on the same line)",
+            )
+            return None
 
     def check_header(self, line: int, header: list[str]) -> dict[int, str]:
         """The known columns by position; a problem per personal, unknown, repeated or missing one."""
@@ -256,22 +290,13 @@ class _Reader:
         return number
 
     def number(self, line: int, column: str, value: str, allowed: str) -> int | None:
-        """A whole number of 0 or more, or a problem: empty, not a number, negative, a fraction."""
+        """A whole number written with digits only, or a problem saying what else it is."""
         if not value:
             self.problem(line, column, f"is empty ({allowed})")
             return None
         if WHOLE.fullmatch(value):
             return int(value)
-        if not NUMBER.fullmatch(value):
-            self.problem(line, column, f"is not a number ({allowed})")
-            return None
-        number = float(value)
-        if number < 0:
-            self.problem(line, column, f"is negative ({allowed})")
-        elif not math.isfinite(number) or not number.is_integer():
-            self.problem(line, column, f"is not a whole number ({allowed})")
-        else:
-            return int(number)
+        self.problem(line, column, f"{_not_digits_only(value)} ({allowed})")
         return None
 
     def check_groups(self, rows: list[dict]) -> None:
@@ -327,6 +352,23 @@ class _Reader:
                         f"(the rows are added up: observe it in every wijk row of a programme and "
                         f"period, or in none)",
                     )
+
+
+def _not_digits_only(value: str) -> str:
+    """What is wrong with a count or week that is not digits only (never repeating it)."""
+    if NEGATIVE.fullmatch(value):
+        return "is negative"
+    if GROUPED.fullmatch(value):
+        return (
+            "has a dot, comma or space between its digits, which reads as a thousands separator "
+            "or as a decimal mark; write digits only, 1000 for one thousand"
+        )
+    if not NUMBER.fullmatch(value):
+        return "is not a number"
+    number = float(value.replace(",", "."))
+    if not math.isfinite(number) or not number.is_integer():
+        return "is not a whole number"
+    return "is not written with digits only; no sign, decimals or exponent: 1000 for one thousand"
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
