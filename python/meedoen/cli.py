@@ -519,11 +519,6 @@ def read_results(path: str) -> Results:
         return open_results(path)
     except FileNotFoundError:
         raise InputError([f"{path}: (file): does not exist (a results file of meedoen run)"]) from None
-    except (OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError(
-            [f"{path}: (file): not a Meedoen results file: {reason} (a results file of meedoen run)"]
-        ) from None
 
 
 def read_flags(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
