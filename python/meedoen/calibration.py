@@ -34,6 +34,7 @@ from meedoen.config import ConfigFile, ParameterRange, read_parameter_ranges
 from meedoen.errors import InputError
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
+from meedoen.stats import weighted_quantiles
 
 __all__ = [
     "CalibrationConfig",
@@ -185,7 +186,9 @@ class _Simulator:
         values = dict(
             zip(self.names, as_engine_values(self.names, [particle[n] for n in self.names]), strict=True)
         )
-        seed = int(np.random.randint(1, 2**62))  # new chance events for every particle
+        # New chance events for every particle, from NumPy's global generator, which the sampler
+        # (meedoen.abc_sampler) seeds for each job from the configuration's seed.
+        seed = int(np.random.randint(1, 2**62))
         experiment = self.experiment.with_parameters(values, "calibration")
         return simulate_summaries(experiment, self.scenario, self.pilots, seed)
 
@@ -283,13 +286,6 @@ def as_engine_values(names: list[str], values) -> list[float]:
     return [float(round(v)) if n in integer else float(v) for n, v in zip(names, values, strict=True)]
 
 
-def weighted_quantiles(x: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
-    """Quantiles of the distribution with atoms ``x`` of mass ``weights`` (inverse of the CDF)."""
-    order = np.argsort(x)
-    cdf = np.cumsum(weights[order]) / np.sum(weights)
-    return [float(x[order][min(np.searchsorted(cdf, q), len(x) - 1)]) for q in qs]
-
-
 def calibrate(
     config: CalibrationConfig | str | os.PathLike[str],
     pilot_paths: list[str | os.PathLike[str]],
@@ -306,6 +302,7 @@ def calibrate(
     """
     import pyabc
 
+    from meedoen.abc_sampler import SeededDaskSampler
     from meedoen.distributed import dask_client
 
     if not isinstance(config, CalibrationConfig):
@@ -321,14 +318,13 @@ def calibrate(
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     for detail in ("ABC.History", "ABC.Population", "ABC.Sampler", "ABC.Distance"):
         logging.getLogger(detail).setLevel(logging.WARNING)
-    np.random.seed(config.seed % 2**32)
     with dask_client(scheduler, workers) as client, tempfile.TemporaryDirectory(prefix="meedoen-abc-") as tmp:
         abc = pyabc.ABCSMC(
             simulator,
             prior,
             pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad_or_cmad),
             population_size=config.population_size,
-            sampler=pyabc.sampler.DaskDistributedSampler(dask_client=client),
+            sampler=SeededDaskSampler(client, config.seed),
         )
         abc.new("sqlite:///" + os.path.join(tmp, "abc.db"), observed)
         history = abc.run(
