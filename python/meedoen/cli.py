@@ -388,7 +388,7 @@ def report_command(args: argparse.Namespace) -> int:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """``meedoen sensitivity``: check everything, run the samples on Dask, write table and plot."""
-    from meedoen.sensitivity import read_config, sensitivity  # here: SALib and dask take a while
+    from meedoen.sensitivity import diagnose, read_config, sensitivity  # here: SALib, dask take a while
 
     problems = workers_problems(args)
     table_out = Path(args.output or Path("results") / f"{Path(args.config).stem}_sensitivity.csv")
@@ -441,6 +441,8 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         print(f"meedoen: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
     print_sensitivity(result, title, outputs)
+    for line in diagnose(result):
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
