@@ -285,7 +285,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=args.quiet)
     console = Console()
     table = Table(title=f"Posterior of {config.scenario} ({len(posterior.weights)} particles)")
-    for column in ("parameter", "prior", "mean", "90% interval"):
+    for column in ("parameter", "prior", "mean", "90% interval", "width / prior's"):
         table.add_column(column, justify="left" if column == "parameter" else "right")
     for row in posterior.summary().itertuples():
         table.add_row(
@@ -293,6 +293,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             f"{row.prior_min:.3g} to {row.prior_max:.3g}",
             f"{row.mean:.3g}",
             f"{row.q05:.3g} to {row.q95:.3g}",
+            f"{row.width_ratio:.0%}",
         )
     console.print(table)
     g = posterior.generations.iloc[-1]

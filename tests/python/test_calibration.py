@@ -125,7 +125,9 @@ def test_the_posterior_file_holds_every_generation(posterior_path: Path):
             # every particle lies within its prior
             assert (f[f"generation/{t}/particles"][()] >= f["prior_min"][()]).all()
             assert (f[f"generation/{t}/particles"][()] <= f["prior_max"][()]).all()
-        assert sorted(f) == ["generation", "generations", "parameter", "prior_max", "prior_min"]
+        assert sorted(f) == [
+            "diagnostics", "generation", "generations", "parameter", "prior_max", "prior_min", "screening"
+        ]
 
 
 def test_only_aggregates_of_the_pilot_are_stored(setup: Path, posterior_path: Path):
