@@ -215,9 +215,13 @@ def simulate_summaries(
     experiment: Experiment, scenario: str, pilots: list[Pilot], seed: int
 ) -> dict[str, float]:
     """Run ``experiment`` (one thread) with ``seed`` and summarise ``scenario`` as the pilots are."""
-    from meedoen.runner import run
+    from meedoen.results import read_program
+    from meedoen.runner import run_to_file
 
-    program = run(experiment, seed=seed, threads=1)[scenario].program
+    with tempfile.TemporaryDirectory(prefix="meedoen-") as tmp:
+        out = Path(tmp) / "results.h5"
+        run_to_file(experiment, out, threads=1, seed=seed)
+        program = read_program(out, scenario)
     return {key: value for pilot in pilots for key, value in model_summaries(program, pilot).items()}
 
 

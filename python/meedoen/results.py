@@ -170,6 +170,32 @@ def open_results(path: str | os.PathLike[str]) -> Results:
         raise _unreadable(name, str(error)) from None
 
 
+def read_program(path: str | os.PathLike[str], scenario: str) -> xr.DataArray:
+    """One scenario's program data, as ``open_results(path)[scenario].program``, read alone (a
+    calibration reads thousands of short runs). The root attributes and the dataset's dims are
+    checked as open_results checks them; meedoen.InputError likewise."""
+    name = os.fspath(path)
+    try:
+        with h5py.File(path, "r") as f:
+            _check_root({key: _plain(value) for key, value in f.attrs.items()})
+            group = f[scenario]
+            data = group["program"]
+            dims = tuple(f[refs[0]].name.rsplit("/", 1)[-1] for refs in data.attrs["DIMENSION_LIST"])
+            if dims != VARIABLES["program"]:
+                raise ResultsFileError(f"scenario '{scenario}': 'program' has dims {dims}")
+            coords = {dim: _coordinate(group[dim][()]) for dim in dims}
+            return xr.DataArray(data[()], dims=dims, coords=coords, name="program")
+    except ResultsFileError as error:
+        raise _unreadable(name, str(error)) from None
+    except Exception as error:  # as in Results: whatever damaged bytes make of the readers
+        raise _unreadable(name, _reason(error)) from None
+
+
+def _coordinate(values: np.ndarray) -> np.ndarray:
+    """A coordinate as xarray decodes it: names as str, numbers as they are."""
+    return np.array([_plain(v) for v in values]) if values.dtype == object else values
+
+
 def _unreadable(name: str, reason: str) -> InputError:
     return InputError([f"{name}: (file): {NOT_READABLE} ({reason})"])
 

@@ -356,3 +356,17 @@ def test_rungs_of_participants_add_up_to_enrolled_and_completed(small_run, tmp_p
             assert counts.sel(metric="enrolled") > 0 and counts.sel(metric="completed") > 0, intervention
     assert (totals.sel(metric=ENROLLED_RUNGS).sum("intervention") > 0).sum() >= 3
     assert (totals.sel(metric=COMPLETED_RUNGS).sum("intervention") > 0).sum() >= 3
+
+
+def test_read_program_reads_one_scenarios_program_as_open_results_does(small_run, tmp_path):
+    from meedoen.results import read_program
+
+    results = meedoen.open_results(small_run)
+    for name in results.scenarios:
+        program = read_program(small_run, name)
+        assert program.equals(results[name].program)
+        assert program.dims == results[name].program.dims
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(small_run.read_bytes()[:1000])
+    with pytest.raises(meedoen.InputError, match=r"\(file\): not a readable Meedoen results file \(cut short"):
+        read_program(damaged, "baseline")
