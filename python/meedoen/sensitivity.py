@@ -569,8 +569,8 @@ def _sobol_warnings(outcome: str, rows: pd.DataFrame, samples: int) -> list[str]
     if impossible:
         widest = max(conf for conf, _ in impossible + wide)
         lines.append(
-            f"{outcome}: {_indices(len(impossible), ('lies', 'lie'))} outside [0, 1], where none can be, beyond the 95% "
-            f"interval ({impossible[0][1]}): {samples} samples are too few for the estimators; "
+            f"{outcome}: {_indices(len(impossible), ('lies', 'lie'))} outside [0, 1], where none can be, "
+            f"beyond the 95% interval ({impossible[0][1]}): {samples} samples are too few for the estimators; "
             f"try samples = {_more_samples(samples, widest, at_least=4)}"
         )
     if wide:
@@ -590,8 +590,8 @@ def _morris_warnings(outcome: str, rows: pd.DataFrame, trajectories: int) -> lis
     ratio = float((2 * wide.mu_star_conf / wide.mu_star).max())  # to bring each within half of mu*
     row = wide.iloc[0]
     return [
-        f"{outcome}: the 95% intervals of mu* of {len(wide)} parameters are wider than mu* itself "
-        f"({row.parameter}: {_number(row.mu_star)} ± {_number(row.mu_star_conf)}); try samples = "
+        f"{outcome}: for {len(wide)} of its {len(rows)} parameters the 95% interval of mu* is wider than "
+        f"mu* itself ({row.parameter}: {_number(row.mu_star)} ± {_number(row.mu_star_conf)}); try samples = "
         f"{min(MORRIS_TRAJECTORIES[1], math.ceil(trajectories * ratio**2))} trajectories"
     ]
 

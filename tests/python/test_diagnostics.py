@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from conftest import cli
 from meedoen.sensitivity import TARGET_CONF, analyse, diagnose
@@ -50,10 +49,8 @@ def test_enough_samples_give_no_warning_but_the_constant_outcome():
 
 
 def test_an_interval_wider_than_its_index_says_how_many_samples_would_narrow_it():
-    rng_for = lambda values: np.random.default_rng(int(values["b"] * 1e6))  # noqa: E731
-
     def noisy(values: dict[str, float]) -> dict[str, float]:
-        return {"y": values["a"] + rng_for(values).normal(0, 2)}
+        return {"y": values["a"] + np.random.default_rng(int(values["b"] * 1e6)).normal(0, 2)}
 
     result = analyse(noisy, RANGES, samples=16, seed=3)
     table = result.table
@@ -72,15 +69,17 @@ def test_an_interval_wider_than_its_index_says_how_many_samples_would_narrow_it(
 
 
 def test_morris_with_intervals_wider_than_mu_star():
-    def noisy(values: dict[str, float]) -> dict[str, float]:
-        return {"y": np.random.default_rng(int(values["a"] * 1e6 + values["b"] * 1e3)).normal(0, 1)}
+    def spike(values: dict[str, float]) -> dict[str, float]:
+        return {"y": 100.0 if values["a"] > 0.5 and values["b"] > 0.5 else 0.0}
 
-    result = analyse(noisy, {"a": (0, 1), "b": (0, 1)}, method="morris", samples=4, seed=2)
-    lines = diagnose(result)
-    if ((result.table.mu_star_conf > result.table.mu_star) & (result.table.mu_star > 0)).any():
-        assert lines and "trajectories" in lines[0]
-    else:
-        assert lines == []
+    result = analyse(spike, {"a": (0, 1), "b": (0, 1)}, method="morris", samples=4, seed=3)
+    table = result.table
+    wide = table[(table.mu_star_conf > table.mu_star) & (table.mu_star > 0)]
+    assert len(wide) == 1  # one step of four that crosses the spike: an interval wider than mu*
+    (line,) = diagnose(result)
+    assert line.startswith("y: for 1 of its 2 parameters the 95% interval of mu* is wider than mu* itself")
+    ratio = float((2 * wide.mu_star_conf / wide.mu_star).max())
+    assert line.endswith(f"try samples = {int(np.ceil(4 * ratio**2))} trajectories")
 
 
 SCENARIO = """\
@@ -119,7 +118,8 @@ def test_the_command_says_which_outcomes_no_parameter_changes(tmp_path: Path):
     """Field report 15: a parameter of an intervention the scenario does not have."""
     (tmp_path / "door.toml").write_text(SCENARIO)
     (tmp_path / "config.toml").write_text(CONFIG)
-    result = cli("sensitivity", tmp_path / "config.toml", "-o", tmp_path / "s.csv", "--workers", "1", "--quiet")
+    out = tmp_path / "s.csv"
+    result = cli("sensitivity", tmp_path / "config.toml", "-o", out, "--workers", "1", "--quiet")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert [w.split(" is ")[0] for w in warnings] == ["warning: intervention_cost", "warning: persons_up"]
