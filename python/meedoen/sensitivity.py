@@ -570,8 +570,8 @@ def _sobol_warnings(outcome: str, rows: pd.DataFrame, samples: int) -> list[str]
         widest = max(conf for conf, _ in impossible + wide)
         lines.append(
             f"{outcome}: {_indices(len(impossible), ('lies', 'lie'))} outside [0, 1], where none can be, "
-            f"beyond the 95% interval ({impossible[0][1]}): {samples} samples are too few for the estimators; "
-            f"try samples = {_more_samples(samples, widest, at_least=4)}"
+            f"beyond the 95% interval ({impossible[0][1]}): {samples} samples are too few for the "
+            f"estimators; try samples = {_more_samples(samples, widest, at_least=4)}"
         )
     if wide:
         widest = max(conf for conf, _ in wide)
