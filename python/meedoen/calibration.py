@@ -15,12 +15,15 @@ Only aggregates enter the posterior file: the pilot's summaries, never a row
 of a pilot file.
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
 import math
 import os
+import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +36,9 @@ from meedoen import _core
 from meedoen.config import ConfigFile, ParameterRange, check_relations, read_parameter_ranges
 from meedoen.errors import InputError
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
+from meedoen.identifiability import Screening, diagnose, screen, width_ratios
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
+from meedoen.stats import weighted_quantiles
 
 __all__ = [
     "CalibrationConfig",
@@ -56,6 +61,7 @@ ALLOWED_KEYS = [
     "weeks",
     "scale",
     "seed",
+    "screening",
     "parameter",
 ]
 
@@ -74,6 +80,7 @@ class CalibrationConfig:
     min_epsilon: float = 0.0
     min_acceptance_rate: float = 0.005
     seed: int = 1
+    screening: int = 4  # Morris trajectories of the screening before the calibration; 0: none
 
 
 def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
@@ -92,6 +99,7 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
     weeks = s.integer("weeks", 0, 1, _core.limits["weeks"][1]) or None
     scale = s.number("scale", 0.0, *_core.limits["scale"]) or None
     seed = s.integer("seed", 1, *SEED_LIMITS)
+    screening = s.integer("screening", 4, 0, 1000)
     ranges = read_parameter_ranges(s.tables("parameter"), s)
     experiment = None
     if scenario_file is not None:
@@ -136,6 +144,7 @@ def read_calibration_config(path: str | os.PathLike[str]) -> CalibrationConfig:
         min_epsilon,
         min_acceptance_rate,
         seed,  # type: ignore[arg-type]
+        screening,  # type: ignore[arg-type]
     )
 
 
@@ -171,33 +180,49 @@ def check_pilots_match(config: CalibrationConfig, pilots: list[Pilot]) -> None:
 
 
 @dataclass
-class _Simulator:
-    """One model run of the calibrated scenario with a particle's values → its summaries.
+class _Summaries:
+    """One model run of the calibrated scenario with parameter values and a seed → its summaries.
 
-    A picklable callable: Dask and pyabc ship it to the worker processes.
+    A picklable callable: Dask ships it to the worker processes.
     """
 
     experiment: Experiment
     scenario: str
     pilots: list[Pilot]
+
+    def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
+        engine = dict(zip(values, as_engine_values(list(values), list(values.values())), strict=True))
+        experiment = self.experiment.with_parameters(engine, "calibration")
+        return simulate_summaries(experiment, self.scenario, self.pilots, seed)
+
+
+@dataclass
+class _Simulator:
+    """A particle → its summaries, for pyabc: one model run with new chance events.
+
+    The run's seed comes from NumPy's global generator, which the sampler (meedoen.abc_sampler)
+    seeds for each job from the configuration's seed.
+    """
+
+    summaries: _Summaries
     names: list[str]
 
     def __call__(self, particle: dict) -> dict[str, float]:
-        values = dict(
-            zip(self.names, as_engine_values(self.names, [particle[n] for n in self.names]), strict=True)
-        )
-        seed = int(np.random.randint(1, 2**62))  # new chance events for every particle
-        experiment = self.experiment.with_parameters(values, "calibration")
-        return simulate_summaries(experiment, self.scenario, self.pilots, seed)
+        seed = int(np.random.randint(1, 2**62))
+        return self.summaries({n: particle[n] for n in self.names}, seed)
 
 
 def simulate_summaries(
     experiment: Experiment, scenario: str, pilots: list[Pilot], seed: int
 ) -> dict[str, float]:
     """Run ``experiment`` (one thread) with ``seed`` and summarise ``scenario`` as the pilots are."""
-    from meedoen.runner import run
+    from meedoen.results import read_program
+    from meedoen.runner import run_to_file
 
-    program = run(experiment, seed=seed, threads=1)[scenario].program
+    with tempfile.TemporaryDirectory(prefix="meedoen-") as tmp:
+        out = Path(tmp) / "results.h5"
+        run_to_file(experiment, out, threads=1, seed=seed)
+        program = read_program(out, scenario)
     return {key: value for pilot in pilots for key, value in model_summaries(program, pilot).items()}
 
 
@@ -239,17 +264,21 @@ class Posterior:
     generations: pd.DataFrame
     attrs: dict
     digest: str
+    screening: list[str] = dataclasses.field(default_factory=list)
+    diagnostics: list[str] = dataclasses.field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
-        """Per parameter: prior range, posterior mean and the 5%, 50% and 95% weighted quantiles."""
+        """Per parameter: prior range, posterior mean, the 5%, 50% and 95% weighted quantiles and
+        ``width_ratio``, the 90% interval's width over the prior's (1: the data did not narrow it)."""
         rows = []
+        ratios = width_ratios(self.particles, self.weights, self.low, self.high)
         for k, name in enumerate(self.names):
             x = self.particles[:, k]
             q05, q50, q95 = weighted_quantiles(x, self.weights, [0.05, 0.5, 0.95])
-            rows.append((name, self.low[k], self.high[k], float(np.sum(self.weights * x)), q05, q50, q95))
-        return pd.DataFrame(
-            rows, columns=["parameter", "prior_min", "prior_max", "mean", "q05", "median", "q95"]
-        )
+            mean = float(np.sum(self.weights * x))
+            rows.append((name, self.low[k], self.high[k], mean, q05, q50, q95, float(ratios[k])))
+        columns = ["parameter", "prior_min", "prior_max", "mean", "q05", "median", "q95", "width_ratio"]
+        return pd.DataFrame(rows, columns=columns)
 
     def draw(self, seed: int, replicates: int) -> np.ndarray:
         """Row r: the parameter values of replicate r, a particle drawn by weight.
@@ -284,13 +313,6 @@ def as_engine_values(names: list[str], values) -> list[float]:
     return [float(round(v)) if n in integer else float(v) for n, v in zip(names, values, strict=True)]
 
 
-def weighted_quantiles(x: np.ndarray, weights: np.ndarray, qs: list[float]) -> list[float]:
-    """Quantiles of the distribution with atoms ``x`` of mass ``weights`` (inverse of the CDF)."""
-    order = np.argsort(x)
-    cdf = np.cumsum(weights[order]) / np.sum(weights)
-    return [float(x[order][min(np.searchsorted(cdf, q), len(x) - 1)]) for q in qs]
-
-
 def calibrate(
     config: CalibrationConfig | str | os.PathLike[str],
     pilot_paths: list[str | os.PathLike[str]],
@@ -298,38 +320,47 @@ def calibrate(
     scheduler: str | None = None,
     workers: int | None = None,
     quiet: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Posterior:
     """Calibrate with ABC-SMC and write the posterior file ``out_path`` (via .partial, then renamed).
 
     ``pilot_paths``: one or more pilot CSV files (docs/pilot-data.md). The
     model runs on a Dask LocalCluster of ``workers`` processes, or on the
-    cluster of ``scheduler``. Raises InputError for a bad config or pilot file.
+    cluster of ``scheduler``. First a screening (meedoen.identifiability) checks that each
+    parameter moves the pilot summaries; then ABC-SMC; then the posterior's diagnostics. Each
+    warning of the screening and the diagnostics goes to ``warn`` (default: a line ``warning:
+    ...`` on stderr) when it is found, and into the posterior file. Raises InputError for a bad
+    config or pilot file.
     """
     import pyabc
 
+    from meedoen.abc_sampler import SeededDaskSampler
     from meedoen.distributed import dask_client
 
     if not isinstance(config, CalibrationConfig):
         config = read_calibration_config(config)
-    pilots = _read_pilots(pilot_paths)
+    pilots = _read_pilots(pilot_paths, config.experiment.wijk_names)
     check_pilots_match(config, pilots)
     observed = observed_summaries(pilots)
     names = [p.name for p in config.parameters]
     prior = pyabc.Distribution(
         **{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in config.parameters}
     )
-    simulator = _Simulator(config.experiment, config.scenario, pilots, names)
+    summaries = _Summaries(config.experiment, config.scenario, pilots)
+    warn = warn or _warn_on_stderr
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     for detail in ("ABC.History", "ABC.Population", "ABC.Sampler", "ABC.Distance"):
         logging.getLogger(detail).setLevel(logging.WARNING)
-    np.random.seed(config.seed % 2**32)
     with dask_client(scheduler, workers) as client, tempfile.TemporaryDirectory(prefix="meedoen-abc-") as tmp:
+        screening = _screen(config, summaries, client) if config.screening else None
+        for line in screening.warnings() if screening else []:
+            warn(line)
         abc = pyabc.ABCSMC(
-            simulator,
+            _Simulator(summaries, names),
             prior,
             pyabc.AdaptivePNormDistance(p=2, scale_function=pyabc.distance.mad_or_cmad),
             population_size=config.population_size,
-            sampler=pyabc.sampler.DaskDistributedSampler(dask_client=client),
+            sampler=SeededDaskSampler(client, config.seed),
         )
         abc.new("sqlite:///" + os.path.join(tmp, "abc.db"), observed)
         history = abc.run(
@@ -337,15 +368,36 @@ def calibrate(
             max_nr_populations=config.generations,
             min_acceptance_rate=config.min_acceptance_rate,
         )
-        _write_posterior(out_path, config, pilots, observed, history)
-    return read_posterior(out_path)
+        _write_posterior(out_path, config, pilots, observed, history, screening)
+    posterior = read_posterior(out_path)
+    for line in posterior.diagnostics:
+        warn(line)
+    return posterior
 
 
-def _read_pilots(paths: list[str | os.PathLike[str]]) -> list[Pilot]:
+def _warn_on_stderr(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)
+
+
+def _screen(config: CalibrationConfig, summaries: _Summaries, client) -> Screening:
+    """The screening of the configuration's parameters on the cluster of ``client``."""
+    from meedoen.distributed import map_in_order
+
+    return screen(
+        summaries,
+        config.parameters,
+        config.screening,
+        config.seed,
+        lambda function, items: map_in_order(client, function, items),
+    )
+
+
+def _read_pilots(paths: list[str | os.PathLike[str]], wijken: list[str]) -> list[Pilot]:
+    """The pilot files, read with the wijk names of the calibration's population."""
     pilots, problems = [], []
     for path in paths:
         try:
-            pilots.append(read_pilot(path))
+            pilots.append(read_pilot(path, wijken))
         except InputError as error:
             problems += error.problems
     if problems:
@@ -354,12 +406,13 @@ def _read_pilots(paths: list[str | os.PathLike[str]]) -> list[Pilot]:
 
 
 def _write_posterior(
-    out_path, config: CalibrationConfig, pilots: list[Pilot], observed: dict, history
+    out_path, config: CalibrationConfig, pilots: list[Pilot], observed: dict, history, screening
 ) -> None:
     out = Path(out_path)
     partial = Path(f"{out}.partial")
     try:
         _write_posterior_file(partial, config, pilots, observed, history)
+        _write_diagnostics(partial, config, history, screening)
         partial.replace(out)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -441,6 +494,7 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
             particles, weights = last["particles"][()], last["weights"][()]
             low, high = f["prior_min"][()], f["prior_max"][()]
             attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+            screening, diagnostics = _texts(f, "screening/warnings"), _texts(f, "diagnostics/warnings")
     except (OSError, KeyError, ValueError) as error:
         raise InputError(
             [f"{path}: (file): is not a posterior file of meedoen calibrate ({error})"]
@@ -449,4 +503,35 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
         raise InputError([f"{path}: generation: particles and weights do not match (a damaged file)"])
     weights = weights / weights.sum()
     digest = hashlib.sha256(content).hexdigest()
-    return Posterior(path, names, low, high, particles, weights, table, attrs, digest)
+    return Posterior(path, names, low, high, particles, weights, table, attrs, digest, screening, diagnostics)
+
+
+def _texts(f: h5py.File, name: str) -> list[str]:
+    """A dataset of strings as a list; empty when the file has none (an older posterior file)."""
+    return [t.decode() if isinstance(t, bytes) else str(t) for t in f[name][()]] if name in f else []
+
+
+def _write_diagnostics(path: Path, config: CalibrationConfig, history, screening: Screening | None) -> None:
+    """The screening (group ``screening``) and the posterior's diagnostics (group
+    ``diagnostics``) into the posterior file at ``path``."""
+    text = h5py.string_dtype()
+    with h5py.File(path, "r+") as f:
+        generations = pd.DataFrame(f["generations"][()])
+        last = f[f"generation/{int(generations.generation.max())}"]
+        low, high = f["prior_min"][()], f["prior_max"][()]
+        ratios = width_ratios(last["particles"][()], last["weights"][()], low, high)
+        _, first = history.get_weighted_sum_stats(t=0)
+        names = [p.name for p in config.parameters]
+        lines = diagnose(names, ratios, generations, pd.DataFrame(first))
+        g = f.create_group("diagnostics")
+        g.create_dataset("width_ratio", data=ratios)
+        g.create_dataset("warnings", data=np.array(lines, dtype=text))
+        if screening is not None:
+            g = f.create_group("screening")
+            g.create_dataset("summary", data=np.array(list(screening.mu_star.columns), dtype=text))
+            g.create_dataset("mu_star", data=screening.mu_star.to_numpy(dtype=float))
+            g.create_dataset("chance_sd", data=screening.chance_sd.to_numpy(dtype=float))
+            g.create_dataset("steps", data=screening.steps.to_numpy(dtype=np.int64))
+            g.create_dataset("moving", data=screening.moving.to_numpy(dtype=np.int64))
+            g.create_dataset("warnings", data=np.array(screening.warnings(), dtype=text))
+            g.attrs["trajectories"] = config.screening

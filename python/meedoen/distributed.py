@@ -7,20 +7,26 @@ busy. ``scheduler`` names an existing cluster's scheduler (``tcp://host:8786``)
 whose workers have meedoen installed at the same version.
 """
 
+import asyncio
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from meedoen.errors import InputError
 from meedoen.progress import progress_bar
 
-__all__ = ["dask_client", "map_in_order"]
+__all__ = ["check_scheduler", "dask_client", "map_in_order"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-CONNECT_TIMEOUT = "20s"
+CONNECT_TIMEOUT = 20.0  # seconds for reaching a scheduler and its handshake
+SCHEDULER_ALLOWED = "the address of a running Dask scheduler, such as tcp://10.0.0.5:8786"
+# What a scheduler says about itself first (distributed.comm.Comm.handshake_info).
+HANDSHAKE_KEYS = {"compression", "python", "pickle-protocol"}
 
 
 @contextmanager
@@ -34,11 +40,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
+        check_scheduler(scheduler)
         try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
         except (OSError, TimeoutError, ValueError) as error:
-            problem = f"cannot reach '{scheduler}' ({error}) (the address of a running dask scheduler)"
-            raise InputError([f"command line: --scheduler: {problem}"]) from None
+            raise _scheduler_problem(f"cannot reach {scheduler} ({error})") from None
         with client:
             yield client
         return
@@ -54,6 +60,62 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         Client(cluster) as client,
     ):
         yield client
+
+
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """InputError (``command line: --scheduler: ...``) unless a Dask scheduler answers at
+    ``address`` within ``timeout`` seconds: not an address, nothing listening, a server that stays
+    silent, or one that answers in another protocol (a web server, the dashboard's port)."""
+    from distributed.comm import registry
+    from distributed.comm.addressing import get_address_host_port, parse_address
+
+    try:
+        scheme, _ = parse_address(address)
+        registry.get_backend(scheme)
+        if scheme in ("tcp", "tls"):  # refused or unreachable: say so at once, not after retries
+            socket.create_connection(get_address_host_port(address), timeout=timeout).close()
+    except ValueError as error:
+        raise _scheduler_problem(f"{address} is not an address ({error})") from None
+    except TimeoutError:
+        raise _scheduler_problem(f"nothing answers at {address} within {timeout:g} s") from None
+    except OSError as error:
+        raise _scheduler_problem(f"cannot connect to {address} ({error.strerror or error})") from None
+    with ThreadPoolExecutor(1) as thread:  # its own event loop, also where one runs (Jupyter)
+        answer = thread.submit(asyncio.run, _handshake(address, timeout)).result()
+    if answer is not None:
+        raise _scheduler_problem(answer)
+
+
+async def _handshake(address: str, timeout: float) -> str | None:
+    """What is wrong with the handshake of the server at ``address``; None when it is Dask's."""
+    from distributed.comm import connect
+
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # dask's own log lines about a failed handshake
+    try:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    except TimeoutError:
+        return (
+            f"{address} did not answer as a Dask scheduler within {timeout:g} s (a server that "
+            "listens but speaks another protocol, such as a web server?)"
+        )
+    except Exception:  # whatever another protocol's bytes make of dask's reader
+        return (
+            f"{address} answered, but not as a Dask scheduler: is it a web server, or the "
+            "dashboard's port? (a scheduler listens on 8786 by default, its dashboard on 8787)"
+        )
+    finally:
+        quiet.setLevel(level)
+    info = comm.remote_info
+    await comm.close()
+    if not HANDSHAKE_KEYS <= set(info):
+        return f"{address} answered, but not with a Dask scheduler's handshake"
+    return None
+
+
+def _scheduler_problem(what: str) -> InputError:
+    return InputError([f"command line: --scheduler: {what} ({SCHEDULER_ALLOWED})"])
 
 
 def map_in_order(

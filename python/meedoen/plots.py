@@ -326,7 +326,7 @@ def posterior_marginals(posterior, true_values: dict[str, float] | None = None) 
     shaded and the mean marked. ``true_values`` (optional) marks known values,
     as in a recovery check.
     """
-    from meedoen.calibration import weighted_quantiles
+    from meedoen.stats import weighted_quantiles
 
     n = len(posterior.names)
     fig, axes = _figure(n, ncols=min(n, 3), panel_height=3.0, title="Posterior of the calibrated parameters")

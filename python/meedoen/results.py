@@ -8,7 +8,9 @@ parameter) and the attribute ``parameter_draws_origin``.
 """
 
 import io
+import json
 import os
+import re
 from pathlib import Path
 
 import h5py
@@ -16,7 +18,25 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Results", "open_results"]
+from meedoen.errors import InputError
+
+__all__ = ["Results", "ResultsFileError", "open_results"]
+
+NOT_READABLE = "not a readable Meedoen results file"
+# What a results file must hold beyond what every variable's dims say of themselves: the root
+# attributes and their types, the variables Results shows with their dims, the JSON attributes.
+ROOT_ATTRIBUTES = {"scenarios": str, "experiment": str, "weeks": int, "replicates": int, "seed": int}
+KINDS = {str: "text", int: "a whole number"}
+VARIABLES = {
+    "rung_counts": ("replicate", "week", "wijk", "rung"),
+    "program": ("replicate", "week", "intervention", "metric"),
+    "ledger": ("replicate", "week", "item"),
+}
+JSON_ATTRIBUTES = {"root": ("parameter_values",), "scenario": ("parameters",)}
+
+
+class ResultsFileError(ValueError):
+    """The bytes are not a readable Meedoen results file; the message says what is wrong."""
 
 
 class Results:
@@ -38,16 +58,27 @@ class Results:
     """
 
     def __init__(self, content: bytes) -> None:
-        """Read results from the bytes of a results file (see open_results)."""
+        """Read results from the bytes of a results file (see open_results); ResultsFileError
+        (a ValueError) saying what is wrong when they are not a whole, readable one."""
         self._content = content
+        try:
+            self._read(content)
+        except ResultsFileError:
+            raise
+        except Exception as error:  # whatever h5py, h5netcdf, xarray or json make of damaged bytes
+            raise ResultsFileError(_reason(error)) from None
+
+    def _read(self, content: bytes) -> None:
         with h5py.File(io.BytesIO(content), "r") as f:
             self._attrs = {name: _plain(value) for name, value in f.attrs.items()}
-        scenarios = self._attrs.get("scenarios")
-        if not isinstance(scenarios, str):
-            raise ValueError("not a Meedoen results file: it has no root attribute 'scenarios'")
-        self._scenarios = scenarios.split("\n")
+            _check_root(self._attrs)
+            self._scenarios = str(self._attrs["scenarios"]).split("\n")
+            for name in self._scenarios:
+                if not isinstance(f.get(name), h5py.Group):
+                    raise ResultsFileError(f"it has no group for scenario '{name}'")
         self._groups = {name: _read_group(content, name) for name in self._scenarios}
         self._draws = _read_draws(content)
+        _check_groups(self._groups, self._attrs, self._draws)
 
     @property
     def scenarios(self) -> list[str]:
@@ -119,11 +150,119 @@ class Results:
 def open_results(path: str | os.PathLike[str]) -> Results:
     """Read the results file at ``path`` into memory (the file may then be deleted).
 
-    Raises FileNotFoundError when there is no such file and ValueError when it
-    is not a Meedoen results file.
+    Every reader of a results file comes here. Raises FileNotFoundError when there is no such
+    file, and meedoen.InputError (a ValueError) ``FILE: (file): not a readable Meedoen results
+    file (what is wrong)`` for any other file: not HDF5, cut short, damaged (an unreadable
+    attribute or dataset, a group, dataset or attribute missing, shapes that do not fit), or
+    one that cannot be read at all.
     """
-    with open(path, "rb") as f:
-        return Results(f.read())
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            content = f.read()
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise _unreadable(name, error.strerror or str(error)) from None
+    try:
+        return Results(content)
+    except ResultsFileError as error:
+        raise _unreadable(name, str(error)) from None
+
+
+def read_program(path: str | os.PathLike[str], scenario: str) -> xr.DataArray:
+    """One scenario's program data, as ``open_results(path)[scenario].program``, read alone (a
+    calibration reads thousands of short runs). The root attributes and the dataset's dims are
+    checked as open_results checks them; meedoen.InputError likewise."""
+    name = os.fspath(path)
+    try:
+        with h5py.File(path, "r") as f:
+            _check_root({key: _plain(value) for key, value in f.attrs.items()})
+            group = f[scenario]
+            data = group["program"]
+            dims = tuple(f[refs[0]].name.rsplit("/", 1)[-1] for refs in data.attrs["DIMENSION_LIST"])
+            if dims != VARIABLES["program"]:
+                raise ResultsFileError(f"scenario '{scenario}': 'program' has dims {dims}")
+            coords = {dim: _coordinate(group[dim][()]) for dim in dims}
+            return xr.DataArray(data[()], dims=dims, coords=coords, name="program")
+    except ResultsFileError as error:
+        raise _unreadable(name, str(error)) from None
+    except Exception as error:  # as in Results: whatever damaged bytes make of the readers
+        raise _unreadable(name, _reason(error)) from None
+
+
+def _coordinate(values: np.ndarray) -> np.ndarray:
+    """A coordinate as xarray decodes it: names as str, numbers as they are."""
+    return np.array([_plain(v) for v in values]) if values.dtype == object else values
+
+
+def _unreadable(name: str, reason: str) -> InputError:
+    return InputError([f"{name}: (file): {NOT_READABLE} ({reason})"])
+
+
+def _reason(error: Exception) -> str:
+    """What an exception from reading damaged bytes says, in one short line."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text):
+        return f"cut short: {cut[1]} of its {cut[2]} bytes"
+    if "file signature not found" in text:
+        return "not an HDF5 file"
+    if isinstance(error, OSError):  # HDF5's own: a damaged header, B-tree or compressed chunk
+        return f"damaged: {text.replace('synchronously ', '')}"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _check_root(attrs: dict[str, object]) -> None:
+    """ResultsFileError unless the root attributes are there, of their types, JSON where JSON."""
+    for name, kind in ROOT_ATTRIBUTES.items():
+        if name not in attrs:
+            raise ResultsFileError(f"it has no root attribute '{name}'")
+        if not isinstance(attrs[name], kind) or isinstance(attrs[name], bool):
+            raise ResultsFileError(f"its root attribute '{name}' is not {KINDS[kind]}")
+    names = str(attrs["scenarios"]).split("\n")
+    if not all(names) or len(set(names)) != len(names):
+        raise ResultsFileError("its root attribute 'scenarios' does not name each scenario once")
+    for name in JSON_ATTRIBUTES["root"]:
+        _check_json(attrs.get(name), f"its root attribute '{name}'")
+
+
+def _check_json(value: object, what: str) -> None:
+    if value is None:
+        return
+    try:
+        parsed = json.loads(str(value))
+    except ValueError:
+        raise ResultsFileError(f"{what} is damaged: not JSON") from None
+    if not isinstance(parsed, dict):
+        raise ResultsFileError(f"{what} is damaged: not a JSON object")
+
+
+def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws: xr.DataArray | None) -> None:
+    """ResultsFileError unless each scenario has the variables Results shows, with their dims,
+    every variable fits its coordinates, the replicates and weeks agree across scenarios and with
+    the root attributes, and the euros are finite numbers."""
+    replicates = int(attrs["replicates"])  # type: ignore[call-overload]
+    weeks = None
+    for name, ds in groups.items():
+        where = f"scenario '{name}'"
+        for attribute in JSON_ATTRIBUTES["scenario"]:
+            _check_json(ds.attrs.get(attribute), f"the attribute '{attribute}' of {where}")
+        for variable, dims in VARIABLES.items():
+            if variable not in ds.data_vars:
+                raise ResultsFileError(f"{where} has no dataset '{variable}'")
+            if ds[variable].dims != dims:
+                raise ResultsFileError(f"{where}: '{variable}' has dims {ds[variable].dims}, not {dims}")
+        if ds.sizes.get("replicate") != replicates:
+            raise ResultsFileError(f"{where} has {ds.sizes.get('replicate')} replicates, not {replicates}")
+        week = ds["week"].values
+        if weeks is None:
+            weeks = week
+        elif not np.array_equal(week, weeks):
+            raise ResultsFileError(f"{where} has other weeks than scenario '{next(iter(groups))}'")
+        if not np.isfinite(ds["ledger"].values).all():
+            raise ResultsFileError(f"{where}: 'ledger' holds a value that is not a finite number")
+    if draws is not None and draws.sizes.get("replicate") != replicates:
+        raise ResultsFileError(f"'parameter_draws' has {draws.sizes.get('replicate')} rows, not {replicates}")
 
 
 def _read_group(content: bytes, group: str) -> xr.Dataset:

@@ -523,3 +523,93 @@ def model_function(config: SensitivityConfig) -> ModelRun:
 def _selected(experiment: Experiment, baseline: str, scenario: str) -> Experiment:
     """The experiment of the baseline and the scenario only (the baseline alone if they are one)."""
     return experiment.select(list(dict.fromkeys([baseline, scenario])))
+
+
+# --- diagnostics -------------------------------------------------------------------------------
+
+TARGET_CONF = 0.05  # the half-width of a Sobol' index's interval the suggested samples aim at
+
+
+def diagnose(result: SensitivityResult) -> list[str]:
+    """What the indices of ``result`` cannot tell, one line each (empty when nothing): an outcome
+    that is the same in every model run; Sobol' indices outside [0, 1] beyond their 95% interval
+    (impossible: too few samples for the estimators); indices or mu* whose interval is wider than
+    themselves. Each line about too few samples says how many would do: the interval's half-width
+    shrinks as one over the square root of the samples."""
+    samples = int(result.settings.get("samples", 0)) or _samples(result)
+    lines = []
+    for outcome, rows in result.table.groupby("outcome", sort=False):
+        values = result.outputs[outcome].to_numpy(dtype=float)
+        if not np.ptp(values) > 0:
+            lines.append(
+                f"{outcome} is {_number(values[0])} in every model run: no parameter changes it within "
+                "these ranges, so it has no share of variance to give (its indices are empty)"
+            )
+        elif result.method == "sobol":
+            lines += _sobol_warnings(str(outcome), rows, samples)
+        else:
+            lines += _morris_warnings(str(outcome), rows, samples)
+    return lines
+
+
+def _sobol_warnings(outcome: str, rows: pd.DataFrame, samples: int) -> list[str]:
+    impossible, wide = [], []
+    for row in rows.itertuples(index=False):
+        for index in ("S1", "ST"):
+            value, conf = getattr(row, index), getattr(row, f"{index}_conf")
+            text = f"{index} of {row.parameter} is {value:.2f} ± {conf:.2f}"
+            if value - conf > 1 or value + conf < 0:
+                impossible.append((conf, text))
+            elif conf > max(abs(value), TARGET_CONF):
+                wide.append((conf, text))
+    lines = []
+    if impossible:
+        widest = max(conf for conf, _ in impossible + wide)
+        lines.append(
+            f"{outcome}: {_indices(len(impossible), ('lies', 'lie'))} outside [0, 1], where none can be, "
+            f"beyond the 95% interval ({impossible[0][1]}): {samples} samples are too few for the "
+            f"estimators; try samples = {_more_samples(samples, widest, at_least=4)}"
+        )
+    if wide:
+        widest = max(conf for conf, _ in wide)
+        lines.append(
+            f"{outcome}: {_indices(len(wide), ('has', 'have'))} a 95% interval wider than the index "
+            f"itself ({wide[0][1]}), not to be told from 0; for intervals of ±{TARGET_CONF:g}, try "
+            f"samples = {_more_samples(samples, widest)}"
+        )
+    return lines
+
+
+def _morris_warnings(outcome: str, rows: pd.DataFrame, trajectories: int) -> list[str]:
+    wide = rows[(rows.mu_star > 0) & (rows.mu_star_conf > rows.mu_star)]
+    if wide.empty:
+        return []
+    ratio = float((2 * wide.mu_star_conf / wide.mu_star).max())  # to bring each within half of mu*
+    row = wide.iloc[0]
+    return [
+        f"{outcome}: for {len(wide)} of its {len(rows)} parameters the 95% interval of mu* is wider than "
+        f"mu* itself ({row.parameter}: {_number(row.mu_star)} ± {_number(row.mu_star_conf)}); try samples = "
+        f"{min(MORRIS_TRAJECTORIES[1], math.ceil(trajectories * ratio**2))} trajectories"
+    ]
+
+
+def _more_samples(samples: int, conf: float, at_least: int = 1) -> int:
+    """The power of 2 at which a half-width ``conf`` at ``samples`` would shrink to TARGET_CONF."""
+    wanted = max(samples * at_least, samples * (conf / TARGET_CONF) ** 2)
+    return min(SOBOL_SAMPLES[1], 2 ** math.ceil(math.log2(max(wanted, 1))))
+
+
+def _indices(n: int, verbs: tuple[str, str]) -> str:
+    return f"{n} {'index' if n == 1 else 'indices'} {verbs[n != 1]}"
+
+
+def _samples(result: SensitivityResult) -> int:
+    """N of an analysis without settings: the model runs over what each sample costs."""
+    d = len(result.samples.columns)
+    if result.method == "sobol":
+        return len(result.samples) // (2 * d + 2 if result.second_order is not None else d + 2)
+    return len(result.samples) // (d + 1)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"

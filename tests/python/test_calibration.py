@@ -17,6 +17,7 @@ import pytest
 
 import meedoen
 from conftest import cli
+from meedoen.abc_sampler import job_seed
 from meedoen.calibration import (
     Posterior,
     as_engine_values,
@@ -24,10 +25,10 @@ from meedoen.calibration import (
     read_calibration_config,
     read_posterior,
     simulate_summaries,
-    weighted_quantiles,
 )
 from meedoen.errors import InputError
 from meedoen.pilot import pilot_summaries, read_pilot, write_pilot
+from meedoen.stats import weighted_quantiles
 
 SCENARIO = """\
 [experiment]
@@ -124,7 +125,9 @@ def test_the_posterior_file_holds_every_generation(posterior_path: Path):
             # every particle lies within its prior
             assert (f[f"generation/{t}/particles"][()] >= f["prior_min"][()]).all()
             assert (f[f"generation/{t}/particles"][()] <= f["prior_max"][()]).all()
-        assert sorted(f) == ["generation", "generations", "parameter", "prior_max", "prior_min"]
+        assert sorted(f) == [
+            "diagnostics", "generation", "generations", "parameter", "prior_max", "prior_min", "screening"
+        ]
 
 
 def test_only_aggregates_of_the_pilot_are_stored(setup: Path, posterior_path: Path):
@@ -329,3 +332,84 @@ def test_a_file_that_is_not_a_posterior_is_refused(tmp_path: Path, setup: Path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"{bad}: (file): is not a posterior file"), result.stderr
     assert not (tmp_path / "out.h5").exists()
+
+
+def test_the_dutch_excel_pilot_of_the_field_report_is_refused_before_anything_runs(tmp_path: Path):
+    data = Path(__file__).parent / "data"
+    out = tmp_path / "posterior.h5"
+    pilot = data / "dutch_excel.csv"
+    result = cli("calibrate", data / "dutch_excel_calibration.toml", "--pilot", pilot, "-o", out, "--quiet")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{pilot}:6: found: has a dot, comma or space between its digits, which reads as a thousands "
+        "separator or as a decimal mark; write digits only, 1000 for one thousand (a whole number of "
+        "persons from 0 to 1000000; empty when the pilot did not observe it)"
+    ]
+    assert not out.exists() and not Path(f"{out}.partial").exists()
+
+
+TINY_SCENARIO = """\
+[experiment]
+name = "tiny"
+weeks = 4
+seed = 1
+
+[population]
+scale = 0.02
+
+[[scenario]]
+name = "pilot"
+  [[scenario.intervention]]
+  name = "door"
+  type = "home_visits"
+  list_size = 3000
+"""
+TINY_CONFIG = """\
+[calibration]
+scenarios = "tiny.toml"
+scenario = "pilot"
+population_size = 10
+generations = {generations}
+seed = {seed}
+
+[[calibration.parameter]]
+name = "home_visits.contact"
+
+[[calibration.parameter]]
+name = "home_visits.acceptance"
+"""
+TINY_PILOT = "programme,wijk,period,first_week,last_week,visited,accepted\ndoor,all,weeks,1,4,20,12\n"
+
+
+def _datasets(path: Path) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    with h5py.File(path) as f:
+        f.visititems(lambda name, item: found.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
+    return found
+
+
+def test_the_configuration_seed_makes_a_calibration_repeatable_bit_for_bit(tmp_path: Path):
+    """Every random choice (prior draws, perturbations, each particle's model seed) comes from the
+    configuration's seed: one worker twice, and two workers, give the same posterior; another
+    seed another."""
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO)
+    (tmp_path / "pilot.csv").write_text(TINY_PILOT)
+    runs = {}
+    for name, seed, workers in (("first", 4, 1), ("again", 4, 1), ("two_workers", 4, 2), ("other", 5, 1)):
+        config = tmp_path / f"config{seed}.toml"
+        config.write_text(TINY_CONFIG.format(seed=seed, generations=2 if seed == 4 else 1))
+        out = tmp_path / f"{name}.h5"
+        calibrate(config, [tmp_path / "pilot.csv"], out, workers=workers, quiet=True)
+        runs[name] = _datasets(out)
+    first = runs["first"]
+    assert len(read_posterior(tmp_path / "first.h5").generations) == 2  # a perturbed generation too
+    for name in ("again", "two_workers"):
+        assert runs[name].keys() == first.keys()
+        for key, values in first.items():
+            assert np.array_equal(runs[name][key], values), (name, key)
+    assert not np.array_equal(runs["other"]["generation/0/particles"], first["generation/0/particles"])
+
+
+def test_each_job_has_its_own_seed():
+    seeds = {job_seed(4, t, k) for t in (-1, 0, 1) for k in range(100)}
+    assert len(seeds) == 300 and job_seed(4, 0, 7) == job_seed(4, 0, 7) != job_seed(5, 0, 7)

@@ -2,13 +2,19 @@
 scheduler and two worker processes on 127.0.0.1 (the conftest fixture dask_scheduler)."""
 
 import pickle
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import meedoen
-from conftest import LEIDEN, SMALL, assert_same_results, cli
+from conftest import LEIDEN, SMALL, assert_same_results, cli, free_port
 from meedoen.calibration import read_posterior
+from meedoen.distributed import check_scheduler
+from meedoen.errors import InputError
 
 
 def test_an_ensemble_on_the_cluster_equals_one_on_threads(tmp_path: Path, dask_scheduler: str):
@@ -73,6 +79,16 @@ PILOT = """\
 programme,wijk,period,first_week,last_week,visited,accepted
 door,all,first_weeks,1,8,40,24
 """
+SENSITIVITY = """\
+[sensitivity]
+scenarios = "pilot.toml"
+scenario = "pilot"
+difference = false
+samples = 4
+
+[[sensitivity.parameter]]
+name = "home_visits.acceptance"
+"""
 
 
 def test_a_calibration_on_the_cluster(tmp_path: Path, dask_scheduler: str):
@@ -121,3 +137,90 @@ def test_workers_and_scheduler_do_not_go_together(tmp_path: Path):
     )
     assert result.returncode == 2
     assert "command line: --scheduler: cannot be combined with --threads" in result.stderr
+
+
+# --- something other than a Dask scheduler at --scheduler (field report 18) ---------------------
+
+
+@contextmanager
+def listening(kind: str) -> Iterator[str]:
+    """A server on 127.0.0.1 that is not a Dask scheduler, for as long as the block runs: "http"
+    (Python's http.server, which waits for a whole HTTP request), "responder" (answers every
+    connection at once with an HTTP error, as a proxy does), "silent" (accepts, says nothing)."""
+    import http.server
+    import socketserver
+    import threading
+
+    class Responder(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(1024)
+            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+
+    class Silent(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.server.stop.wait()  # type: ignore[attr-defined]
+
+    handler = {"http": http.server.SimpleHTTPRequestHandler, "responder": Responder, "silent": Silent}[kind]
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.stop = threading.Event()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.stop.set()  # type: ignore[attr-defined]
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("http", "did not answer as a Dask scheduler within 1 s"),
+        ("silent", "did not answer as a Dask scheduler within 1 s"),
+        ("responder", "answered, but not as a Dask scheduler"),
+    ],
+)
+def test_a_server_that_is_not_a_scheduler_is_refused_within_the_timeout(kind, expected):
+    with listening(kind) as address, pytest.raises(InputError) as caught:
+        check_scheduler(address, timeout=1)
+    (line,) = caught.value.problems
+    assert line.startswith(f"command line: --scheduler: {address} {expected}"), line
+    assert line.endswith("(the address of a running Dask scheduler, such as tcp://10.0.0.5:8786)")
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        (f"tcp://127.0.0.1:{free_port()}", "cannot connect to tcp://127.0.0.1:"),
+        ("nonsense://here", "nonsense://here is not an address"),
+    ],
+)
+def test_nothing_listening_or_no_address_is_refused_at_once(address, expected):
+    with pytest.raises(InputError, match=f"^command line: --scheduler: {re.escape(expected)}"):
+        check_scheduler(address, timeout=60)
+
+
+def test_a_scheduler_passes_the_check(dask_scheduler: str):
+    check_scheduler(dask_scheduler)
+
+
+def test_run_calibrate_and_sensitivity_refuse_a_web_server_with_exit_2(tmp_path: Path):
+    (tmp_path / "pilot.toml").write_text(SCENARIO)
+    (tmp_path / "config.toml").write_text(CALIBRATION)
+    (tmp_path / "pilot.csv").write_text(PILOT)
+    (tmp_path / "sensitivity.toml").write_text(SENSITIVITY)
+    out = tmp_path / "out"
+    commands = {
+        "run": ["run", tmp_path / "pilot.toml", "-o", out, "--quiet"],
+        "calibrate": ["calibrate", tmp_path / "config.toml", "--pilot", tmp_path / "pilot.csv", "-o", out],
+        "sensitivity": ["sensitivity", tmp_path / "sensitivity.toml", "-o", out, "--quiet"],
+    }
+    with listening("responder") as address:
+        for name, command in commands.items():
+            result = cli(*command, "--scheduler", address)
+            assert result.returncode == 2, (name, result.stderr)
+            (line,) = result.stderr.splitlines()
+            assert line.startswith(f"command line: --scheduler: {address} answered, but not as a Dask"), line
+            assert not list(tmp_path.glob("out*")), name

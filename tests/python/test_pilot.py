@@ -14,12 +14,12 @@ from meedoen import InputError
 from meedoen.pilot import (
     COLUMNS,
     COUNTS,
-    LEIDEN_WIJKEN,
     RUNG_BLOCKS,
     RUNG_METRICS,
     Pilot,
     Window,
     model_summaries,
+    model_wijken,
     pilot_summaries,
     read_pilot,
     write_pilot,
@@ -82,10 +82,20 @@ def test_example_figures():
     assert pilot_summaries(read_pilot(PILOT_DIR / "walk_in.csv")) == {"walk_in/year_1/enrolled": 10.0}
 
 
-def test_leiden_wijken_are_the_model_wijken():
+def test_the_wijken_come_from_the_population_data():
     with open(REPO / "data" / "leiden_wijken.csv", newline="", encoding="utf-8") as f:
         names = tuple(row["name"] for row in csv.DictReader(f))
-    assert names == LEIDEN_WIJKEN
+    assert model_wijken() == names
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "python/meedoen/pilot").glob("*.py"))
+    assert not any(name in source for name in names), "the wijk names are read, not written out"
+
+
+def test_a_pilot_takes_the_wijk_names_it_is_given(tmp_path):
+    path = write(tmp_path, HEADER + "\nproject_door,Noord [/],2017,1,52,5,,,,\n")
+    with pytest.raises(InputError, match="is not a wijk of the model"):
+        read_pilot(path)
+    pilot = read_pilot(path, wijken=["Noord [/]", "Zuid"])
+    assert pilot.windows()[0].wijken == ("Noord [/]",)
 
 
 def test_docs_describe_every_column_and_are_linked():
@@ -305,6 +315,123 @@ def test_every_problem_is_reported_at_once(tmp_path):
         [f"{path}:5", "visited"],
         [f"{path}:5", "last_week"],
     ]
+
+
+# --- numbers and CSV dialects ------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+DIGITS_ONLY = "write digits only, 1000 for one thousand"
+NOT_A_COUNT = [
+    # (value in a ;-separated file, the problem after "column: ")
+    (
+        "1.000",
+        "has a dot, comma or space between its digits, which reads as a thousands separator or as a "
+        f"decimal mark; {DIGITS_ONLY}",
+    ),
+    ("1,000", "has a dot, comma or space between its digits"),
+    ("12.345.678", "has a dot, comma or space between its digits"),
+    ("1 000", "has a dot, comma or space between its digits"),
+    ("1,5", "is not a whole number"),
+    ("2.5", "is not a whole number"),
+    (".5", "is not a whole number"),
+    ("1e3", "is not written with digits only; no sign, decimals or exponent"),
+    ("5.0", "is not written with digits only"),
+    ("+5", "is not written with digits only"),
+    ("1.000,5", "is not a number"),
+    ("-1.000", "is negative"),
+    ("-3", "is negative"),
+    ("NaN", "is not a number"),
+    ("inf", "is not a number"),
+    ("0x10", "is not a number"),
+]
+
+
+def test_the_dutch_excel_file_of_the_field_report_is_refused_at_its_count():
+    """BOM, semicolons and CRLF are read; the count 1.000 is neither 1 nor 1000 but refused."""
+    path = DATA / "dutch_excel.csv"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b";1.000;" in raw
+    assert problems(path) == [
+        f"{path}:6: found: has a dot, comma or space between its digits, which reads as a thousands "
+        f"separator or as a decimal mark; {DIGITS_ONLY} (a whole number of persons from 0 to 1000000; "
+        "empty when the pilot did not observe it)"
+    ]
+
+
+def test_the_same_file_with_digits_only_reads_every_count(tmp_path):
+    path = tmp_path / "digits.csv"
+    path.write_bytes((DATA / "dutch_excel.csv").read_bytes().replace(b";1.000;", b";1000;"))
+    pilot = read_pilot(path)
+    assert pilot_summaries(pilot) == {"project_door/2016/found": 1117.0, "project_door/2016/visited": 113.0}
+    assert list(pilot.table.index) == [6, 7]  # comment lines counted, as an editor counts them
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("column", ["found", "first_week"])
+@pytest.mark.parametrize(("value", "expected"), NOT_A_COUNT, ids=[v for v, _ in NOT_A_COUNT])
+def test_a_count_or_week_is_digits_only(tmp_path, delimiter, column, value, expected):
+    values = dict(zip(HEADER.split(","), ROW.split(","), strict=True))
+    values[column] = value
+    quoted = [f'"{v}"' if delimiter in v else v for v in values.values()]
+    path = write(tmp_path, f"{COMMENTS}{delimiter.join(HEADER.split(','))}\n{delimiter.join(quoted)}\n")
+    found = problems(path)
+    assert [p for p in found if p.startswith(f"{path}:4: {column}: {expected}")], found
+    assert all(value not in p.removeprefix(str(path)).split("(")[0] for p in found), found
+
+
+def test_leading_zeros_and_spaces_around_a_count_are_one_reading(tmp_path):
+    path = write(tmp_path, f"{HEADER}\nproject_door,all,2017,01,52, 0250 ,,,,\n")
+    pilot = read_pilot(path)
+    assert pilot.table.loc[2, "found"] == 250 and pilot.table.loc[2, "first_week"] == 1
+
+
+def test_excel_rows_comments_in_quotes_and_quoted_values(tmp_path):
+    text = (
+        '"# Source: the report; table 3";;;;;;;;;\r\n'
+        "programme;wijk;period;first_week;last_week;found;visited;accepted;enrolled;referred\r\n"
+        ";;;;;;;;;\r\n"  # an empty row as Excel writes it
+        '"project_door";"Bos- en Gasthuisdistrict";"2017";1;52;"250";113;;;\r\n'
+    )
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    pilot = read_pilot(path)
+    assert list(pilot.table.index) == [4]
+    assert pilot_summaries(pilot) == {"project_door/2017/found": 250.0, "project_door/2017/visited": 113.0}
+
+
+def test_a_quoted_wijk_name_with_the_separator_in_it(tmp_path):
+    path = write(tmp_path, f'{HEADER}\nproject_door,"Binnenstad, Zuid",2017,1,52,5,,,,\n')
+    pilot = read_pilot(path, wijken=["Binnenstad, Zuid"])
+    assert pilot.windows()[0].wijken == ("Binnenstad, Zuid",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "programme,wijk;period,first_week,last_week,found\nproject_door,all,2017,1,52,5\n",
+            "1: (header): mixes the separators , and ; (one separator for the whole file",
+        ),
+        (
+            f'{HEADER}\nproject_door,"all,2017,1,52,5,,,,\n',
+            "2: (row): has a quote that is not closed (",
+        ),
+    ],
+    ids=["mixed separators", "unclosed quote"],
+)
+def test_what_a_csv_reader_cannot_read_is_a_problem_at_its_line(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    assert any(p.startswith(f"{path}:{expected}") for p in problems(path)), problems(path)
+
+
+def test_write_pilot_writes_whole_numbers_as_digits(tmp_path):
+    row = {"programme": "p", "wijk": "all", "period": "x", "first_week": 1.0, "last_week": 52}
+    table = pd.DataFrame([row | {"found": 1000.0}])
+    path = tmp_path / "p.csv"
+    write_pilot(path, table)
+    assert path.read_text().splitlines()[1] == "p,all,x,1,52,1000"
+    with pytest.raises(ValueError, match="found: 2.5 is not a whole number"):
+        write_pilot(path, table.assign(found=2.5))
 
 
 # --- personal data -----------------------------------------------------------------------------

@@ -219,7 +219,7 @@ def results_copy(leiden_small, tmp_path):
 BAD_INPUTS = {
     # name: (arguments after the results file, the results file, the expected start of a line)
     "missing results file": ([], "nope.h5", "{folder}/nope.h5: (file): does not exist"),
-    "not a results file": ([], "notes.txt", "{folder}/notes.txt: (file): not a Meedoen results file"),
+    "not a results file": ([], "notes.txt", "{folder}/notes.txt: (file): not a readable Meedoen results file (not an HDF5 file)"),
     "--lang xx": (["--lang", "xx"], "results.h5", "command line: --lang: value xx is not"),
     "--baseline unknown": (
         ["--baseline", "nope"],

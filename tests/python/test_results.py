@@ -74,8 +74,146 @@ def test_results_stay_when_the_file_is_deleted(small_run, tmp_path):
 def test_open_results_rejects_other_files(tmp_path):
     with h5py.File(tmp_path / "other.h5", "w") as f:
         f["x"] = [1, 2, 3]
-    with pytest.raises(ValueError, match="not a Meedoen results file"):
+    with pytest.raises(ValueError, match="not a readable Meedoen results file"):
         meedoen.open_results(tmp_path / "other.h5")
+
+
+# --- damaged files: one line, FILE: (file): not a readable Meedoen results file (...) -----------
+
+
+def _flip(content: bytes, start: int, count: int = 64) -> bytes:
+    damaged = bytearray(content)
+    for k in range(start, start + count):
+        damaged[k] ^= 0xFF
+    return bytes(damaged)
+
+
+def _chunk_offset(path, dataset: str) -> int:
+    with h5py.File(path, "r") as f:
+        return f[dataset].id.get_chunk_info(0).byte_offset
+
+
+def _edited(path, tmp_path, edit) -> bytes:
+    copy = tmp_path / "edited.h5"
+    copy.write_bytes(path.read_bytes())
+    with h5py.File(copy, "r+") as f:
+        edit(f)
+    return copy.read_bytes()
+
+
+def _replace_attribute(name, value):
+    def edit(f):
+        f.attrs[name] = value
+
+    return edit
+
+
+def _delete(name):
+    def edit(f):
+        del f[name]
+
+    return edit
+
+
+def _damaged_copies(small_run, tmp_path) -> dict[str, tuple[bytes, str]]:
+    """name: (the damaged bytes, what the message says is wrong)."""
+    content = small_run.read_bytes()
+    size = len(content)
+    attribute = content.index(b'{"population.age_shares"')  # the parameters of the first scenario
+    return {
+        "cut to 10%": (content[: size // 10], f"cut short: {size // 10} of its {size} bytes"),
+        "cut to 99%": (content[: size * 99 // 100], "cut short: "),
+        "cut to the first byte": (content[:1], "not an HDF5 file"),
+        "64 bytes of an attribute": (_flip(content, attribute + 100), "the attribute 'parameters' of scenario "),
+        "a compressed chunk": (
+            _flip(content, _chunk_offset(small_run, "baseline/rung_counts") + 20),
+            "",
+        ),
+        "the superblock": (_flip(content, 0, 8), "not an HDF5 file"),
+        "not HDF5 at all": (b"scenario,value\nbaseline,1\n", "not an HDF5 file"),
+        "empty": (b"", "not an HDF5 file"),
+        "a missing group": (_edited(small_run, tmp_path, _delete("project_door")), "it has no group for scenario 'project_door'"),
+        "a missing dataset": (
+            _edited(small_run, tmp_path, _delete("baseline/program")),
+            "scenario 'baseline' has no dataset 'program'",
+        ),
+        "a missing attribute": (
+            _edited(small_run, tmp_path, _delete_attribute("experiment")),
+            "it has no root attribute 'experiment'",
+        ),
+        "an attribute of the wrong type": (
+            _edited(small_run, tmp_path, _replace_attribute("weeks", "ten")),
+            "its root attribute 'weeks' is not a whole number",
+        ),
+        "another number of replicates": (
+            _edited(small_run, tmp_path, _replace_attribute("replicates", 3)),
+            "scenario 'baseline' has 2 replicates, not 3",
+        ),
+        "damaged JSON at the root": (
+            _edited(small_run, tmp_path, _replace_attribute("parameter_values", '{"a": ')),
+            "its root attribute 'parameter_values' is damaged: not JSON",
+        ),
+    }
+
+
+def _delete_attribute(name):
+    def edit(f):
+        del f.attrs[name]
+
+    return edit
+
+
+DAMAGE = [
+    "cut to 10%",
+    "cut to 99%",
+    "cut to the first byte",
+    "64 bytes of an attribute",
+    "a compressed chunk",
+    "the superblock",
+    "not HDF5 at all",
+    "empty",
+    "a missing group",
+    "a missing dataset",
+    "a missing attribute",
+    "an attribute of the wrong type",
+    "another number of replicates",
+    "damaged JSON at the root",
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_file_is_refused_in_one_line(small_run, tmp_path, damage):
+    content, reason = _damaged_copies(small_run, tmp_path)[damage]
+    path = tmp_path / "damaged.h5"
+    path.write_bytes(content)
+    with pytest.raises(meedoen.InputError) as caught:
+        meedoen.open_results(path)
+    (line,) = caught.value.problems
+    assert line.startswith(f"{path}: (file): not a readable Meedoen results file ({reason}"), line
+    assert line.endswith(")") and "\n" not in line
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_compare_and_report_refuse_a_damaged_file_with_exit_2(small_run, tmp_path, command):
+    """Field report 22: 64 bytes changed inside an attribute gave a JSONDecodeError traceback."""
+    content = small_run.read_bytes()
+    path = tmp_path / "damaged.h5"
+    path.write_bytes(_flip(content, content.index(b'{"population.age_shares"') + 100))
+    out = tmp_path / "report.html"
+    result = cli(command, path, *(["-o", out] if command == "report" else []))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}: (file): not a readable Meedoen results file (the attribute 'parameters' of scenario "
+        "'baseline' is damaged: not JSON)"
+    ]
+    assert not out.exists()
+
+
+def test_a_missing_file_is_still_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        meedoen.open_results(tmp_path / "nowhere.h5")
+    with pytest.raises(meedoen.InputError, match=r": \(file\): not a readable Meedoen results file \(Is a"):
+        meedoen.open_results(tmp_path)
 
 
 def test_same_seed_gives_identical_results(small_run, tmp_path):
@@ -218,3 +356,17 @@ def test_rungs_of_participants_add_up_to_enrolled_and_completed(small_run, tmp_p
             assert counts.sel(metric="enrolled") > 0 and counts.sel(metric="completed") > 0, intervention
     assert (totals.sel(metric=ENROLLED_RUNGS).sum("intervention") > 0).sum() >= 3
     assert (totals.sel(metric=COMPLETED_RUNGS).sum("intervention") > 0).sum() >= 3
+
+
+def test_read_program_reads_one_scenarios_program_as_open_results_does(small_run, tmp_path):
+    from meedoen.results import read_program
+
+    results = meedoen.open_results(small_run)
+    for name in results.scenarios:
+        program = read_program(small_run, name)
+        assert program.equals(results[name].program)
+        assert program.dims == results[name].program.dims
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(small_run.read_bytes()[:1000])
+    with pytest.raises(meedoen.InputError, match=r"\(file\): not a readable Meedoen results file \(cut short"):
+        read_program(damaged, "baseline")

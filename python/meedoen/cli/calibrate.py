@@ -47,7 +47,7 @@ def command(args: argparse.Namespace) -> int:
     posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=args.quiet)
     table = console.table(
         f"Posterior of {config.scenario} ({len(posterior.weights)} particles)",
-        ["prior", "mean", "90% interval"],
+        ["prior", "mean", "90% interval", "width / prior's"],
         "parameter",
     )
     for row in posterior.summary().itertuples():
@@ -55,6 +55,7 @@ def command(args: argparse.Namespace) -> int:
             f"{row.prior_min:.3g} to {row.prior_max:.3g}",
             f"{row.mean:.3g}",
             f"{row.q05:.3g} to {row.q95:.3g}",
+            f"{row.width_ratio:.0%}",
         ]
         console.add_row(table, [row.parameter, *cells])
     console.console(piped_width=None).print(table)

@@ -141,10 +141,6 @@ def read_results(path: str) -> Results:
         return open_results(path)
     except FileNotFoundError:
         raise InputError([Problem(path, 0, "(file)", f"does not exist {allowed}")]) from None
-    except (OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        message = f"not a Meedoen results file: {reason} {allowed}"
-        raise InputError([Problem(path, 0, "(file)", message)]) from None
 
 
 def baseline_problems(baseline: str | None, results: Results) -> list[Problem]:

@@ -45,7 +45,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Check everything, run the samples on Dask, write table and plot."""
-    from meedoen.sensitivity import read_config, sensitivity  # here: SALib and dask take a while
+    from meedoen.sensitivity import diagnose, read_config, sensitivity  # here: SALib, dask take a while
 
     problems = workers_problems(args)
     table_out = Path(args.output or Path("results") / f"{Path(args.config).stem}_sensitivity.csv")
@@ -100,6 +100,8 @@ def command(args: argparse.Namespace) -> int:
         print(f"meedoen: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
     print_sensitivity(result, title, outputs)
+    for line in diagnose(result):
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
