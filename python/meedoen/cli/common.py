@@ -7,7 +7,6 @@ from pathlib import Path
 
 from meedoen import _core
 from meedoen.errors import InputError, Problem, flag_problem
-from meedoen.experiment import SEED_LIMITS
 from meedoen.results import Results, open_results
 
 EXIT_INPUT = 2
@@ -16,6 +15,8 @@ EXIT_INTERRUPTED = 130
 MAX_THREADS = 1024
 OUTPUT_ALLOWED = "(a file in an existing directory that you can write to)"
 WHOLE, NUMBER = "a whole number", "a number"
+# The experiment's settings that a flag may replace: the engine reads and checks their text.
+ENGINE_SETTINGS = ("weeks", "replicates", "seed", "scale")
 
 
 def flag_name(name: str) -> str:
@@ -27,12 +28,19 @@ def parse_flags(
     args: argparse.Namespace, kinds: dict[str, str]
 ) -> tuple[dict[str, int | float], list[Problem]]:
     """The values of the flags named in ``kinds`` (WHOLE or NUMBER) that were given, and a problem
-    for each that is not of its kind (range_problems checks their ranges)."""
+    for each that is not of its kind. The experiment's settings are read and range-checked by the
+    engine (_core.command_line_setting); range_problems checks the ranges of the others."""
     values: dict[str, int | float] = {}
     problems = []
     for name, kind in kinds.items():
         text = getattr(args, name)
         if text is None:
+            continue
+        if name in ENGINE_SETTINGS:
+            try:
+                values[name] = _core.command_line_setting(flag_name(name), text)
+            except InputError as error:
+                problems += error.problems
             continue
         try:
             values[name] = int(text) if kind == WHOLE else float(text)
@@ -44,16 +52,10 @@ def parse_flags(
 
 
 def flag_limits() -> dict[str, tuple[float, float]]:
-    """The range of each flag, in one place: the engine's limits (_core.limits) for the experiment's
-    settings, and those of the flags that only the command line has."""
-    limits = _core.limits
+    """The range of each flag that only the command line has (the engine checks the others)."""
     return {
-        "replicates": limits["replicates"],
-        "weeks": limits["weeks"],
-        "seed": SEED_LIMITS,
-        "scale": limits["scale"],
         "threads": (0, MAX_THREADS),
-        "max_replicates": limits["replicates"],
+        "max_replicates": _core.limits["replicates"],
         "workers": (1, MAX_THREADS),
     }
 
@@ -66,9 +68,12 @@ def range_text(kind: str, limits: tuple[float, float]) -> str:
 def range_problems(
     args: argparse.Namespace, values: dict[str, int | float], kinds: dict[str, str]
 ) -> list[Problem]:
-    """A problem for each value out of its flag's range (flag_limits); those values are dropped."""
+    """A problem for each value out of its flag's range (flag_limits); those values are dropped.
+    The engine has already checked the experiment's settings (parse_flags)."""
     problems = []
     for name, value in list(values.items()):
+        if name in ENGINE_SETTINGS:
+            continue
         low, high = flag_limits()[name]
         if not low <= value <= high:
             allowed = range_text(kinds[name], (low, high))
