@@ -93,6 +93,7 @@ struct World {
   const sim::Rng& rng;
   std::uint32_t replicate;
   std::uint32_t week;
+  bool reference = false;  // the plain reference code (tests): every search scans everyone
 };
 
 class Intervention {
