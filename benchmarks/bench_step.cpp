@@ -87,6 +87,31 @@ BENCHMARK(BM_Step)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The plain scalar step (Simulation::step_reference) that the fast path is
+// held to bit for bit: what the fast path gains.
+void BM_StepReference(benchmark::State& state) {
+  const int scale = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const auto& d = defaults();
+  const auto& c = city(scale);
+  Simulation sim(c.people, c.network, c.fit, d.params, d.rng, kReplicate, threads);
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    sim.step_reference(week);
+    WeekCounts counts(c.people.wijk_names.size());  // the fast step counts these in its pass
+    sim.observe(counts);
+    benchmark::DoNotOptimize(counts.rungs.data());
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_StepReference)
+    ->ArgNames({"scale", "threads"})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // Only the Philox draws the weekly step makes (per block of four persons one
 // for the moves and one for the events, per block of four households one for
 // debts), one thread: the floor the random numbers alone set on the step.
