@@ -9,6 +9,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 namespace meedoen::sim {
 
@@ -36,6 +38,11 @@ public:
   using Batch = std::array<std::uint32_t, 4 * kBatch>;
   void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                    Batch& out) const;
+  // For the tests: the variants this machine can run ("plain", "avx2",
+  // "avx512f"; words_batch uses the last), and words_batch by one of them.
+  static std::vector<std::string_view> batch_variants();
+  void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                   Batch& out, std::string_view variant) const;
 
   // The threshold t with to_unit(w) < p exactly when w < t, for one-word draws
   // compared with a probability p (0 <= t <= 2^32).

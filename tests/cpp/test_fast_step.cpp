@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <random>
 
 #include "models/interventions/registry.hpp"
@@ -30,7 +31,22 @@ TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
       const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose);
       for (int j = 0; j < 4; ++j) ASSERT_EQ(batch[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
     }
+    for (const auto variant : sim::Rng::batch_variants()) {  // each one the machine can run
+      sim::Rng::Batch other;
+      rng.words_batch(replicate, week, first, purpose, other, variant);
+      ASSERT_EQ(other, batch) << variant;
+    }
   }
+}
+
+TEST(FastStep, ThisMachineRunsAVectorPhilox) {
+  const auto variants = sim::Rng::batch_variants();
+  EXPECT_EQ(variants.front(), "plain");
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) {
+    EXPECT_GE(variants.size(), 2u);
+  }
+  EXPECT_THROW(sim::Rng(1).words_batch(0, 0, 0, 0, *std::make_unique<sim::Rng::Batch>(), "sse9"), std::invalid_argument);
 }
 
 TEST(FastStep, WordThresholdsDecideAsTheUniforms) {
