@@ -14,6 +14,7 @@
 #include "models/network.hpp"
 #include "models/population.hpp"
 #include "models/purposes.hpp"
+#include "models/runner.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
 
@@ -171,6 +172,19 @@ void BM_Replicate260(benchmark::State& state) {
   set_agent_counters(state, agents, kWeeks);
 }
 BENCHMARK(BM_Replicate260)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+// One replicate of scenarios/leiden.toml (260 weeks, scale 1, 2 threads, the
+// runner's own code: set-up, every scenario's weeks and observation), with
+// all seven scenarios (arg 7) or the baseline alone (arg 1): their ratio is
+// what the other scenarios cost. Run from the repository root (run.sh does).
+void BM_LeidenReplicate(benchmark::State& state) {
+  auto e = load_experiment("scenarios/leiden.toml");
+  if (state.range(0) == 1) select_scenarios(e, {e.scenarios.front().name}, "benchmark");
+  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, 2).size());
+  state.counters["scenarios"] = static_cast<double>(e.scenarios.size());
+}
+BENCHMARK(BM_LeidenReplicate)->ArgName("scenarios")->Arg(1)->Arg(7)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(2);
 
 // Set-up costs at scale 1.
 void BM_BuildPopulation(benchmark::State& state) {
