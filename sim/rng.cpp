@@ -117,13 +117,14 @@ std::vector<std::pair<std::string_view, Rounds>> runnable() {
 }
 const Rounds widest = runnable().back().second;
 
+// agents[k] is the agent of block k.
 void batch(Rounds rounds, const std::array<std::uint32_t, 2>& key, std::uint32_t replicate, std::uint32_t week,
-           std::uint32_t first, std::uint32_t purpose, Rng::Batch& out) {
+           const std::uint32_t* agents, std::uint32_t purpose, Rng::Batch& out) {
   Counters c;
   for (int k = 0; k < kN; ++k) {
     c[0][k] = replicate;
     c[1][k] = week;
-    c[2][k] = first + static_cast<std::uint32_t>(k);
+    c[2][k] = agents[k];
     c[3][k] = purpose;
   }
   rounds(c, key[0], key[1]);
@@ -134,7 +135,14 @@ void batch(Rounds rounds, const std::array<std::uint32_t, 2>& key, std::uint32_t
 
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                       Batch& out) const {
-  batch(widest, {key_[0], key_[1]}, replicate, week, first, purpose, out);
+  std::uint32_t agents[kN];
+  for (int k = 0; k < kN; ++k) agents[k] = first + static_cast<std::uint32_t>(k);
+  batch(widest, {key_[0], key_[1]}, replicate, week, agents, purpose, out);
+}
+
+void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
+                      std::uint32_t purpose, Batch& out) const {
+  batch(widest, {key_[0], key_[1]}, replicate, week, agents.data(), purpose, out);
 }
 
 std::vector<std::string_view> Rng::batch_variants() {
@@ -146,7 +154,11 @@ std::vector<std::string_view> Rng::batch_variants() {
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                       Batch& out, std::string_view variant) const {
   for (const auto& [name, rounds] : runnable())
-    if (name == variant) return batch(rounds, {key_[0], key_[1]}, replicate, week, first, purpose, out);
+    if (name == variant) {
+      std::uint32_t agents[kN];
+      for (int k = 0; k < kN; ++k) agents[k] = first + static_cast<std::uint32_t>(k);
+      return batch(rounds, {key_[0], key_[1]}, replicate, week, agents, purpose, out);
+    }
   throw std::invalid_argument("no Philox variant " + std::string(variant) + " on this machine");
 }
 

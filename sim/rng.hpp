@@ -38,6 +38,9 @@ public:
   using Batch = std::array<std::uint32_t, 4 * kBatch>;
   void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                    Batch& out) const;
+  // The same for any kBatch agents (agents[k] for block k).
+  void words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
+                   std::uint32_t purpose, Batch& out) const;
   // For the tests: the variants this machine can run ("plain", "avx2",
   // "avx512f"; words_batch uses the last), and words_batch by one of them.
   static std::vector<std::string_view> batch_variants();

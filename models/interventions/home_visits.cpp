@@ -67,8 +67,12 @@ private:
   // people of the targeted wijken not on an earlier list, chosen at random.
   void find(World& w, std::vector<PersonId>& found) override {
     if ((static_cast<int>(w.week) - spec().start_week) % 52 != 0) return;
+    std::vector<PersonId> eligible_ids;
+    for_each_candidate(w, [&](PersonId i) { eligible_ids.push_back(i); });
+    std::vector<double> draws;
+    uniforms(w, eligible_ids, kSubList, draws);
     std::vector<std::pair<double, PersonId>> candidates;
-    for_each_candidate(w, [&](PersonId i) { candidates.emplace_back(uniform(w, i, kSubList), i); });
+    for (std::size_t k = 0; k < eligible_ids.size(); ++k) candidates.emplace_back(draws[k], eligible_ids[k]);
     const auto n = std::min(list_size_, candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end());
     for (std::size_t k = 0; k < n; ++k) {

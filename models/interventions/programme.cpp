@@ -36,14 +36,19 @@ void Programme::take_in(World& w, MetricCounts& m) {
 
 void Programme::find(World& w, std::vector<PersonId>& found) {
   if (settings_.finding_rate <= 0) return;
-  for_each_candidate(w, [&](PersonId i) {
+  std::vector<PersonId> candidates;
+  for_each_candidate(w, [&](PersonId i) { candidates.push_back(i); });
+  std::vector<double> draws;
+  uniforms(w, candidates, kSubFind, draws);
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const PersonId i = candidates[k];
     const auto wijk = w.people.wijk[i];
     const double rate = settings_.finding_rate * (settings_.signalled ? w.state.finding_multiplier[wijk] : 1.0);
-    if (uniform(w, i, kSubFind) < rate) {
+    if (draws[k] < rate) {
       mark_found(i);
       found.push_back(i);
     }
-  });
+  }
 }
 
 // Visits within the staff hours left after coaching, oldest found first.

@@ -31,6 +31,14 @@ TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
       const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose);
       for (int j = 0; j < 4; ++j) ASSERT_EQ(batch[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
     }
+    std::array<std::uint32_t, sim::Rng::kBatch> agents{};  // any agents, in any order
+    for (auto& a : agents) a = next();
+    sim::Rng::Batch gathered;
+    rng.words_batch(replicate, week, agents, purpose, gathered);
+    for (int k = 0; k < sim::Rng::kBatch; ++k) {
+      const auto w = rng.words(replicate, week, agents[std::size_t(k)], purpose);
+      for (int j = 0; j < 4; ++j) ASSERT_EQ(gathered[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
+    }
     for (const auto variant : sim::Rng::batch_variants()) {  // each one the machine can run
       sim::Rng::Batch other;
       rng.words_batch(replicate, week, first, purpose, other, variant);
