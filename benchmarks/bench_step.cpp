@@ -14,6 +14,7 @@
 #include "models/network.hpp"
 #include "models/population.hpp"
 #include "models/purposes.hpp"
+#include "models/runner.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
 
@@ -87,6 +88,31 @@ BENCHMARK(BM_Step)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The plain scalar step (Simulation::step_reference) that the fast path is
+// held to bit for bit: what the fast path gains.
+void BM_StepReference(benchmark::State& state) {
+  const int scale = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const auto& d = defaults();
+  const auto& c = city(scale);
+  Simulation sim(c.people, c.network, c.fit, d.params, d.rng, kReplicate, threads);
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    sim.step_reference(week);
+    WeekCounts counts(c.people.wijk_names.size());  // the fast step counts these in its pass
+    sim.observe(counts);
+    benchmark::DoNotOptimize(counts.rungs.data());
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_StepReference)
+    ->ArgNames({"scale", "threads"})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 // Only the Philox draws the weekly step makes (per block of four persons one
 // for the moves and one for the events, per block of four households one for
 // debts), one thread: the floor the random numbers alone set on the step.
@@ -146,6 +172,19 @@ void BM_Replicate260(benchmark::State& state) {
   set_agent_counters(state, agents, kWeeks);
 }
 BENCHMARK(BM_Replicate260)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
+// One replicate of scenarios/leiden.toml (260 weeks, scale 1, 2 threads, the
+// runner's own code: set-up, every scenario's weeks and observation), with
+// all seven scenarios (arg 7) or the baseline alone (arg 1): their ratio is
+// what the other scenarios cost. Run from the repository root (run.sh does).
+void BM_LeidenReplicate(benchmark::State& state) {
+  auto e = load_experiment("scenarios/leiden.toml");
+  if (state.range(0) == 1) select_scenarios(e, {e.scenarios.front().name}, "benchmark");
+  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, 2).size());
+  state.counters["scenarios"] = static_cast<double>(e.scenarios.size());
+}
+BENCHMARK(BM_LeidenReplicate)->ArgName("scenarios")->Arg(1)->Arg(7)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(2);
 
 // Set-up costs at scale 1.
 void BM_BuildPopulation(benchmark::State& state) {

@@ -33,7 +33,12 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       take_in_order_(interventions_.size()),
       programs_(people_.size(), people_.wijk_names.size()),
       metrics_(interventions_.size()),
-      costs_(interventions_.size(), 0.0) {
+      costs_(interventions_.size(), 0.0),
+      counted_(people_.wijk_names.size()) {
+  entry_words_ = sim::Rng::word_threshold(bijstand_entry_);
+  other_exit_words_ = sim::Rng::word_threshold(bijstand_other_exit_);
+  debt_start_words_ = sim::Rng::word_threshold(debt_start_);
+  debt_resolve_words_ = sim::Rng::word_threshold(debt_resolve_);
   const auto& b_up = coefficients_.b_up;
   const auto& b_down = coefficients_.b_down;
   static_up_.resize(people_.size());
@@ -79,21 +84,32 @@ void Simulation::compute_bounds() {
     const double up = r < kRungs ? logistic(c.a_up[r] + max_up + area_up) : 0.0;
     const double down = r > 1 ? logistic(c.a_down[r] + max_down + area_down) : 0.0;
     bound_[r] = (up + down) * (1 + 1e-9);  // float rounding of the fixed parts
+    bound_words_[r] = sim::Rng::word_threshold(bound_[r]);
   }
 }
 
-void Simulation::step(std::uint32_t week) {
+void Simulation::step(std::uint32_t week) { step(week, false); }
+
+void Simulation::step_reference(std::uint32_t week) { step(week, true); }
+
+void Simulation::step(std::uint32_t week, bool reference) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
-  World world{people_, network_, programs_, rng_, replicate_, week};
+  World world{people_, network_, programs_, rng_, replicate_, week, reference};
   // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
   std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
   std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
   std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
   for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
   if (!interventions_.empty()) compute_bounds();
-  move_persons(week);
-  move_households(week);
+  if (reference) {
+    move_persons_reference(week);
+    move_households_reference(week);
+  } else {
+    move_persons(week);
+    move_households(week);
+  }
+  counted_valid_ = !reference;  // what close_week changes (enrolments, debts) is not observed
   people_.rung.swap(next_rung_);
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
 }
@@ -182,10 +198,182 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
   next_rung_[i] = static_cast<std::uint8_t>(rung);
 }
 
+namespace {
+
+// What mark_quiet reads of a batch of persons: last week's state.
+struct QuietInputs {
+  const std::uint8_t *rung, *flags, *age, *birth_week, *enrolled_in, *faded_from;
+  const std::uint64_t* bound_words;  // per rung
+  std::uint64_t entry_words, other_exit_words;
+  std::uint32_t week_of_year;
+  int pension_age;
+};
+
+// quiet[j] = 1 when Simulation::move_person, given these words of its draws,
+// would only keep person j's rung and count a week on bijstand: no move is
+// possible (rung 0, or the move word at or above the rung's bound and no
+// programme's effect), no birthday this week, and no bijstand event (leaving
+// it for work from rung 6, at the pension age or by the event word; entering
+// it below rung 6 and the pension age by the event word). Branch-free over
+// the batch so that the compiler vectorises it; integers only, so every
+// clone decides the same.
+[[gnu::target_clones("avx512f", "avx2", "default")]] void mark_quiet(const QuietInputs& in, int count,
+                                                                     const std::uint32_t* __restrict move_words,
+                                                                     const std::uint32_t* __restrict event_words,
+                                                                     std::uint8_t* __restrict quiet) {
+  const std::uint8_t* __restrict rung = in.rung;
+  const std::uint8_t* __restrict flags = in.flags;
+  const std::uint8_t* __restrict age = in.age;
+  const std::uint8_t* __restrict birth_week = in.birth_week;
+  const std::uint8_t* __restrict enrolled_in = in.enrolled_in;
+  const std::uint8_t* __restrict faded_from = in.faded_from;
+  // Thresholds in 32 bits: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is
+  // never quiet (move_person decides it), so that no decision changes.
+  const auto word = [](std::uint64_t t) { return static_cast<std::uint32_t>(std::min<std::uint64_t>(t, 0xFFFFFFFFu)); };
+  const std::uint32_t b1 = word(in.bound_words[1]), b2 = word(in.bound_words[2]), b3 = word(in.bound_words[3]),
+                      b4 = word(in.bound_words[4]), b5 = word(in.bound_words[5]), b6 = word(in.bound_words[6]);
+  const std::uint32_t entry = word(in.entry_words), other_exit = word(in.other_exit_words);
+  const std::uint32_t week_of_year = in.week_of_year, pension_age = static_cast<std::uint32_t>(in.pension_age);
+  for (int j = 0; j < count; ++j) {
+    const std::uint32_t r = rung[j], move = move_words[j], event = event_words[j];
+    const auto pick = [r](std::uint32_t k, std::uint32_t b) { return b & (0u - std::uint32_t(r == k)); };
+    const std::uint32_t bound = pick(1, b1) | pick(2, b2) | pick(3, b3) | pick(4, b4) | pick(5, b5) | pick(6, b6);
+    const std::uint32_t no_effect = (enrolled_in[j] | faded_from[j]) == 0;
+    std::uint32_t still = (r == kNoRung) | ((move >= bound) & no_effect);  // no ladder move
+    still &= (birth_week[j] != week_of_year) & (move != 0xFFFFFFFFu) & (event != 0xFFFFFFFFu);
+    const std::uint32_t working_age = age[j] < pension_age;
+    const std::uint32_t stays_on = (r != kRungs) & working_age & (event >= other_exit);
+    const std::uint32_t stays_off = (r == kNoRung) | (r == kRungs) | (working_age ^ 1u) | (event >= entry);
+    static_assert(kBijstand == 1);
+    const std::uint32_t on_bijstand = flags[j] & kBijstand;
+    still &= (on_bijstand & stays_on) | ((on_bijstand ^ 1u) & stays_off);
+    quiet[j] = static_cast<std::uint8_t>(still);
+  }
+}
+
+// The observation as one histogram per thread: persons by wijk, rung and
+// indicator flags, one increment each; summed into WeekCounts at the end.
+constexpr std::size_t kFlagCells = 16;  // the four PersonFlag bits
+constexpr std::size_t kCellsPerWijk = (kRungs + 1) * kFlagCells;
+
+void add(WeekCounts& to, const WeekCounts& from) {
+  for (std::size_t k = 0; k < to.rungs.size(); ++k) to.rungs[k] += from.rungs[k];
+  for (std::size_t k = 0; k < to.bijstand.size(); ++k) to.bijstand[k] += from.bijstand[k];
+  for (int r = 0; r <= kRungs; ++r) {
+    to.psych[r] += from.psych[r];
+    to.chronic[r] += from.chronic[r];
+  }
+  to.lonely_or_isolated += from.lonely_or_isolated;
+}
+
+void add_histogram(WeekCounts& c, const std::vector<std::uint32_t>& histogram) {
+  for (std::size_t w = 0; w < c.bijstand.size(); ++w) {
+    for (int rung = 0; rung <= kRungs; ++rung) {
+      for (std::size_t f = 0; f < kFlagCells; ++f) {
+        const auto n = histogram[w * kCellsPerWijk + std::size_t(rung) * kFlagCells + f];
+        if (n == 0) continue;
+        if (f & kBijstand) c.bijstand[w] += n;
+        if (rung == kNoRung) continue;
+        c.rungs[w * kRungs + std::size_t(rung) - 1] += n;
+        if (f & kPsych) c.psych[rung] += n;
+        if (f & kChronic) c.chronic[rung] += n;
+        if (rung == 1 || (f & kLonely)) c.lonely_or_isolated += n;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Simulation::count(const People& p, PersonId i, int rung, WeekCounts& c) {
+  c.bijstand[p.wijk[i]] += p.has(i, kBijstand);
+  if (rung == kNoRung) return;
+  c.rungs[p.wijk[i] * kRungs + rung - 1] += 1;
+  c.psych[rung] += p.has(i, kPsych);
+  c.chronic[rung] += p.has(i, kChronic);
+  c.lonely_or_isolated += rung == 1 || p.has(i, kLonely);
+}
+
+// The same draws as move_persons_reference (person i: lane i % 4 of block
+// i / 4), for 64 persons at a time. A person whom mark_quiet finds quiet keeps
+// the rung and counts a week on bijstand, exactly what move_person would do
+// with the same draws; everyone else goes through move_person. Every person's
+// work reads only last week's state and writes only the person's own, and
+// the sums are of integers: the order and the threads do not matter.
+void Simulation::move_persons(std::uint32_t week) {
+  constexpr int kPersons = 4 * sim::Rng::kBatch;
+  auto& p = people_;
+  const auto n = static_cast<PersonId>(p.size());
+  const auto batches = static_cast<std::int64_t>((n + kPersons - 1) / kPersons);
+  const std::size_t wijken = p.wijk_names.size();
+  std::vector<std::uint32_t> histogram(wijken * kCellsPerWijk, 0u);
+  EventCounts events{};
+#pragma omp parallel num_threads(threads_)
+  {
+    EventCounts local{};
+    std::vector<std::uint32_t> cells(wijken * kCellsPerWijk, 0u);
+    sim::Rng::Batch moves, others;
+    std::uint8_t quiet[kPersons];
+#pragma omp for schedule(static, 16) nowait
+    for (std::int64_t b = 0; b < batches; ++b) {
+      const auto first = static_cast<PersonId>(b * kPersons);
+      const int count = static_cast<int>(std::min<PersonId>(kPersons, n - first));
+      rng_.words_batch(replicate_, week, first / 4, kDrawLadderMove, moves);
+      rng_.words_batch(replicate_, week, first / 4, kDrawBijstandEvent, others);
+      const QuietInputs in{p.rung.data() + first, p.flags.data() + first, p.age.data() + first,
+                           p.birth_week.data() + first, programs_.enrolled_in.data() + first,
+                           programs_.faded_from.data() + first, bound_words_.data(), entry_words_,
+                           other_exit_words_, week % 52, pension_age_};
+      mark_quiet(in, count, moves.data(), others.data(), quiet);
+      std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
+      for (int j = 0; j < count; ++j) {
+        const PersonId i = first + static_cast<PersonId>(j);
+        if (!quiet[j])
+          move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
+        else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535)
+          p.bijstand_weeks[i] += 1;
+        cells[p.wijk[i] * kCellsPerWijk + next_rung_[i] * kFlagCells + (p.flags[i] & (kFlagCells - 1))] += 1;
+      }
+    }
+#pragma omp critical
+    {
+      for (int e = 0; e < kEventCount; ++e) events[e] += local[e];
+      for (std::size_t k = 0; k < cells.size(); ++k) histogram[k] += cells[k];
+    }
+  }
+  for (int e = 0; e < kEventCount; ++e) events_[e] += events[e];
+  counted_ = WeekCounts(wijken);
+  add_histogram(counted_, histogram);
+}
+
+// Debts as move_households_reference, sixteen blocks of four households at a time.
+void Simulation::move_households(std::uint32_t week) {
+  constexpr int kBatch = sim::Rng::kBatch;
+  const auto n = static_cast<HouseholdId>(people_.households());
+  const auto batches = static_cast<std::int64_t>((n + 4 * kBatch - 1) / (4 * kBatch));
+  std::uint32_t started = 0, resolved = 0;
+#pragma omp parallel for num_threads(threads_) schedule(static, 64) reduction(+ : started, resolved)
+  for (std::int64_t b = 0; b < batches; ++b) {
+    const auto first = static_cast<std::uint32_t>(b * kBatch);
+    sim::Rng::Batch draws;
+    rng_.words_batch(replicate_, week, first, kDrawDebtEvent, draws);
+    const auto count = std::min<HouseholdId>(4 * kBatch, n - 4 * first);
+    for (HouseholdId j = 0, h = 4 * first; j < count; ++j, ++h) {
+      auto& flags = people_.household_flags[h];
+      const bool debt = flags & kDebt;
+      if (draws[j] >= (debt ? debt_resolve_words_ : debt_start_words_)) continue;
+      flags ^= kDebt;
+      (debt ? resolved : started) += 1;
+    }
+  }
+  events_[kDebtStarted] += started;
+  events_[kDebtResolved] += resolved;
+}
+
 // Persons go in blocks of four: one Philox block gives the four persons'
 // move uniforms, another their event uniforms (person i uses lane i % 4 of
 // block i / 4, so each person's draws depend only on its place).
-void Simulation::move_persons(std::uint32_t week) {
+void Simulation::move_persons_reference(std::uint32_t week) {
   const auto n = static_cast<PersonId>(people_.size());
   const auto blocks = static_cast<std::int64_t>((n + 3) / 4);
   std::uint32_t totals[kEventCount] = {};
@@ -207,7 +395,7 @@ void Simulation::move_persons(std::uint32_t week) {
 
 // Debts start and end per household (after the persons' moves, which read
 // last week's debts).
-void Simulation::move_households(std::uint32_t week) {
+void Simulation::move_households_reference(std::uint32_t week) {
   const auto n = static_cast<HouseholdId>(people_.households());
   const auto blocks = static_cast<std::int64_t>((n + 3) / 4);
   std::uint32_t started = 0, resolved = 0;
@@ -228,16 +416,11 @@ void Simulation::move_households(std::uint32_t week) {
 }
 
 void Simulation::observe(WeekCounts& c) const {
-  const auto& p = people_;
-  for (PersonId i = 0; i < p.size(); ++i) {
-    c.bijstand[p.wijk[i]] += p.has(i, kBijstand);
-    const int rung = p.rung[i];
-    if (rung == kNoRung) continue;
-    c.rungs[p.wijk[i] * kRungs + rung - 1] += 1;
-    c.psych[rung] += p.has(i, kPsych);
-    c.chronic[rung] += p.has(i, kChronic);
-    c.lonely_or_isolated += rung == 1 || p.has(i, kLonely);
+  if (counted_valid_) {
+    add(c, counted_);
+    return;
   }
+  for (PersonId i = 0; i < people_.size(); ++i) count(people_, i, people_.rung[i], c);
 }
 
 }  // namespace meedoen::models

@@ -56,6 +56,10 @@ public:
   //      (bijstand in and out, ageing), then household debts; the buffers swap;
   // 5.   each intervention completes enrolments and books its costs.
   void step(std::uint32_t week);
+  // The same step by the plain scalar code: draw by draw, person by person,
+  // every programme's search scanning everyone (the reference that tests
+  // hold the fast path to, bit for bit).
+  void step_reference(std::uint32_t week);
 
   const People& people() const { return people_; }
   const EventCounts& events() const { return events_; }  // of the last step
@@ -64,12 +68,20 @@ public:
   const ProgramState& programs() const { return programs_; }
   const Interventions& interventions() const { return interventions_; }
 
-  // Counts this week's state into `counts` (which starts at zero).
+  // Counts this week's state into `counts` (which starts at zero): after
+  // step(), what its pass counted; else by a pass over everyone.
   void observe(WeekCounts& counts) const;
 
 private:
+  void step(std::uint32_t week, bool reference);
+  // The fast path: persons in batches of 64 (Philox in vector registers),
+  // those to whom nothing happens this week settled by integer compares, the
+  // others by move_person; this week's WeekCounts counted in the same pass.
   void move_persons(std::uint32_t week);
   void move_households(std::uint32_t week);
+  void move_persons_reference(std::uint32_t week);
+  void move_households_reference(std::uint32_t week);
+  static void count(const People& p, PersonId i, int rung, WeekCounts& c);
   void compute_bounds();
   // The interventions' effects on eta (enrolment, what is left after it, the wijk's).
   Effect effects_on(PersonId i, int rung);
@@ -91,6 +103,9 @@ private:
   // bound_[r] >= p_up + p_down of every adult on rung r: a draw above it means
   // "stay" without computing the probabilities (exact, and most draws are above).
   std::array<double, kRungs + 1> bound_{};
+  // The same bounds and the bijstand rates as thresholds on the draws' words (Rng::word_threshold).
+  std::array<std::uint64_t, kRungs + 1> bound_words_{};
+  std::uint64_t entry_words_ = 0, other_exit_words_ = 0, debt_start_words_ = 0, debt_resolve_words_ = 0;
   double max_static_up_ = 0, max_static_down_ = 0;
   Interventions interventions_;             // in the scenario's order: index() is the position
   std::vector<std::size_t> take_in_order_;  // positions by phase (stable)
@@ -98,6 +113,8 @@ private:
   std::vector<MetricCounts> metrics_;
   std::vector<double> costs_;
   EventCounts events_{};
+  WeekCounts counted_;          // this week's state, counted by the fast step
+  bool counted_valid_ = false;  // counted_ holds the current state
 };
 
 }  // namespace meedoen::models

@@ -7,7 +7,10 @@
 #include <Random123/philox.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 namespace meedoen::sim {
 
@@ -26,6 +29,30 @@ public:
     const Philox::ctr_type ctr = {{replicate, week, agent, purpose}};
     const Philox::ctr_type out = philox(ctr, key_);
     return {out[0], out[1], out[2], out[3]};
+  }
+
+  // The blocks of kBatch consecutive agents first, first + 1, ... at once:
+  // out[4 * k + j] is word j of agent first + k, the same words as words()
+  // gives (Philox4x32-10 in vector registers where the machine has them).
+  static constexpr int kBatch = 16;
+  using Batch = std::array<std::uint32_t, 4 * kBatch>;
+  void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                   Batch& out) const;
+  // The same for any kBatch agents (agents[k] for block k).
+  void words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
+                   std::uint32_t purpose, Batch& out) const;
+  // For the tests: the variants this machine can run ("plain", "avx2",
+  // "avx512f"; words_batch uses the last), and words_batch by one of them.
+  static std::vector<std::string_view> batch_variants();
+  void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                   Batch& out, std::string_view variant) const;
+
+  // The threshold t with to_unit(w) < p exactly when w < t, for one-word draws
+  // compared with a probability p (0 <= t <= 2^32).
+  static std::uint64_t word_threshold(double p) {
+    // to_unit(w) < p  <=>  w + 0.5 < p * 2^32 (both sides exact)  <=>  w < ceil(p * 2^32 - 0.5).
+    const double t = std::ceil(p * 0x1.0p32 - 0.5);
+    return t <= 0 ? 0 : t >= 0x1.0p32 ? std::uint64_t{1} << 32 : static_cast<std::uint64_t>(t);
   }
 
   // A uniform double in [0, 1) from 53 bits of two words.

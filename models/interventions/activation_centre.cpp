@@ -55,12 +55,13 @@ private:
     auto s = programme_settings(spec);
     const auto get = [&](std::string_view key) { return spec.params.get(spec.type + "." + std::string(key)); };
     s.place_cost_week = get("part_days_per_week") * get("part_day_tariff");
+    s.rungs = rungs_between(2, 3);
     return s;
   }
 
   bool eligible(const World& w, PersonId i) const override {
     const auto& p = w.people;
-    return p.has(i, kBijstand) && p.age[i] < pension_age_ && (p.rung[i] == 2 || p.rung[i] == 3);
+    return p.has(i, kBijstand) && p.age[i] < pension_age_;
   }
 
   int pension_age_;

@@ -84,11 +84,12 @@ private:
   static ProgrammeSettings settings(const InterventionSpec& spec) {
     auto s = programme_settings(spec);
     s.acceptance *= spec.params.get(spec.type + ".grant_probability");
+    s.rungs = rungs_between(1, 2);
     return s;
   }
 
   bool eligible(const World& w, PersonId i) const override {
-    return w.people.adult(i) && w.people.rung[i] <= 2 && w.people.has(i, kChronic);
+    return w.people.has(i, kChronic);
   }
 
   // Pays the person's budget from this year's pot, or keeps them waiting.

@@ -47,25 +47,33 @@ namespace {
 class HomeVisits : public Programme {
 public:
   HomeVisits(const InterventionSpec& spec, std::uint8_t index)
-      : Programme(spec, index, programme_settings(spec)),
+      : Programme(spec, index, settings(spec)),
         list_size_(static_cast<std::size_t>(param("list_size"))),
         min_age_(static_cast<int>(param("min_age"))),
-        min_weeks_(static_cast<int>(param("min_weeks_on_bijstand"))),
-        max_rung_(static_cast<int>(param("max_rung"))) {}
+        min_weeks_(static_cast<int>(param("min_weeks_on_bijstand"))) {}
 
 private:
+  static ProgrammeSettings settings(const InterventionSpec& spec) {
+    auto s = programme_settings(spec);
+    s.rungs = rungs_between(0, static_cast<int>(spec.params.get(spec.type + ".max_rung")));
+    return s;
+  }
+
   bool eligible(const World& w, PersonId i) const override {
     const auto& p = w.people;
-    return p.has(i, kBijstand) && p.age[i] >= min_age_ && p.bijstand_weeks[i] >= min_weeks_ && p.rung[i] <= max_rung_;
+    return p.has(i, kBijstand) && p.age[i] >= min_age_ && p.bijstand_weeks[i] >= min_weeks_;
   }
 
   // The list: at the start and every year after, up to list_size eligible
   // people of the targeted wijken not on an earlier list, chosen at random.
   void find(World& w, std::vector<PersonId>& found) override {
     if ((static_cast<int>(w.week) - spec().start_week) % 52 != 0) return;
+    std::vector<PersonId> eligible_ids;
+    for_each_candidate(w, [&](PersonId i) { eligible_ids.push_back(i); });
+    std::vector<double> draws;
+    uniforms(w, eligible_ids, kSubList, draws);
     std::vector<std::pair<double, PersonId>> candidates;
-    for (PersonId i = 0; i < w.people.size(); ++i)
-      if (targets(w.people.wijk[i]) && !found_before(i) && eligible(w, i)) candidates.emplace_back(uniform(w, i, kSubList), i);
+    for (std::size_t k = 0; k < eligible_ids.size(); ++k) candidates.emplace_back(draws[k], eligible_ids[k]);
     const auto n = std::min(list_size_, candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end());
     for (std::size_t k = 0; k < n; ++k) {
@@ -76,7 +84,7 @@ private:
 
   static constexpr std::uint32_t kSubList = 8;  // beyond the pipeline's own sub-purposes
   std::size_t list_size_;
-  int min_age_, min_weeks_, max_rung_;
+  int min_age_, min_weeks_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "models/interventions/intervention.hpp"
 
+#include <algorithm>
+
 #include "models/purposes.hpp"
 
 namespace meedoen::models {
@@ -31,6 +33,24 @@ Effect Intervention::effect(int, std::uint8_t) const { return {}; }
 
 double Intervention::uniform(const World& w, std::uint32_t id, std::uint32_t sub) const {
   return w.rng.uniform(w.replicate, w.week, id, purpose_ + sub);
+}
+
+void Intervention::uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub,
+                            std::vector<double>& out) const {
+  out.resize(ids.size());
+  if (w.reference) {
+    for (std::size_t k = 0; k < ids.size(); ++k) out[k] = uniform(w, ids[k], sub);
+    return;
+  }
+  constexpr std::size_t kBatch = sim::Rng::kBatch;
+  std::array<std::uint32_t, kBatch> agents{};
+  sim::Rng::Batch words;
+  for (std::size_t first = 0; first < ids.size(); first += kBatch) {
+    const std::size_t count = std::min(kBatch, ids.size() - first);
+    std::copy_n(ids.begin() + static_cast<std::ptrdiff_t>(first), count, agents.begin());
+    w.rng.words_batch(w.replicate, w.week, agents, purpose_ + sub, words);
+    for (std::size_t k = 0; k < count; ++k) out[first + k] = sim::Rng::to_unit(words[4 * k], words[4 * k + 1]);
+  }
 }
 
 double Intervention::param(std::string_view key) const {

@@ -93,6 +93,7 @@ struct World {
   const sim::Rng& rng;
   std::uint32_t replicate;
   std::uint32_t week;
+  bool reference = false;  // the plain reference code (tests): every search scans everyone
 };
 
 class Intervention {
@@ -124,6 +125,8 @@ protected:
   // The intervention is known by its type and name, not its place in the scenario, so the
   // same intervention meets the same chance events in every scenario (common random numbers).
   double uniform(const World& w, std::uint32_t id, std::uint32_t sub) const;
+  // The same draw for each of `ids` into `out`, sixteen at a time (one by one in the reference mode).
+  void uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub, std::vector<double>& out) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
 
 private:

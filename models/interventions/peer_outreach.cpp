@@ -70,12 +70,13 @@ private:
   static ProgrammeSettings settings(const InterventionSpec& spec) {
     auto s = programme_settings(spec);
     s.signalled = true;
+    s.rungs = rungs_between(1, 2);
     return s;
   }
 
+  // On rung 1, or lonely on rung 2.
   bool eligible(const World& w, PersonId i) const override {
-    const int rung = w.people.rung[i];
-    return rung == 1 || (rung == 2 && w.people.has(i, kLonely));
+    return w.people.rung[i] == 1 || w.people.has(i, kLonely);
   }
 
   double walk_in_up_, referral_up_;

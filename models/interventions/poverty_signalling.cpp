@@ -53,6 +53,7 @@ ProgrammeSettings referral_settings(const InterventionSpec& spec) {
   s.signalled = true;
   s.referral = s.acceptance;
   s.acceptance = 0;
+  s.rungs = rungs_between(1, kRungs);
   return s;
 }
 
@@ -67,19 +68,23 @@ public:
 
   // Debt help ends debts before the enrolments that finish this week complete.
   double close_week(World& w, MetricCounts& m) override {
+    // Each person's own draw: the order of the enrolled does not matter.
     auto& p = w.people;
-    for (PersonId i = 0; i < p.size(); ++i) {
-      if (w.state.enrolled_in[i] != index() + 1 || !p.household_has(i, kDebt)) continue;
+    const auto resolve = [&](PersonId i) {
+      if (w.state.enrolled_in[i] != index() + 1 || !p.household_has(i, kDebt)) return;
       if (uniform(w, i, kSubResolve) < extra_resolve_) p.household_flags[p.household[i]] &= std::uint8_t(~kDebt);
-    }
+    };
+    if (w.reference)
+      for (PersonId i = 0; i < p.size(); ++i) resolve(i);
+    else
+      for (const auto& entry : enrolled()) resolve(entry.first);
     return Programme::close_week(w, m);
   }
 
 private:
   bool eligible(const World& w, PersonId i) const override {
     const auto& p = w.people;
-    return p.adult(i) && p.household_start[p.household[i]] == i && p.household_has(i, kDebt) &&
-           p.household_has(i, kHasChildren);
+    return p.household_start[p.household[i]] == i && p.household_has(i, kDebt) && p.household_has(i, kHasChildren);
   }
 
   static constexpr std::uint32_t kSubResolve = 8;  // beyond the pipeline's own sub-purposes

@@ -16,8 +16,15 @@ Effect Programme::effect(int, std::uint8_t) const { return {settings_.effect_up,
 
 double Programme::fade() const { return settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0; }
 
+// The residents of the targeted wijken, once: nobody moves house.
+void Programme::start(const World& w) {
+  seen_.assign(w.people.size(), 0);
+  for (PersonId i = 0; i < w.people.size(); ++i)
+    if (targets(w.people.wijk[i])) targeted_persons_.push_back(i);
+}
+
 void Programme::take_in(World& w, MetricCounts& m) {
-  if (seen_.empty()) seen_.assign(w.people.size(), 0);
+  if (seen_.size() != w.people.size()) start(w);
   if (!working(w.week)) return;
   admit_waiting(w, m);
   std::vector<PersonId> found;
@@ -29,11 +36,15 @@ void Programme::take_in(World& w, MetricCounts& m) {
 
 void Programme::find(World& w, std::vector<PersonId>& found) {
   if (settings_.finding_rate <= 0) return;
-  for (PersonId i = 0; i < w.people.size(); ++i) {
+  std::vector<PersonId> candidates;
+  for_each_candidate(w, [&](PersonId i) { candidates.push_back(i); });
+  std::vector<double> draws;
+  uniforms(w, candidates, kSubFind, draws);
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const PersonId i = candidates[k];
     const auto wijk = w.people.wijk[i];
-    if (!targets(wijk) || found_before(i) || !eligible(w, i)) continue;
     const double rate = settings_.finding_rate * (settings_.signalled ? w.state.finding_multiplier[wijk] : 1.0);
-    if (uniform(w, i, kSubFind) < rate) {
+    if (draws[k] < rate) {
       mark_found(i);
       found.push_back(i);
     }
@@ -50,7 +61,7 @@ void Programme::visit(World& w, MetricCounts& m) {
   while (capacity > 0 && !queue_.empty()) {
     const PersonId i = queue_.front();
     queue_.pop_front();
-    if (!eligible(w, i)) continue;  // their situation changed since they were found: no visit needed
+    if (!eligible_now(w, i)) continue;  // their situation changed since they were found: no visit needed
     --capacity;
     if (uniform(w, i, kSubContact) >= settings_.contact) continue;
     ++m[kVisited];
@@ -70,7 +81,7 @@ void Programme::admit_waiting(World& w, MetricCounts& m) {
   const auto full = [&] { return settings_.places >= 0 && enrolled_.size() >= std::size_t(settings_.places); };
   while (!waiting_.empty() && !full()) {
     const auto [i, variant] = waiting_.front();
-    if (!eligible(w, i)) {  // no longer eligible after waiting (too old, moved up, left bijstand)
+    if (!eligible_now(w, i)) {  // no longer eligible after waiting (too old, moved up, left bijstand)
       waiting_.pop_front();
       continue;
     }

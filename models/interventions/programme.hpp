@@ -31,7 +31,17 @@ struct ProgrammeSettings {
   double fixed_cost_year = 0;     // euros per year, paid weekly
   double effect_up = 0;           // added to eta_up while enrolled (Programme::effect's default)
   double effect_down = 0;         // added to eta_down while enrolled
+  // The rungs (bit r for rung r, bit 0 for children) on which a person can be
+  // eligible: the type's condition on the rung, which its eligible() then leaves out.
+  std::uint8_t rungs = 0x7F;
 };
+
+// The bits of rungs lo..hi for ProgrammeSettings::rungs.
+constexpr std::uint8_t rungs_between(int lo, int hi) {
+  std::uint8_t bits = 0;
+  for (int r = lo; r <= hi; ++r) bits = static_cast<std::uint8_t>(bits | (1u << r));
+  return bits;
+}
 
 // Variants of an enrolment (which effects apply).
 enum Variant : std::uint8_t { kEnrolledOnly = 0, kReferredOnly = 1, kEnrolledAndReferred = 2 };
@@ -49,7 +59,16 @@ public:
   double fade() const override;
 
 protected:
+  // Whether person i can take part now, besides the rung (settings().rungs).
   virtual bool eligible(const World& w, PersonId i) const = 0;
+  bool eligible_now(const World& w, PersonId i) const {
+    return (settings_.rungs >> w.people.rung[i] & 1u) != 0 && eligible(w, i);
+  }
+  // Calls f(i) for each person of the targeted wijken not found before who is
+  // eligible now, in the order of their ids. The search reads only the
+  // residents of the targeted wijken on the eligible rungs; in the reference
+  // mode (World::reference) it tests everyone, as the plain scan.
+  template <class F> void for_each_candidate(const World& w, F&& f);
   // Adds this week's newly found people to `found` (default: each eligible
   // person of the targeted wijken not found before, at the finding rate).
   virtual void find(World& w, std::vector<PersonId>& found);
@@ -60,18 +79,35 @@ protected:
 
   bool found_before(PersonId i) const { return seen_[i] != 0; }
   void mark_found(PersonId i) { seen_[i] = 1; }
+  // Those in the programme now, with their weeks left.
+  const std::vector<std::pair<PersonId, std::uint16_t>>& enrolled() const { return enrolled_; }
 
 private:
+  void start(const World& w);
   void visit(World& w, MetricCounts& m);
   void admit_waiting(World& w, MetricCounts& m);
   void enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m);
 
   ProgrammeSettings settings_;
   std::vector<std::uint8_t> seen_;                            // per person: found once already
+  std::vector<PersonId> targeted_persons_;                    // the residents of the targeted wijken, by id
   std::deque<PersonId> queue_;                                // found, not yet visited
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
   double budgets_week_ = 0;                                   // budgets paid this week
 };
+
+template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
+  const auto& p = w.people;
+  if (w.reference) {
+    for (PersonId i = 0; i < p.size(); ++i)
+      if (targets(p.wijk[i]) && !found_before(i) && eligible_now(w, i)) f(i);
+    return;
+  }
+  const auto rungs = settings_.rungs;
+  const std::uint8_t* rung = p.rung.data();
+  for (const PersonId i : targeted_persons_)
+    if ((rungs >> rung[i] & 1u) != 0 && !found_before(i) && eligible(w, i)) f(i);
+}
 
 }  // namespace meedoen::models

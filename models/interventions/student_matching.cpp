@@ -63,6 +63,7 @@ ProgrammeSettings student_settings(const InterventionSpec& spec) {
   auto s = programme_settings(spec);
   const auto get = [&](std::string_view key) { return spec.params.get(spec.type + "." + std::string(key)); };
   s.places = static_cast<int>(get("organisations") * get("students_per_organisation"));
+  s.rungs = rungs_between(1, static_cast<int>(get("max_rung")));
   return s;
 }
 
@@ -72,7 +73,6 @@ public:
       : Programme(spec, index, student_settings(spec)),
         min_age_(static_cast<int>(param("min_age"))),
         max_age_(static_cast<int>(param("max_age"))),
-        max_rung_(static_cast<int>(param("max_rung"))),
         up_(param("effect_up")) {}
 
   Effect effect(int rung, std::uint8_t) const override { return {rung >= 2 && rung <= 4 ? up_ : 0.0, 0}; }
@@ -80,10 +80,10 @@ public:
 private:
   bool eligible(const World& w, PersonId i) const override {
     const auto& p = w.people;
-    return p.adult(i) && p.age[i] >= min_age_ && p.age[i] <= max_age_ && p.rung[i] <= max_rung_;
+    return p.age[i] >= min_age_ && p.age[i] <= max_age_;
   }
 
-  int min_age_, max_age_, max_rung_;
+  int min_age_, max_age_;
   double up_;
 };
 

@@ -57,9 +57,7 @@ namespace {
 class TalentMatching : public Programme {
 public:
   TalentMatching(const InterventionSpec& spec, std::uint8_t index)
-      : Programme(spec, index, programme_settings(spec)),
-        min_rung_(static_cast<int>(param("min_rung"))),
-        max_rung_(static_cast<int>(param("max_rung"))),
+      : Programme(spec, index, settings(spec)),
         up_3_(param("effect_up")),
         up_2_(param("effect_up_rung2")),
         down_4_(param("effect_down")) {}
@@ -74,12 +72,16 @@ public:
   }
 
 private:
-  bool eligible(const World& w, PersonId i) const override {
-    const int rung = w.people.rung[i];  // min_rung >= 1: children (kNoRung) are never eligible
-    return rung >= min_rung_ && rung <= max_rung_;
+  // Everyone on rungs min_rung..max_rung (min_rung >= 1: children are never eligible).
+  static ProgrammeSettings settings(const InterventionSpec& spec) {
+    auto s = programme_settings(spec);
+    const auto get = [&](std::string_view key) { return static_cast<int>(spec.params.get(spec.type + "." + std::string(key))); };
+    s.rungs = rungs_between(get("min_rung"), get("max_rung"));
+    return s;
   }
 
-  int min_rung_, max_rung_;
+  bool eligible(const World&, PersonId) const override { return true; }
+
   double up_3_, up_2_, down_4_;
 };
 

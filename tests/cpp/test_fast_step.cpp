@@ -1,0 +1,167 @@
+// The fast path of the weekly step (Philox in batches, the bound test on the
+// draws' words, the observation counted in the same pass, the programmes'
+// searches over the targeted residents on the eligible rungs) against the
+// plain scalar reference (Simulation::step_reference): the same bits, week by
+// week, for every output and every piece of state, with every intervention
+// type on; and the vector Philox and the word thresholds against their
+// scalar definitions.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "models/interventions/registry.hpp"
+#include "models/simulation.hpp"
+#include "test_city.hpp"
+
+namespace meedoen::models {
+namespace {
+
+TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
+  const sim::Rng rng(0x123456789abcdefULL);
+  std::mt19937 gen(5);
+  const auto next = [&] { return static_cast<std::uint32_t>(gen()); };
+  for (int trial = 0; trial < 200; ++trial) {
+    const std::uint32_t replicate = next(), week = next(), purpose = next();
+    const std::uint32_t first = trial == 0 ? 0xFFFFFFF8u : next();  // wraps around 2^32 as the counter does
+    sim::Rng::Batch batch;
+    rng.words_batch(replicate, week, first, purpose, batch);
+    for (int k = 0; k < sim::Rng::kBatch; ++k) {
+      const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose);
+      for (int j = 0; j < 4; ++j) ASSERT_EQ(batch[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
+    }
+    std::array<std::uint32_t, sim::Rng::kBatch> agents{};  // any agents, in any order
+    for (auto& a : agents) a = next();
+    sim::Rng::Batch gathered;
+    rng.words_batch(replicate, week, agents, purpose, gathered);
+    for (int k = 0; k < sim::Rng::kBatch; ++k) {
+      const auto w = rng.words(replicate, week, agents[std::size_t(k)], purpose);
+      for (int j = 0; j < 4; ++j) ASSERT_EQ(gathered[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
+    }
+    for (const auto variant : sim::Rng::batch_variants()) {  // each one the machine can run
+      sim::Rng::Batch other;
+      rng.words_batch(replicate, week, first, purpose, other, variant);
+      ASSERT_EQ(other, batch) << variant;
+    }
+  }
+}
+
+TEST(FastStep, ThisMachineRunsAVectorPhilox) {
+  const auto variants = sim::Rng::batch_variants();
+  EXPECT_EQ(variants.front(), "plain");
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) {
+    EXPECT_GE(variants.size(), 2u);
+  }
+  EXPECT_THROW(sim::Rng(1).words_batch(0, 0, 0, 0, *std::make_unique<sim::Rng::Batch>(), "sse9"), std::invalid_argument);
+}
+
+TEST(FastStep, WordThresholdsDecideAsTheUniforms) {
+  std::mt19937 gen(7);
+  std::vector<double> ps = {0.0, 1e-12, 0x1.0p-33, 0x1.0p-32, 0.5, 1.0 - 1e-12, 1.0, 1.5, -0.1};
+  for (int k = 0; k < 2000; ++k) ps.push_back(std::uniform_real_distribution<double>(0, 1)(gen));
+  for (const double p : ps) {
+    const auto t = sim::Rng::word_threshold(p);
+    // The decision flips exactly at t: below it the uniform is below p, from it on it is not.
+    for (const std::uint64_t w : {t - 2, t - 1, t, t + 1}) {
+      if (w > 0xFFFFFFFFull) continue;
+      const auto word = static_cast<std::uint32_t>(w);
+      ASSERT_EQ(word < t, sim::Rng::to_unit(word) < p) << "p " << p << " word " << word;
+    }
+  }
+}
+
+// Every type: some city-wide, some in a few wijken, taking many in for short
+// stays so that enrolments, completions, waiting, fading and wijk-wide
+// effects all happen within the year.
+Interventions all_types(const TestCity& c) {
+  const std::vector<std::string> few = {"Leiden-Noord", "Morsdistrict", "Stevenshofdistrict"};
+  std::vector<InterventionSpec> specs = {
+      c.spec_in("home_visits", few, {{"list_size", 400}, {"min_weeks_on_bijstand", 20}, {"duration_weeks", 6}}),
+      c.spec("peer_outreach", c.all_wijken(), {{"finding_rate", 0.02}, {"staff_hours", 60}, {"duration_weeks", 5}}),
+      c.spec_in("signalling_meeting", few, {}),
+      c.spec("walk_in", c.all_wijken(), {{"base_rate", 0.01}, {"duration_weeks", 4}}),
+      c.spec("geluksbudget", c.all_wijken(), {{"finding_rate", 0.02}, {"yearly_pot", 4000}, {"duration_weeks", 5}}),
+      c.spec("activation_centre", c.all_wijken(), {{"finding_rate", 0.02}, {"places", 40}, {"duration_weeks", 7}}),
+      c.spec_in("poverty_signalling", few, {{"finding_rate", 0.1}, {"staff_hours", 40}, {"duration_weeks", 8}}),
+      c.spec_in("talent_matching", few, {{"finding_rate", 0.01}, {"places", 30}, {"duration_weeks", 6}}),
+      c.spec_in("student_matching", few, {{"finding_rate", 0.02}, {"organisations", 20}, {"duration_weeks", 6}}),
+      c.spec_in("volunteer_support", few, {}),
+  };
+  specs[3].start_week = 10;  // one starting late, one ending early
+  specs[5].end_week = 30;
+  Interventions out;
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    specs[k].name = specs[k].type + std::to_string(k);
+    out.push_back(make_intervention(specs[k], static_cast<std::uint8_t>(k)));
+  }
+  return out;
+}
+
+template <class T> bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+void expect_same_state(const Simulation& a, const Simulation& b, int week) {
+  const auto &p = a.people(), &q = b.people();
+  EXPECT_TRUE(same_bits(p.rung, q.rung)) << "week " << week;
+  EXPECT_TRUE(same_bits(p.flags, q.flags)) << "week " << week;
+  EXPECT_TRUE(same_bits(p.age, q.age)) << "week " << week;
+  EXPECT_TRUE(same_bits(p.bijstand_weeks, q.bijstand_weeks)) << "week " << week;
+  EXPECT_TRUE(same_bits(p.household_flags, q.household_flags)) << "week " << week;
+  const auto &s = a.programs(), &t = b.programs();
+  EXPECT_TRUE(same_bits(s.enrolled_in, t.enrolled_in)) << "week " << week;
+  EXPECT_TRUE(same_bits(s.variant, t.variant)) << "week " << week;
+  EXPECT_TRUE(same_bits(s.faded_from, t.faded_from)) << "week " << week;
+  EXPECT_TRUE(same_bits(s.faded_weight, t.faded_weight)) << "week " << week;
+}
+
+void expect_same_outputs(const Simulation& a, const Simulation& b, std::size_t wijken, int week) {
+  EXPECT_EQ(a.events(), b.events()) << "week " << week;
+  EXPECT_EQ(a.metrics(), b.metrics()) << "week " << week;
+  EXPECT_TRUE(same_bits(a.costs(), b.costs())) << "week " << week;
+  WeekCounts x(wijken), y(wijken);
+  a.observe(x);
+  b.observe(y);
+  EXPECT_EQ(x.rungs, y.rungs) << "week " << week;
+  EXPECT_EQ(x.bijstand, y.bijstand) << "week " << week;
+  EXPECT_EQ(x.psych, y.psych) << "week " << week;
+  EXPECT_EQ(x.chronic, y.chronic) << "week " << week;
+  EXPECT_EQ(x.lonely_or_isolated, y.lonely_or_isolated) << "week " << week;
+}
+
+class FastStepThreads : public testing::TestWithParam<int> {};
+
+TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
+  static const TestCity c(0.3);
+  const int threads = GetParam();
+  Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, threads, all_types(c));
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, all_types(c));
+  const std::size_t wijken = c.people.wijk_names.size();
+  std::uint32_t enrolled = 0, completed = 0, moved = 0;
+  std::vector<double> costs(plain.costs().size(), 0.0);
+  for (int week = 1; week <= 52; ++week) {
+    fast.step(static_cast<std::uint32_t>(week));
+    plain.step_reference(static_cast<std::uint32_t>(week));
+    expect_same_outputs(fast, plain, wijken, week);
+    expect_same_state(fast, plain, week);
+    if (testing::Test::HasFailure()) return;
+    for (const auto& m : plain.metrics()) {
+      enrolled += m[kEnrolled];
+      completed += m[kCompleted];
+    }
+    moved += plain.events()[kMovedUp] + plain.events()[kMovedDown];
+    for (std::size_t k = 0; k < costs.size(); ++k) costs[k] += plain.costs()[k];
+  }
+  // The comparison saw programmes at work and people moving.
+  EXPECT_GT(enrolled, 200u);
+  EXPECT_GT(completed, 100u);
+  EXPECT_GT(moved, 1000u);
+  for (std::size_t k = 0; k < costs.size(); ++k) EXPECT_GT(costs[k], 0.0) << plain.interventions()[k]->spec().name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, FastStepThreads, testing::Values(1, 2));
+
+}  // namespace
+}  // namespace meedoen::models
