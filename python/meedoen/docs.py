@@ -1,4 +1,5 @@
-"""Writes docs/parameters.md from the model's parameter table.
+"""Writes docs/parameters.md from the model's parameter table and docs/outputs.md from its table
+of outputs.
 
 Run from the repository's top folder: ``python -m meedoen.docs`` (or ``make docs``).
 """
@@ -21,18 +22,54 @@ yet; they are what calibration fits.
 """
 
 
+OUTPUTS_HEADER = """\
+# Outputs of a run
+
+Generated from the table of outputs in the code (`outputs()` in `models/runner.cpp`); do not edit by
+hand. To regenerate it after changing that table: `make docs` (or `python -m meedoen.docs`).
+
+A results file holds one group per scenario (named after it) with the outputs below that are per
+scenario, and at its root the outputs that are once per run. Each output's first dimension is the
+replicate; every dimension is a coordinate of its group (see `docs/guide/run.md`). In Python,
+`meedoen.open_results(path).variable(name)` stacks an output over the scenarios and
+`Results.units(name, label)` gives its units. *Scales* says whether the value grows with the
+population (`--scale`): counts of people and euros do, fitted rates do not.
+
+"""
+
+
 def render() -> str:
     """The full text of docs/parameters.md."""
     return HEADER + _core.parameters_markdown()
 
 
+def render_outputs() -> str:
+    """The full text of docs/outputs.md."""
+    rows = [
+        "| Output | Where | Type | Dimensions | Units | Scales | Meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in _core.outputs():
+        units = str(o["units"])
+        for label, other in dict(o["label_units"]).items():
+            units += f"; `{label}`: {other}"
+        where = "each scenario" if o["per_scenario"] else "root"
+        dims = ", ".join(str(d) for d in o["dims"])
+        scales = "yes" if o["scales_with_population"] else "no"
+        rows.append(
+            f"| `{o['name']}` | {where} | {o['type']} | {dims} | {units} | {scales} | {o['long_name']} |"
+        )
+    return OUTPUTS_HEADER + "\n".join(rows) + "\n"
+
+
 def main() -> None:
-    """Write the parameter table to the file named on the command line (default docs/parameters.md)."""
+    """Write parameters.md and outputs.md into the folder named on the command line (default docs)."""
     parser = argparse.ArgumentParser(prog="python -m meedoen.docs", description=__doc__)
-    parser.add_argument("output", nargs="?", default="docs/parameters.md", help="default: %(default)s")
-    path = Path(parser.parse_args().output)
-    path.write_text(render(), encoding="utf-8")
-    print(f"wrote {path}")
+    parser.add_argument("folder", nargs="?", default="docs", help="default: %(default)s")
+    folder = Path(parser.parse_args().folder)
+    for name, text in (("parameters.md", render()), ("outputs.md", render_outputs())):
+        (folder / name).write_text(text, encoding="utf-8")
+        print(f"wrote {folder / name}")
 
 
 if __name__ == "__main__":

@@ -103,21 +103,20 @@ def run_on_cluster(
 
     out = os.fspath(out_path)
     parts = Path(_core.parts_dir(out))
-    if not resume:
-        shutil.rmtree(parts, ignore_errors=True)
-    missing = [r for r in range(experiment.replicates) if not (parts / f"replicate-{r:06d}.part").exists()]
-    futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
-    replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
-    try:
-        with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
-            for done, future in enumerate(as_completed(futures), start=1):
-                _core.store_piece(experiment, out, replicate[future.key], future.result())
-                if update is not None:
-                    update(done, len(missing))
-    except BaseException:
-        client.cancel(futures)
-        raise
-    _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
+    with _core.open_parts(experiment, out, resume):  # no other process writes `out` meanwhile
+        missing = [r for r in range(experiment.replicates) if not (parts / f"replicate-{r:06d}.part").exists()]
+        futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
+        replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
+        try:
+            with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    _core.store_piece(experiment, out, replicate[future.key], future.result())
+                    if update is not None:
+                        update(done, len(missing))
+        except BaseException:
+            client.cancel(futures)
+            raise
+        _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
 
 
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
