@@ -418,7 +418,16 @@ std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads)
   const auto wijken = load_wijken(e.population_data);
   const sim::Rng rng(e.seed);
   sim::Progress progress(nullptr, 0);
-  const auto part = run_replicate(e, wijken, rng, replicate, threads > 0 ? threads : omp_get_max_threads(), progress);
+  const int before = omp_get_max_threads(), workers = threads > 0 ? threads : before;
+  omp_set_num_threads(workers);  // for the set-up's parallel regions; restored below
+  sim::Part part;
+  try {
+    part = run_replicate(e, wijken, rng, replicate, workers, progress);
+  } catch (...) {
+    omp_set_num_threads(before);
+    throw;
+  }
+  omp_set_num_threads(before);
   return sim::serialize(part, fingerprint(e, wijken), replicate);
 }
 

@@ -27,6 +27,7 @@ void run_replicates(const std::vector<std::uint32_t>& missing, int threads, Prog
   for (std::size_t k = 0; k < missing.size(); ++k) {
     if (progress.stopped() || failed) continue;
     try {
+      omp_set_num_threads(across ? 1 : workers);  // for this thread's parallel regions (the set-up's)
       parts.write(missing[k], replicate(missing[k], across ? 1 : workers));
     } catch (...) {
       const std::lock_guard lock(failure_mutex);

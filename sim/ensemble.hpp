@@ -35,7 +35,8 @@ using Replicate = std::function<Part(std::uint32_t replicate, int threads)>;
 
 // Computes each of `missing` and writes it to `parts` as it finishes: several
 // at once, one thread each, when there are at least as many as threads
-// (0: OpenMP's default); otherwise one at a time on all threads. The first
+// (0: OpenMP's default); otherwise one at a time on all threads. A
+// replicate's own parallel regions get its number of threads. The first
 // failure (or Stopped) is rethrown once every thread has finished.
 void run_replicates(const std::vector<std::uint32_t>& missing, int threads, Progress& progress,
                     const Replicate& replicate, const PartStore& parts);
