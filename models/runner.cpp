@@ -279,7 +279,8 @@ void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::P
   const auto layout = layout_of(groups);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     declare_group(out, groups[g]);
-    if (!groups[g].group.empty()) out.group_attribute(groups[g].group, "parameters", parameters_json(e.scenarios[g].params));
+    if (!groups[g].group.empty())
+      out.group_attribute(groups[g].group, "parameters", parameters_json(e.scenarios[g].params));
     sim::declare(out, outputs(), layout.groups[g]);
   }
   for (int r = 0; r < e.replicates; ++r) {
@@ -390,7 +391,9 @@ void run_experiment(const Experiment& e, const std::string& out_path, const RunO
     if (!parts.has(static_cast<std::size_t>(r))) missing.push_back(static_cast<std::uint32_t>(r));
   sim::Progress progress(options.progress, static_cast<long>(missing.size() * e.scenarios.size()) * e.weeks);
   const sim::Rng rng(e.seed);
-  const auto replicate = [&](std::uint32_t r, int threads) { return run_replicate(e, wijken, rng, r, threads, progress); };
+  const auto replicate = [&](std::uint32_t r, int threads) {
+    return run_replicate(e, wijken, rng, r, threads, progress);
+  };
   try {
     sim::run_replicates(missing, options.threads, progress, replicate, parts);
   } catch (const sim::Stopped&) {

@@ -99,18 +99,22 @@ void remove_quietly(const std::string& path) {
 }
 
 // Keep links and attributes in creation order, as netCDF-4 does.
+// The library's own settings (no file involved): they fail only when HDF5 itself does.
+constexpr const char* kLibrary = "HDF5";
+
 PropertyList creation_order(hid_t property_class) {
-  PropertyList list(H5Pcreate(property_class));
+  PropertyList list(check(H5Pcreate(property_class), kLibrary, "create a property list"));
   const unsigned flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  if (property_class != H5P_DATASET_CREATE) H5Pset_link_creation_order(list, flags);
-  H5Pset_attr_creation_order(list, flags);
+  if (property_class != H5P_DATASET_CREATE)
+    check(H5Pset_link_creation_order(list, flags), kLibrary, "keep the creation order of links");
+  check(H5Pset_attr_creation_order(list, flags), kLibrary, "keep the creation order of attributes");
   return list;
 }
 
 Type utf8_string() {
-  Type type(H5Tcopy(H5T_C_S1));
-  H5Tset_size(type, H5T_VARIABLE);
-  H5Tset_cset(type, H5T_CSET_UTF8);
+  Type type(check(H5Tcopy(H5T_C_S1), kLibrary, "make a string type"));
+  check(H5Tset_size(type, H5T_VARIABLE), kLibrary, "make a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), kLibrary, "make a string type");
   return type;
 }
 
@@ -119,7 +123,7 @@ void write_attribute(hid_t object, const std::string& name, hid_t type, const vo
   if (check(H5Aexists(object, name.c_str()), path, "look up attribute " + name) > 0) {
     check(H5Adelete(object, name.c_str()), path, "replace attribute " + name);
   }
-  const Space scalar(H5Screate(H5S_SCALAR));
+  const Space scalar(check(H5Screate(H5S_SCALAR), kLibrary, "make a dataspace"));
   Attribute attribute(check(H5Acreate2(object, name.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
                             "create attribute " + name));
   check(H5Awrite(attribute, type, value), path, "write attribute " + name);
@@ -136,7 +140,7 @@ void write_coordinate(hid_t file, const std::string& group, const std::string& d
                       hid_t memory_type, const void* data, std::size_t size, const std::string& path) {
   const std::string full = group + "/" + dim;
   const hsize_t extent = size;
-  const Space space(H5Screate_simple(1, &extent, nullptr));
+  const Space space(check(H5Screate_simple(1, &extent, nullptr), kLibrary, "make a dataspace"));
   Dataset dataset(check(H5Dcreate2(file, full.c_str(), file_type, space, H5P_DEFAULT,
                                    creation_order(H5P_DATASET_CREATE), H5P_DEFAULT),
                         path, "create coordinate " + full));
@@ -148,7 +152,7 @@ void write_coordinate(hid_t file, const std::string& group, const std::string& d
 }
 
 std::vector<hsize_t> shape_of(hid_t dataset, const std::string& full, const std::string& path) {
-  const Space space(H5Dget_space(dataset));
+  const Space space(check(H5Dget_space(dataset), path, "read the shape of " + full));
   std::vector<hsize_t> shape(check(H5Sget_simple_extent_ndims(space), path, "read the shape of " + full));
   check(H5Sget_simple_extent_dims(space, shape.data(), nullptr), path, "read the shape of " + full);
   return shape;
@@ -182,7 +186,7 @@ void create_dataset(hid_t file, const std::string& group, const std::string& nam
   check(H5Pset_shuffle(properties), path, "compress " + full);
   check(H5Pset_deflate(properties, 1), path, "compress " + full);
 
-  const Space space(H5Screate_simple(rank, shape.data(), nullptr));
+  const Space space(check(H5Screate_simple(rank, shape.data(), nullptr), kLibrary, "make a dataspace"));
   Dataset dataset(check(H5Dcreate2(file, full.c_str(), type, space, H5P_DEFAULT, properties, H5P_DEFAULT), path,
                         "create " + full));
   for (unsigned axis = 0; axis < dims.size(); ++axis) {
@@ -198,8 +202,8 @@ void write_block(hid_t file, const std::string& group, const std::string& name, 
                  hid_t type, const void* data, std::size_t size, const std::string& path) {
   const std::string full = group + "/" + name;
   Dataset dataset(check(H5Dopen2(file, full.c_str(), H5P_DEFAULT), path, "open " + full));
-  const Type stored(H5Dget_type(dataset));
-  const Type native(H5Tget_native_type(stored, H5T_DIR_ASCEND));
+  const Type stored(check(H5Dget_type(dataset), path, "read the type of " + full));
+  const Type native(check(H5Tget_native_type(stored, H5T_DIR_ASCEND), path, "read the type of " + full));
   if (check(H5Tequal(native, type), path, "read the type of " + full) <= 0) {
     throw std::invalid_argument(path + ": " + full + " holds another type than the one written");
   }
@@ -218,10 +222,10 @@ void write_block(hid_t file, const std::string& group, const std::string& name, 
 
   std::vector<hsize_t> start(block.size(), 0);
   start[0] = first;
-  const Space selection(H5Dget_space(dataset));
+  const Space selection(check(H5Dget_space(dataset), path, "read the shape of " + full));
   check(H5Sselect_hyperslab(selection, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr), path,
         "select block " + std::to_string(first) + " of " + full);
-  const Space memory(H5Screate_simple(1, &expected, nullptr));
+  const Space memory(check(H5Screate_simple(1, &expected, nullptr), kLibrary, "make a dataspace"));
   check(H5Dwrite(dataset, type, memory, selection, H5P_DEFAULT, data), path,
         "write block " + std::to_string(first) + " of " + full);
   dataset.close(path, "write block " + std::to_string(first) + " of " + full);

@@ -104,7 +104,8 @@ def run_on_cluster(
     out = os.fspath(out_path)
     parts = Path(_core.parts_dir(out))
     with _core.open_parts(experiment, out, resume):  # no other process writes `out` meanwhile
-        missing = [r for r in range(experiment.replicates) if not (parts / f"replicate-{r:06d}.part").exists()]
+        replicates = range(experiment.replicates)
+        missing = [r for r in replicates if not (parts / f"replicate-{r:06d}.part").exists()]
         futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
         replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
         try:

@@ -128,16 +128,16 @@ def write_posterior(path: Path) -> None:
     import h5py
 
     with h5py.File(path, "w") as f:
-        f.create_dataset("parameter", data=np.array(["home_visits.contact", "home_visits.acceptance"], dtype=h5py.string_dtype()))
+        names = ["home_visits.contact", "home_visits.acceptance"]
+        f.create_dataset("parameter", data=np.array(names, dtype=h5py.string_dtype()))
         f.create_dataset("prior_min", data=[0.5, 0.1])
         f.create_dataset("prior_max", data=[1.0, 0.9])
         f.create_dataset("generation/0/particles", data=[[0.6, 0.3], [0.9, 0.7]])
         f.create_dataset("generation/0/weights", data=[0.5, 0.5])
         f.create_dataset("generation/0/distances", data=[0.0, 0.0])
-        table = np.array([(0, 1.0, 4, 2, 0.5, 2.0)], dtype=[
-            ("generation", "i8"), ("epsilon", "f8"), ("samples", "i8"),
-            ("particles", "i8"), ("acceptance_rate", "f8"), ("ess", "f8"),
-        ])
+        columns = ["generation", "epsilon", "samples", "particles", "acceptance_rate", "ess"]
+        types = ["i8", "f8", "i8", "i8", "f8", "f8"]
+        table = np.array([(0, 1.0, 4, 2, 0.5, 2.0)], dtype=list(zip(columns, types, strict=True)))
         f.create_dataset("generations", data=table)
 
 

@@ -139,7 +139,8 @@ def test_pieces_with_parameter_draws_store_and_assemble_as_a_run_does(experiment
     assert_same_results(direct, out)
     assert np.array_equal(meedoen.open_results(out).parameter_draws.values, rows)
     # The piece without draws, or with the draws of another run, does not fit.
-    (problem,) = problems(lambda: _core.store_piece(drawn, str(tmp_path / "x.h5"), 0, _core.run_piece(experiment, 0)))
+    plain = _core.run_piece(experiment, 0)
+    (problem,) = problems(lambda: _core.store_piece(drawn, str(tmp_path / "x.h5"), 0, plain))
     assert problem.startswith("store_piece: data: a piece of another run"), problem
 
 
