@@ -170,16 +170,17 @@ def run_to_precision(
     between rounds, so no work is done twice.
     """
     n = min(max(3, experiment.replicates), max_replicates)
-    resume = False
-    while True:
-        round_ = experiment.with_overrides(replicates=n)
-        run_to_file(round_, out_path, threads=threads, progress=progress, resume=resume, keep_parts=True)
-        resume = True
-        width = max(_half_widths(*end_weeks(out_path)).values())
-        if width < precision or n >= max_replicates:
-            break
-        n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
-    shutil.rmtree(_core.parts_dir(os.fspath(out_path)), ignore_errors=True)
+    out = os.fspath(out_path)
+    # Held from the first round to the last: no other process writes `out` between rounds.
+    with _core.open_parts(experiment.with_overrides(replicates=n), out):
+        while True:
+            round_ = experiment.with_overrides(replicates=n)
+            run_to_file(round_, out, threads=threads, progress=progress, resume=True, keep_parts=True)
+            width = max(_half_widths(*end_weeks(out)).values())
+            if width < precision or n >= max_replicates:
+                break
+            n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * (width / precision) ** 2)))
+        shutil.rmtree(_core.parts_dir(out), ignore_errors=True)
     return n, width
 
 
