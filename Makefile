@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 # The C++ dependencies, from Debian's packages.
 DEB_PACKAGES := g++ libtomlplusplus-dev librandom123-dev libgtest-dev libgmock-dev libbenchmark-dev \
-                libboost-graph-dev libeigen3-dev libhdf5-dev libcsv-dev chromium
+                libboost-graph-dev libeigen3-dev libhdf5-dev libcsv-dev nlohmann-json3-dev chromium
 # Debian's own python3 needs its venv module and headers; a python3 that has both needs neither.
 ifneq ($(shell python3 -c 'import ensurepip, sysconfig, os; \
     assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null && echo ok),ok)
@@ -38,7 +38,7 @@ help:
 	@echo "make test    install what is missing, build, run the C++ and Python tests and the notebooks"
 	@echo "make install the Debian packages, .venv and the meedoen package in it"
 	@echo "make bench   run the benchmarks (benchmarks/run.sh) and print their figures"
-	@echo "make docs    regenerate docs/parameters.md from the parameter table"
+	@echo "make docs    regenerate docs/parameters.md, docs/outputs.md and the outcomes in docs/guide/compare.md"
 	@echo "make clean   remove build/ and .venv (results/ is kept)"
 
 demo: results/leiden.h5
@@ -70,7 +70,7 @@ bench: cpp
 	benchmarks/run.sh
 
 docs: install
-	$(PYTHON) -m meedoen.docs docs/parameters.md
+	$(PYTHON) -m meedoen.docs docs
 
 clean:
 	rm -rf build $(VENV)

@@ -23,8 +23,10 @@
 // The runner (models/runner.cpp) also keeps the city's People while the
 // Simulation holds its own copy; that second copy is printed separately.
 #include <malloc.h>
+#include <omp.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -102,9 +104,11 @@ int main(int argc, char** argv) {
   const double baseline_current = current_rss_bytes();
   const double baseline_heap = live_heap_bytes();
 
+  const auto start = std::chrono::steady_clock::now();
   auto people = models::build_population(wijken, scale, params, rng, 0);
   const auto network = models::build_network(people, params, rng, 0);
   const auto fit = models::fit_ladder(people, network, params);
+  const std::chrono::duration<double> setup = std::chrono::steady_clock::now() - start;
   const std::size_t n = people.size();
   const std::size_t households = people.households();
   const std::size_t city_people = people_bytes(people);  // the runner's copy, kept beside the Simulation's
@@ -139,6 +143,8 @@ int main(int argc, char** argv) {
   std::printf("  peak RSS growth per agent  %8.1f  (getrusage ru_maxrss, includes the build's transient peak)\n",
               peak * per);
   std::printf("  resident RSS growth per agent %5.1f  (/proc/self/statm after the first step)\n", resident * per);
+  // The set-up's wall time (population, network, ladder fit) on OpenMP's threads (OMP_NUM_THREADS).
+  std::printf("SETUP scale=%g threads=%d seconds=%.2f\n", scale, omp_get_max_threads(), setup.count());
   // One machine-readable line for run.sh.
   std::printf("MEMORY scale=%g agents=%zu people=%.1f network=%.1f csr=%.1f buffers=%.1f exact=%.1f "
               "runner_copy=%.1f "

@@ -65,7 +65,7 @@ struct ExperimentLimits {
   static constexpr int max_weeks = 5200;
   static constexpr int max_replicates = 100000;
   static constexpr double min_scale = 0.001;
-  static constexpr double max_scale = 100.0;
+  static constexpr double max_scale = 150.0;  // about 19.5 million residents: a scale test
 };
 
 // Parses and validates a scenario file. Throws sim::InputError listing every

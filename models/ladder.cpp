@@ -1,6 +1,8 @@
 #include "models/ladder.hpp"
 
 #include <boost/math/tools/roots.hpp>
+#include <algorithm>
+#include <array>
 #include <vector>
 
 namespace meedoen::models {
@@ -14,30 +16,72 @@ CovariateVector covariates(const People& p, PersonId i, int pension_age) {
 
 namespace {
 
-// What the fit needs of each adult: rung, top rung, b.x terms and peer shares.
+// What the fit needs of each adult: rung, top rung, b.x terms and peer shares;
+// and the adults on each rung (indices into these), in the order of the persons.
 struct AdultTerms {
   std::vector<int> rung, top;
   Eigen::VectorXd xb_up, xb_down;
   std::vector<PeerShares> peers;
+  std::array<std::vector<std::size_t>, kRungs + 1> on_rung;
 };
 
 AdultTerms adult_terms(const People& p, const Network& network, const LadderCoefficients& c, int pension_age) {
   std::vector<PersonId> adults;
   for (PersonId i = 0; i < p.size(); ++i)
     if (p.adult(i)) adults.push_back(i);
-  Eigen::MatrixXd x(adults.size(), kCovariates);
+  const auto n = static_cast<std::ptrdiff_t>(adults.size());
   AdultTerms t;
-  for (std::size_t k = 0; k < adults.size(); ++k) {
-    const PersonId i = adults[k];
-    x.row(static_cast<Eigen::Index>(k)) = covariates(p, i, pension_age).transpose();
-    t.rung.push_back(p.rung[i]);
-    t.top.push_back(top_rung(p.age[i], pension_age));
-    t.peers.push_back(peer_shares(network, p.rung.data(), i));
+  t.rung.resize(adults.size());
+  t.top.resize(adults.size());
+  t.peers.resize(adults.size());
+  t.xb_up.resize(n);
+  t.xb_down.resize(n);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each adult's own terms
+    const auto u = static_cast<std::size_t>(k);
+    const PersonId i = adults[u];
+    const auto x = covariates(p, i, pension_age);
+    t.xb_up[k] = x.dot(c.b_up);
+    t.xb_down[k] = x.dot(c.b_down);
+    t.rung[u] = p.rung[i];
+    t.top[u] = top_rung(p.age[i], pension_age);
+    t.peers[u] = peer_shares(network, p.rung.data(), i);
   }
-  t.xb_up = x * c.b_up;
-  t.xb_down = x * c.b_down;
+  for (std::size_t k = 0; k < adults.size(); ++k) t.on_rung[static_cast<std::size_t>(t.rung[k])].push_back(k);
   return t;
 }
+
+// The sum of term(k) over `indices`, the same bits for any number of threads:
+// partial sums over fixed blocks, added in the blocks' order.
+template <typename Term>
+auto blocked_sum(const std::vector<std::size_t>& indices, Term term) {
+  using Value = decltype(term(std::size_t{}));
+  constexpr std::size_t kBlock = 4096;
+  const std::size_t blocks = (indices.size() + kBlock - 1) / kBlock;
+  std::vector<Value> partial(blocks, Value{});
+  const auto n = static_cast<std::ptrdiff_t>(blocks);
+#pragma omp parallel for schedule(static) if (blocks > 1)
+  for (std::ptrdiff_t b = 0; b < n; ++b) {
+    const auto first = static_cast<std::size_t>(b) * kBlock;
+    const auto last = std::min(indices.size(), first + kBlock);
+    Value sum{};
+    for (std::size_t k = first; k < last; ++k) sum += term(indices[k]);
+    partial[static_cast<std::size_t>(b)] = sum;
+  }
+  Value total{};
+  for (const auto& sum : partial) total += sum;
+  return total;
+}
+
+// Two sums taken in one pass.
+struct Two {
+  double a = 0, b = 0;
+  Two& operator+=(const Two& other) {
+    a += other.a;
+    b += other.b;
+    return *this;
+  }
+};
 
 // The intercept a at which f(a) = target, for f increasing in a.
 template <typename F>
@@ -53,27 +97,23 @@ double solve_intercept(F f, double target) {
 }
 
 double mean_up(const AdultTerms& t, const LadderCoefficients& c, int r, double a) {
-  double sum = 0;
-  int n = 0;
-  for (std::size_t k = 0; k < t.rung.size(); ++k) {
-    if (t.rung[k] != r || r >= t.top[k]) continue;
-    sum += logistic(a + t.xb_up[static_cast<Eigen::Index>(k)] + c.g_up * t.peers[k].up);
-    ++n;
-  }
-  return n ? sum / n : 0.0;
+  const auto& on = t.on_rung[static_cast<std::size_t>(r)];
+  const auto sum = blocked_sum(on, [&](std::size_t k) {
+    const bool can = r < t.top[k];
+    return Two{can ? logistic(a + t.xb_up[static_cast<Eigen::Index>(k)] + c.g_up * t.peers[k].up) : 0.0,
+               can ? 1.0 : 0.0};  // the probability, and one who can move up
+  });
+  return sum.b > 0 ? sum.a / sum.b : 0.0;
 }
 
 // Expected moves per week from rung r: up and down, at the fitted coefficients.
 std::pair<double, double> expected_moves(const AdultTerms& t, const LadderCoefficients& c, int r) {
-  double up = 0, down = 0;
-  for (std::size_t k = 0; k < t.rung.size(); ++k) {
-    if (t.rung[k] != r) continue;
+  const auto sum = blocked_sum(t.on_rung[static_cast<std::size_t>(r)], [&](std::size_t k) {
     const auto idx = static_cast<Eigen::Index>(k);
     const auto m = move_probabilities(c, r, t.top[k], t.xb_up[idx], t.xb_down[idx], t.peers[k]);
-    up += m.up;
-    down += m.down;
-  }
-  return {up, down};
+    return Two{m.up, m.down};
+  });
+  return {sum.a, sum.b};
 }
 
 void fit_intercepts(const AdultTerms& t, LadderCoefficients& c, const std::vector<double>& up_rate_year) {

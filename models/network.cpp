@@ -4,8 +4,11 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/erdos_renyi_generator.hpp>
 #include <boost/graph/small_world_generator.hpp>
+#include <boost/iterator/counting_iterator.hpp>
+#include <boost/iterator/transform_iterator.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <cmath>
+#include <functional>
 
 #include "models/purposes.hpp"
 
@@ -31,8 +34,10 @@ std::vector<WijkRange> wijk_ranges(const People& p) {
   return ranges;
 }
 
-void household_layer(const People& p, std::vector<Edge>& edges) {
-  for (std::size_t h = 0; h < p.households(); ++h)
+// The contacts within the households of wijk range `w` (a household lives in one wijk).
+void household_layer(const People& p, const WijkRange& w, std::vector<Edge>& edges) {
+  if (w.size == 0) return;
+  for (std::size_t h = p.household[w.first]; h <= p.household[w.first + w.size - 1]; ++h)
     for (PersonId a = p.household_start[h]; a < p.household_start[h + 1]; ++a)
       for (PersonId b = a + 1; b < p.household_start[h + 1]; ++b) edges.emplace_back(a, b);
 }
@@ -71,19 +76,18 @@ void thin_isolated(const People& p, double keep, const sim::Rng& rng, std::uint3
   });
 }
 
-}  // namespace
-
-Network build_network(const People& p, const sim::ParamSet& params, const sim::Rng& rng, std::uint32_t replicate) {
+// The contacts of one wijk, each pair once as (low, high), sorted. Every
+// contact lies within a wijk, and wijken hold consecutive persons, so the
+// wijken's lists one after the other are the whole network's, sorted.
+std::vector<Edge> wijk_edges(const People& p, const WijkRange& range, std::uint32_t w, const sim::ParamSet& params,
+                             const sim::Rng& rng, std::uint32_t replicate) {
   std::vector<Edge> edges;
-  household_layer(p, edges);
-  const auto ranges = wijk_ranges(p);
-  for (std::uint32_t w = 0; w < ranges.size(); ++w) {
-    Generator neighbours(static_cast<std::uint32_t>(rng.derive_seed(replicate, kSetupWeek, w, kDrawNeighbours)));
-    neighbour_layer(ranges[w], params.get("network.neighbour_contacts"), neighbours, edges);
-    Generator friends(static_cast<std::uint32_t>(rng.derive_seed(replicate, kSetupWeek, w, kDrawFriends)));
-    friend_layer(p, ranges[w], static_cast<int>(params.get("network.friend_contacts")),
-                 params.get("network.friend_rewiring"), friends, rng, replicate, edges);
-  }
+  household_layer(p, range, edges);
+  Generator neighbours(static_cast<std::uint32_t>(rng.derive_seed(replicate, kSetupWeek, w, kDrawNeighbours)));
+  neighbour_layer(range, params.get("network.neighbour_contacts"), neighbours, edges);
+  Generator friends(static_cast<std::uint32_t>(rng.derive_seed(replicate, kSetupWeek, w, kDrawFriends)));
+  friend_layer(p, range, static_cast<int>(params.get("network.friend_contacts")), params.get("network.friend_rewiring"),
+               friends, rng, replicate, edges);
   // One undirected contact per pair, stored as (low, high), no self-loops.
   for (auto& e : edges)
     if (e.first > e.second) std::swap(e.first, e.second);
@@ -91,14 +95,47 @@ Network build_network(const People& p, const sim::ParamSet& params, const sim::R
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   thin_isolated(p, params.get("network.isolated_keep"), rng, replicate, edges);
+  edges.shrink_to_fit();
+  return edges;
+}
 
-  const auto undirected = edges.size();
-  edges.reserve(2 * undirected);
-  for (std::size_t k = 0; k < undirected; ++k) edges.emplace_back(edges[k].second, edges[k].first);
-  std::sort(edges.begin(), edges.end());
-  // With the number of edges the contact array is allocated exactly (not grown by doubling).
-  return Network(ContactGraph(boost::edges_are_sorted, edges.begin(), edges.end(),
-                              static_cast<std::uint32_t>(p.size()), static_cast<std::uint32_t>(edges.size())));
+// A copyable, default-constructible function object for the iterator above.
+struct Directed {
+  std::function<Edge(std::size_t)> edge;
+  Edge operator()(std::size_t k) const { return edge(k); }
+};
+
+}  // namespace
+
+Network build_network(const People& p, const sim::ParamSet& params, const sim::Rng& rng, std::uint32_t replicate) {
+  const auto ranges = wijk_ranges(p);
+  std::vector<std::vector<Edge>> by_wijk(ranges.size());
+  const auto n = static_cast<std::ptrdiff_t>(ranges.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::ptrdiff_t w = 0; w < n; ++w) {
+    const auto k = static_cast<std::size_t>(w);
+    by_wijk[k] = wijk_edges(p, ranges[k], static_cast<std::uint32_t>(w), params, rng, replicate);
+  }
+  std::size_t total = 0;
+  for (const auto& e : by_wijk) total += e.size();
+  std::vector<Edge> edges;
+  edges.reserve(total);
+  for (auto& e : by_wijk) {
+    edges.insert(edges.end(), e.begin(), e.end());
+    std::vector<Edge>().swap(e);  // freed as soon as copied
+  }
+  // Both directions of each pair, made as the graph reads them (never stored): the graph counts
+  // the degrees in a first pass and places the contacts in a second, in the order they come,
+  // which leaves every row sorted (a row's lower contacts come from earlier pairs, in order,
+  // then its higher ones). Memory: the pairs and the graph, nothing more.
+  const auto both = [&edges](std::size_t k) {
+    const auto& e = edges[k / 2];
+    return k % 2 == 0 ? e : Edge{e.second, e.first};
+  };
+  const auto first = boost::make_transform_iterator(boost::counting_iterator<std::size_t>(0), Directed{both});
+  const auto last = boost::make_transform_iterator(boost::counting_iterator<std::size_t>(2 * edges.size()),
+                                                   Directed{both});
+  return Network(ContactGraph(boost::edges_are_unsorted_multi_pass, first, last, static_cast<std::uint32_t>(p.size())));
 }
 
 }  // namespace meedoen::models

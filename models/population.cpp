@@ -4,6 +4,7 @@
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <numeric>
 
 #include "models/purposes.hpp"
@@ -40,17 +41,22 @@ std::vector<int> apportion(int total, const std::vector<double>& shares) {
   return parts;
 }
 
+constexpr double kNever = -std::numeric_limits<double>::infinity();  // the key of a weight of 0
+
 // Picks `count` of the candidates with probability proportional to weight
 // (Efraimidis-Spirakis keys u^(1/w)); deterministic given the draws.
 template <typename Weight>
 std::vector<std::uint32_t> weighted_sample(const std::vector<std::uint32_t>& candidates, std::size_t count,
                                            const Context& ctx, Purpose purpose, Weight weight) {
-  std::vector<std::pair<double, std::uint32_t>> keyed;
-  keyed.reserve(candidates.size());
-  for (const auto id : candidates) {
+  std::vector<std::pair<double, std::uint32_t>> keyed(candidates.size());
+  const auto n = static_cast<std::ptrdiff_t>(candidates.size());
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each key depends on its candidate only
+    const auto id = candidates[static_cast<std::size_t>(k)];
     const double w = weight(id);
-    if (w > 0) keyed.emplace_back(std::log(ctx.u(id, purpose) + 1e-300) / w, id);
+    keyed[static_cast<std::size_t>(k)] = {w > 0 ? std::log(ctx.u(id, purpose) + 1e-300) / w : kNever, id};
   }
+  std::erase_if(keyed, [](const auto& key) { return key.first == kNever; });
   count = std::min(count, keyed.size());
   std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(count), keyed.end(),
                     std::greater<>());
@@ -61,7 +67,10 @@ std::vector<std::uint32_t> weighted_sample(const std::vector<std::uint32_t>& can
 
 // Household sizes for one wijk adding up to exactly `persons`: one person
 // with the one-person share, otherwise 2 plus a geometric number so that the
-// mean size is the wijk's persons per dwelling.
+// mean size is the wijk's persons per dwelling. The draws of the wijk's h-th
+// household are keyed by first_id + h, first_id being the wijk's first person
+// (a wijk has no more households than persons), so that every wijk can be
+// placed on its own.
 std::vector<int> household_sizes(int persons, const Wijk& w, std::uint32_t first_id, const Context& ctx) {
   const double mean = w.dwellings > 0 ? std::max(1.0, double(w.inhabitants) / w.dwellings) : 1.0;
   double single = ctx.params.get("population.one_person_households");
@@ -110,11 +119,18 @@ void keyed_shuffle(std::vector<std::uint32_t>& ids, const Context& ctx, std::uin
 
 // Places a wijk's residents in households: every household is headed by an
 // adult; children go first to households headed by someone aged 27-54.
-void place_wijk(People& p, std::uint8_t wijk_index, const Wijk& w, int persons, const Context& ctx) {
-  const auto first_person = static_cast<std::uint32_t>(p.size());
-  const auto first_household = static_cast<std::uint32_t>(p.households());
+// The wijk's persons in household order, with their household (counted from
+// 0 in the wijk); `first_person` is the id of the wijk's first resident.
+struct WijkResidents {
+  std::vector<std::uint8_t> age, birth_week, female;
+  std::vector<HouseholdId> household;
+  std::vector<std::uint8_t> household_flags;
+  std::vector<PersonId> household_size;
+};
+
+WijkResidents place_wijk(const Wijk& w, int persons, std::uint32_t first_person, const Context& ctx) {
   const auto ages = wijk_ages(persons, first_person, ctx);
-  auto sizes = household_sizes(persons, w, first_household, ctx);
+  auto sizes = household_sizes(persons, w, first_person, ctx);
 
   std::vector<std::uint32_t> adults, children;
   for (std::uint32_t k = 0; k < ages.size(); ++k) (ages[k] >= kAdultAge ? adults : children).push_back(k);
@@ -159,19 +175,51 @@ void place_wijk(People& p, std::uint8_t wijk_index, const Wijk& w, int persons, 
   }
 
   const double female_share = w.inhabitants > 0 ? double(w.women) / w.inhabitants : 0.5;
+  WijkResidents r;
   for (std::uint32_t h = 0; h < members.size(); ++h) {
     std::uint8_t hflags = 0;
     for (const auto local : members[h]) {
-      const auto id = static_cast<PersonId>(p.size());
-      p.age.push_back(static_cast<std::uint8_t>(ages[local]));
-      p.birth_week.push_back(static_cast<std::uint8_t>(ctx.u(id, kDrawBirthWeek) * 52));
-      p.female.push_back(ctx.u(id, kDrawSex) < female_share ? 1 : 0);
-      p.wijk.push_back(wijk_index);
-      p.household.push_back(first_household + h);
+      const auto id = first_person + static_cast<PersonId>(r.age.size());
+      r.age.push_back(static_cast<std::uint8_t>(ages[local]));
+      r.birth_week.push_back(static_cast<std::uint8_t>(ctx.u(id, kDrawBirthWeek) * 52));
+      r.female.push_back(ctx.u(id, kDrawSex) < female_share ? 1 : 0);
+      r.household.push_back(h);
       if (ages[local] < kAdultAge) hflags |= kHasChildren;
     }
-    p.household_flags.push_back(hflags);
-    p.household_start.push_back(static_cast<PersonId>(p.size()));
+    r.household_flags.push_back(hflags);
+    r.household_size.push_back(static_cast<PersonId>(members[h].size()));
+  }
+  return r;
+}
+
+// Every wijk placed on its own (in parallel), then laid out wijk by wijk.
+void place_residents(People& p, const std::vector<Wijk>& wijken, const std::vector<int>& persons, const Context& ctx) {
+  std::vector<std::uint32_t> first(wijken.size() + 1, 0);
+  for (std::size_t w = 0; w < wijken.size(); ++w) first[w + 1] = first[w] + static_cast<std::uint32_t>(persons[w]);
+  std::vector<WijkResidents> placed(wijken.size());
+  const auto n = static_cast<std::ptrdiff_t>(wijken.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::ptrdiff_t w = 0; w < n; ++w) {
+    const auto k = static_cast<std::size_t>(w);
+    placed[k] = place_wijk(wijken[k], persons[k], first[k], ctx);
+  }
+  std::size_t households = 0;
+  for (const auto& r : placed) households += r.household_flags.size();
+  for (auto* v : {&p.age, &p.birth_week, &p.female, &p.wijk}) v->reserve(first.back());  // exactly: no slack
+  p.household.reserve(first.back());
+  p.household_flags.reserve(households);
+  p.household_start.reserve(households + 1);
+  for (std::size_t w = 0; w < wijken.size(); ++w) {
+    auto& r = placed[w];
+    const auto before = static_cast<HouseholdId>(p.households());
+    p.age.insert(p.age.end(), r.age.begin(), r.age.end());
+    p.birth_week.insert(p.birth_week.end(), r.birth_week.begin(), r.birth_week.end());
+    p.female.insert(p.female.end(), r.female.begin(), r.female.end());
+    p.wijk.insert(p.wijk.end(), r.age.size(), static_cast<std::uint8_t>(w));
+    for (const auto h : r.household) p.household.push_back(before + h);
+    p.household_flags.insert(p.household_flags.end(), r.household_flags.begin(), r.household_flags.end());
+    for (const auto size : r.household_size) p.household_start.push_back(p.household_start.back() + size);
+    r = WijkResidents{};  // free it as soon as it is copied
   }
 }
 
@@ -238,7 +286,10 @@ void assign_motivation_and_rung(People& p, const Context& ctx) {
   const auto& ab = ctx.params.vec("population.motivation_beta");
   using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;  // double is plenty
   const boost::math::beta_distribution<double, Policy> general(ab[0], ab[1]), bijstand(ab[1], ab[0]);
-  for (PersonId i = 0; i < p.size(); ++i) {
+  const auto n = static_cast<std::ptrdiff_t>(p.size());
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draws
+    const auto i = static_cast<PersonId>(k);
     const bool on_bijstand = p.has(i, kBijstand);
     const double u = std::clamp(ctx.u(i, kDrawMotivation), 1e-12, 1 - 1e-12);
     p.motivation[i] = static_cast<float>(quantile(on_bijstand ? bijstand : general, u));
@@ -283,11 +334,8 @@ People build_population(const std::vector<Wijk>& wijken, double scale, const sim
   const Context ctx{params, rng, replicate};
   People p;
   p.household_start.push_back(0);
-  const auto persons = scaled_inhabitants(wijken, scale);
-  for (std::size_t w = 0; w < wijken.size(); ++w) {
-    p.wijk_names.push_back(wijken[w].name);
-    place_wijk(p, static_cast<std::uint8_t>(w), wijken[w], persons[w], ctx);
-  }
+  for (const auto& w : wijken) p.wijk_names.push_back(w.name);
+  place_residents(p, wijken, scaled_inhabitants(wijken, scale), ctx);
   p.flags.assign(p.size(), 0);
   p.bijstand_weeks.assign(p.size(), 0);
   p.motivation.assign(p.size(), 0.f);

@@ -2,15 +2,15 @@
 
 #include <omp.h>
 
-#include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
-#include <exception>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
+
+#include <nlohmann/json.hpp>
 
 #include "models/costs.hpp"
 #include "models/interventions/registry.hpp"
@@ -20,7 +20,9 @@
 #include "models/population.hpp"
 #include "models/simulation.hpp"
 #include "models/wijken.hpp"
+#include "sim/ensemble.hpp"
 #include "sim/errors.hpp"
+#include "sim/outputs.hpp"
 #include "sim/part_store.hpp"
 #include "sim/results_file.hpp"
 
@@ -35,8 +37,6 @@ extern const char* const git_commit;
 namespace meedoen::models {
 namespace {
 
-struct Stopped {};  // the progress callback asked to stop
-
 std::string utc_now() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char text[32];
@@ -46,62 +46,36 @@ std::string utc_now() {
   return text;
 }
 
-// A string as JSON, which is also a TOML basic string.
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
-      out += escaped;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
+using Json = nlohmann::ordered_json;
+
+// Values as JSON, exact to the last bit (the shortest text that reads back as
+// the same double); a string is also a TOML basic string, but for DEL, which
+// TOML wants escaped.
+std::string json_text(const Json& value) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  for (auto at = text.find('\x7f'); at != std::string::npos; at = text.find('\x7f', at)) text.replace(at, 1, "\\u007f");
+  return text;
 }
 
-// Numbers as JSON (and TOML): a list for a vector, exact to the last bit.
-std::string json_numbers(const std::vector<double>& values, bool list) {
-  std::ostringstream os;
-  os.precision(17);
-  if (!list) {
-    os << values.at(0);
-    return os.str();
-  }
-  os << "[";
-  for (std::size_t k = 0; k < values.size(); ++k) os << (k ? ", " : "") << values[k];
-  os << "]";
-  return os.str();
-}
+std::string json_string(const std::string& s) { return json_text(Json(s)); }
+
+// A parameter's value: a list for a vector parameter, else a number.
+Json json_value(const std::vector<double>& values, bool list) { return list ? Json(values) : Json(values.at(0)); }
 
 bool is_vector(const std::string& name) { return model_parameters().at(name).is_vector(); }
 
 // The values set from outside the scenario file, as a JSON object (provenance).
 std::string parameter_values_json(const ParameterValues& values) {
-  std::string out = "{";
-  for (const auto& [name, v] : values) {
-    if (out.size() > 1) out += ", ";
-    out += json_string(name) + ": " + json_numbers(v, is_vector(name));
-  }
-  return out + "}";
+  Json out = Json::object();
+  for (const auto& [name, v] : values) out[name] = json_value(v, is_vector(name));
+  return json_text(out);
 }
 
 // Every parameter's value in this scenario, as JSON (provenance).
 std::string parameters_json(const sim::ParamSet& params) {
-  std::ostringstream os;
-  os.precision(17);
-  os << "{";
-  bool first = true;
-  for (const auto& spec : params.table().specs()) {
-    os << (first ? "" : ", ") << json_string(spec.name) << ": ";
-    first = false;
-    os << json_numbers(params.vec(spec.name), spec.is_vector());
-  }
-  return os.str() + "}";
+  Json out = Json::object();
+  for (const auto& spec : params.table().specs()) out[spec.name] = json_value(params.vec(spec.name), spec.is_vector());
+  return json_text(out);
 }
 
 std::vector<std::string> coefficient_names() {
@@ -135,41 +109,54 @@ std::vector<std::string> ledger_items(const ScenarioSpec& s) {
   return items;
 }
 
-// The results of one scenario in one replicate, in the order of the datasets below.
-enum U32Data { kRungCounts, kBijstandCounts, kEvents, kProgram, kPersonsUp, kU32Count };
-enum F64Data { kFitted, kLedger, kF64Count };
+// The coordinates of one group of the results file: each dimension's labels
+// or values (the replicate's are the same in every group).
+using Labels = std::variant<std::vector<std::string>, std::vector<std::int64_t>>;
+struct Coordinates {
+  std::string group;
+  std::vector<std::pair<std::string, Labels>> dims;
+};
 
-void declare_scenario(sim::ResultsFile& out, const Experiment& e, const ScenarioSpec& s,
-                      const std::vector<std::string>& wijk_names) {
-  const auto& g = s.name;
-  out.create_group(g);
-  out.group_attribute(g, "parameters", parameters_json(s.params));
-  out.coordinate(g, "replicate", range(0, e.replicates - 1));
-  out.coordinate(g, "week", range(0, e.weeks));
-  out.coordinate(g, "wijk", wijk_names);
-  out.coordinate(g, "rung", range(1, kRungs));
-  out.coordinate(g, "event", std::vector<std::string>(kEventNames.begin(), kEventNames.end()));
-  out.coordinate(g, "coefficient", coefficient_names());
-  std::vector<std::string> interventions;
+std::vector<std::string> names_of(auto const& array) { return {array.begin(), array.end()}; }
+
+Coordinates scenario_coordinates(const Experiment& e, const ScenarioSpec& s, const std::vector<Wijk>& wijken) {
+  std::vector<std::string> wijk_names, interventions;
+  for (const auto& w : wijken) wijk_names.push_back(w.name);
   for (const auto& i : s.interventions) interventions.push_back(i.name);
-  out.coordinate(g, "intervention", interventions);
-  out.coordinate(g, "metric", std::vector<std::string>(kMetricNames.begin(), kMetricNames.end()));
-  out.coordinate(g, "item", ledger_items(s));
-  out.dataset_u32(g, "rung_counts", {"replicate", "week", "wijk", "rung"}, "persons",
-                  "adults (18+) on each rung of the participation ladder");
-  out.dataset_u32(g, "bijstand", {"replicate", "week", "wijk"}, "persons", "bijstand recipients");
-  out.dataset_u32(g, "events", {"replicate", "week", "event"}, "persons or households",
-                  "persons with each event in the week, households for the debt events (week 0: none)");
-  out.dataset_u32(g, "program", {"replicate", "week", "intervention", "metric"}, "persons",
-                  "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, "
-                  "waiting (persons), budget_euros (euros), enrolled_rung_1..6 (those enrolled, by their rung "
-                  "when enrolled) and completed_rung_1..6 (those who completed, by their rung then)");
-  out.dataset_u32(g, "persons_up", {"replicate", "wijk"}, "persons",
-                  "adults at the start and the end who end on a higher rung than they started");
-  out.dataset_f64(g, "fitted", {"replicate", "coefficient"}, "1",
-                  "intercepts (logit) and weekly rates fitted at the start of the replicate");
-  out.dataset_f64(g, "ledger", {"replicate", "week", "item"}, "euro",
-                  "euros spent in the week, per intervention and per provision (undiscounted)");
+  return {s.name,
+          {{"replicate", range(0, e.replicates - 1)},
+           {"week", range(0, e.weeks)},
+           {"wijk", wijk_names},
+           {"rung", range(1, kRungs)},
+           {"event", names_of(kEventNames)},
+           {"coefficient", coefficient_names()},
+           {"intervention", interventions},
+           {"metric", names_of(kMetricNames)},
+           {"item", ledger_items(s)}}};
+}
+
+// The groups of the file: every scenario, then the root when there are parameter draws.
+std::vector<Coordinates> file_coordinates(const Experiment& e, const std::vector<Wijk>& wijken) {
+  std::vector<Coordinates> groups;
+  for (const auto& s : e.scenarios) groups.push_back(scenario_coordinates(e, s, wijken));
+  if (!e.parameter_draws.empty())
+    groups.push_back({"", {{"replicate", range(0, e.replicates - 1)}, {"parameter", e.parameter_draws.names}}});
+  return groups;
+}
+
+sim::Layout layout_of(const std::vector<Coordinates>& groups) {
+  sim::Layout layout;
+  for (const auto& g : groups) {
+    auto& group = layout.groups.emplace_back(sim::Layout::Group{g.group, {}});
+    for (const auto& [dim, labels] : g.dims)
+      group.extents[dim] = std::visit([](const auto& v) { return v.size(); }, labels);
+  }
+  return layout;
+}
+
+void declare_group(sim::ResultsFile& out, const Coordinates& g) {
+  if (!g.group.empty()) out.create_group(g.group);
+  for (const auto& [dim, labels] : g.dims) std::visit([&](const auto& v) { out.coordinate(g.group, dim, v); }, labels);
 }
 
 // The population and network of a replicate are shared by the scenarios whose
@@ -195,27 +182,6 @@ City build_city(const std::vector<Wijk>& wijken, const Experiment& e, const sim:
   return city;
 }
 
-// Progress over all threads; only the calling thread (OpenMP's thread 0) calls back.
-class Progress {
-public:
-  Progress(const RunOptions& options, long total) : callback_(options.progress), total_(total) {}
-  void advance() {
-    const long done = ++done_;
-    if (stop_) throw Stopped{};
-    if (callback_ && omp_get_thread_num() == 0 && !callback_(done, total_)) {
-      stop_ = true;
-      throw Stopped{};
-    }
-  }
-  bool stopped() const { return stop_; }
-
-private:
-  std::function<bool(long, long)> callback_;
-  std::atomic<long> done_{0};
-  std::atomic<bool> stop_{false};
-  long total_;
-};
-
 std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
   std::vector<std::uint32_t> up(start.wijk_names.size(), 0u);
   for (PersonId i = 0; i < start.size(); ++i)
@@ -224,7 +190,7 @@ std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
 }
 
 void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
-                  std::uint32_t replicate, int threads, Progress& progress, sim::Part& part) {
+                  std::uint32_t replicate, int threads, sim::Progress& progress, sim::Part& part) {
   const auto fit = fit_ladder(city.people, city.network, s.params);
   Interventions interventions;
   for (std::size_t k = 0; k < s.interventions.size(); ++k)
@@ -256,16 +222,20 @@ void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, 
     }
     progress.advance();
   }
-  for (auto* data : {&rungs, &bijstand, &events, &metrics}) part.u32.push_back(std::move(*data));
-  part.u32.push_back(persons_up(city.people, sim.people()));
-  part.f64.push_back(coefficient_values(fit));
-  part.f64.push_back(std::move(ledger));
+  sim::GroupValues values;
+  values.u32 = {{"rung_counts", std::move(rungs)},
+                {"bijstand", std::move(bijstand)},
+                {"events", std::move(events)},
+                {"program", std::move(metrics)},
+                {"persons_up", persons_up(city.people, sim.people())}};
+  values.f64 = {{"fitted", coefficient_values(fit)}, {"ledger", std::move(ledger)}};
+  sim::append(part, outputs(), true, std::move(values));
 }
 
 // One replicate of every scenario, as one piece; with parameter draws, the
 // scenarios run with the replicate's row, which ends the piece.
 sim::Part run_replicate(const Experiment& e, const std::vector<Wijk>& wijken, const sim::Rng& rng,
-                        std::uint32_t replicate, int threads, Progress& progress) {
+                        std::uint32_t replicate, int threads, sim::Progress& progress) {
   sim::Part part;
   std::vector<ScenarioSpec> drawn;
   if (!e.parameter_draws.empty())
@@ -279,32 +249,9 @@ sim::Part run_replicate(const Experiment& e, const std::vector<Wijk>& wijken, co
     else
       run_scenario(e, s, build_city(wijken, e, s.params, rng, replicate), rng, replicate, threads, progress, part);
   }
-  if (!e.parameter_draws.empty()) part.f64.push_back(e.parameter_draws.rows.at(replicate));
+  if (!e.parameter_draws.empty())
+    sim::append(part, outputs(), false, {{}, {{"parameter_draws", e.parameter_draws.rows.at(replicate)}}});
   return part;
-}
-
-// Runs the missing replicates: several at once, one thread each, when there
-// are at least as many as threads; otherwise one at a time on all threads.
-void run_missing(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
-                 const std::vector<std::uint32_t>& missing, int threads, Progress& progress) {
-  const sim::Rng rng(e.seed);
-  const int workers = threads > 0 ? threads : omp_get_max_threads();
-  const bool across = static_cast<int>(missing.size()) >= workers && workers > 1;
-  std::exception_ptr failure;
-  std::atomic<bool> failed{false};
-  std::mutex failure_mutex;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(across ? workers : 1)
-  for (std::size_t k = 0; k < missing.size(); ++k) {
-    if (progress.stopped() || failed) continue;
-    try {
-      parts.write(missing[k], run_replicate(e, wijken, rng, missing[k], across ? 1 : workers, progress));
-    } catch (...) {
-      const std::lock_guard lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      failed = true;
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
 }
 
 void write_attributes(sim::ResultsFile& out, const Experiment& e) {
@@ -325,44 +272,31 @@ void write_attributes(sim::ResultsFile& out, const Experiment& e) {
   if (!e.parameter_draws.empty()) out.attribute("parameter_draws_origin", e.parameter_draws.origin);
 }
 
-// The draws at the root of the file: coordinates replicate and parameter, dataset parameter_draws.
-void declare_draws(sim::ResultsFile& out, const Experiment& e) {
-  if (e.parameter_draws.empty()) return;
-  out.coordinate("", "replicate", range(0, e.replicates - 1));
-  out.coordinate("", "parameter", e.parameter_draws.names);
-  out.dataset_f64("", "parameter_draws", {"replicate", "parameter"}, "as in docs/parameters.md",
-                  "the value of each parameter drawn for the replicate (from parameter_draws_origin)");
-}
-
 void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
               const std::string& out_path) {
   sim::ResultsFile out(out_path);
   write_attributes(out, e);
-  std::vector<std::string> wijk_names;
-  for (const auto& w : wijken) wijk_names.push_back(w.name);
-  for (const auto& s : e.scenarios) declare_scenario(out, e, s, wijk_names);
-  declare_draws(out, e);
-  static const char* u32_names[kU32Count] = {"rung_counts", "bijstand", "events", "program", "persons_up"};
-  static const char* f64_names[kF64Count] = {"fitted", "ledger"};
-  const bool draws = !e.parameter_draws.empty();
+  const auto groups = file_coordinates(e, wijken);
+  const auto layout = layout_of(groups);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    declare_group(out, groups[g]);
+    if (!groups[g].group.empty())
+      out.group_attribute(groups[g].group, "parameters", parameters_json(e.scenarios[g].params));
+    sim::declare(out, outputs(), layout.groups[g]);
+  }
   for (int r = 0; r < e.replicates; ++r) {
     const auto part = parts.read(static_cast<std::size_t>(r));
-    if (part.u32.size() != e.scenarios.size() * kU32Count ||
-        part.f64.size() != e.scenarios.size() * kF64Count + (draws ? 1 : 0))
+    if (!sim::fits(outputs(), layout, part))
       throw std::runtime_error(parts.dir().string() + ": a piece does not match the experiment");
-    if (draws) {  // the row the replicate was computed with, which a resumed run must not change
+    if (!e.parameter_draws.empty()) {  // the row the replicate was computed with, which a resumed run must not change
       const auto& row = part.f64.back();
       if (row != e.parameter_draws.rows.at(static_cast<std::size_t>(r)))
         throw sim::InputError(sim::Problem{
             e.parameter_draws.origin, 0, "rows",
             "row " + std::to_string(r) + " differs from the one that replicate " + std::to_string(r) + " in " +
                 parts.dir().string() + " was computed with (the same rows again, or run without --resume)"});
-      out.write_f64("", "parameter_draws", static_cast<std::size_t>(r), row);
     }
-    for (std::size_t s = 0; s < e.scenarios.size(); ++s) {
-      for (int d = 0; d < kU32Count; ++d) out.write_u32(e.scenarios[s].name, u32_names[d], r, part.u32[s * kU32Count + d]);
-      for (int d = 0; d < kF64Count; ++d) out.write_f64(e.scenarios[s].name, f64_names[d], r, part.f64[s * kF64Count + d]);
-    }
+    sim::write(out, outputs(), layout, static_cast<std::size_t>(r), part);
   }
   out.commit();
 }
@@ -393,17 +327,17 @@ std::string manifest(const Experiment& e) {
   os.precision(17);
   os << "# The interrupted run that `meedoen run --resume` completes.\n"
      << "source_path = " << json_string(e.source_path) << "\nweeks = " << e.weeks << "\nreplicates = " << e.replicates
-     << "\nseed = " << e.seed << "\nscale = " << e.scale << "\nscenarios = [";
+     << "\nseed = " << e.seed << "\nscale = " << json_text(Json(e.scale)) << "\nscenarios = [";
   for (std::size_t k = 0; k < e.scenarios.size(); ++k) os << (k ? ", " : "") << json_string(e.scenarios[k].name);
   os << "]\n\n[parameter_values]\n";
   for (const auto& [name, v] : e.parameter_values)
-    os << json_string(name) << " = " << json_numbers(v, is_vector(name)) << '\n';
+    os << json_string(name) << " = " << json_text(json_value(v, is_vector(name))) << '\n';
   if (!e.parameter_draws.empty()) {
     const auto& d = e.parameter_draws;
     os << "\n[parameter_draws]\norigin = " << json_string(d.origin) << "\nnames = [";
     for (std::size_t k = 0; k < d.names.size(); ++k) os << (k ? ", " : "") << json_string(d.names[k]);
     os << "]\nrows = [\n";
-    for (const auto& row : d.rows) os << "  " << json_numbers(row, true) << ",\n";
+    for (const auto& row : d.rows) os << "  " << json_text(Json(row)) << ",\n";
     os << "]\n";
   }
   return os.str();
@@ -411,21 +345,59 @@ std::string manifest(const Experiment& e) {
 
 }  // namespace
 
+const sim::Outputs& outputs() {
+  using enum sim::ValueType;
+  static const sim::Outputs table = {
+      {"rung_counts", u32, {"replicate", "week", "wijk", "rung"}, "persons",
+       "adults (18+) on each rung of the participation ladder", true},
+      {"bijstand", u32, {"replicate", "week", "wijk"}, "persons", "bijstand recipients", true},
+      {"events", u32, {"replicate", "week", "event"}, "persons or households",
+       "persons with each event in the week, households for the debt events (week 0: none)", true},
+      {"program", u32, {"replicate", "week", "intervention", "metric"}, "persons",
+       "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, waiting, "
+       "budget_euros (budgets paid), enrolled_rung_1..6 (those enrolled, by their rung when enrolled) and "
+       "completed_rung_1..6 (those who completed, by their rung then)",
+       true, true, {{std::string(kMetricNames[kBudgetEuros]), "euro"}}},
+      {"persons_up", u32, {"replicate", "wijk"}, "persons",
+       "adults at the start and the end who end on a higher rung than they started", true},
+      {"fitted", f64, {"replicate", "coefficient"}, "1",
+       "intercepts (logit) and weekly rates fitted at the start of the replicate", false},
+      {"ledger", f64, {"replicate", "week", "item"}, "euro",
+       "euros spent in the week, per intervention and per provision (undiscounted)", true},
+      {"parameter_draws", f64, {"replicate", "parameter"}, "as in docs/parameters.md",
+       "the value of each parameter drawn for the replicate (from parameter_draws_origin); only in a run "
+       "with parameter draws",
+       false, false},
+  };
+  return table;
+}
+
 std::string parts_dir(const std::string& out_path) { return out_path + ".parts"; }
+
+std::shared_ptr<const sim::PartStore> open_parts(const Experiment& e, const std::string& out_path, bool resume) {
+  const auto wijken = load_wijken(e.population_data);
+  return std::make_shared<const sim::PartStore>(parts_dir(out_path), fingerprint(e, wijken), manifest(e), e.source_text,
+                                                resume, resume ? "--resume" : "-o");
+}
 
 std::string run_fingerprint(const Experiment& e) { return fingerprint(e, load_wijken(e.population_data)); }
 
 void run_experiment(const Experiment& e, const std::string& out_path, const RunOptions& options) {
   check_parameter_draws(e);
   const auto wijken = load_wijken(e.population_data);
-  const sim::PartStore parts(parts_dir(out_path), fingerprint(e, wijken), manifest(e), e.source_text, options.resume);
+  const sim::PartStore parts(parts_dir(out_path), fingerprint(e, wijken), manifest(e), e.source_text, options.resume,
+                             options.resume ? "--resume" : "-o");
   std::vector<std::uint32_t> missing;
   for (int r = 0; r < e.replicates; ++r)
     if (!parts.has(static_cast<std::size_t>(r))) missing.push_back(static_cast<std::uint32_t>(r));
-  Progress progress(options, static_cast<long>(missing.size() * e.scenarios.size()) * e.weeks);
+  sim::Progress progress(options.progress, static_cast<long>(missing.size() * e.scenarios.size()) * e.weeks);
+  const sim::Rng rng(e.seed);
+  const auto replicate = [&](std::uint32_t r, int threads) {
+    return run_replicate(e, wijken, rng, r, threads, progress);
+  };
   try {
-    run_missing(e, wijken, parts, missing, options.threads, progress);
-  } catch (const Stopped&) {
+    sim::run_replicates(missing, options.threads, progress, replicate, parts);
+  } catch (const sim::Stopped&) {
     return;  // OUT is not written; the finished replicates wait in the parts folder
   }
   assemble(e, wijken, parts, out_path);
@@ -443,32 +415,23 @@ void check_replicate(const Experiment& e, std::uint32_t replicate, const std::st
   throw sim::InputError(sim::Problem{function, 0, "replicate", what});
 }
 
-// Whether a piece has the arrays run_replicate makes for `e`, of the right sizes.
-bool fits(const Experiment& e, std::size_t wijken, const sim::Part& part) {
-  if (part.u32.size() != e.scenarios.size() * kU32Count || part.f64.size() != e.scenarios.size() * kF64Count)
-    return false;
-  const auto weeks = static_cast<std::size_t>(e.weeks) + 1;
-  for (std::size_t s = 0; s < e.scenarios.size(); ++s) {
-    const std::size_t programs = e.scenarios[s].interventions.size();
-    const std::size_t u32[kU32Count] = {weeks * wijken * kRungs, weeks * wijken, weeks * kEventCount,
-                                        weeks * programs * kMetricCount, wijken};
-    const std::size_t f64[kF64Count] = {coefficient_names().size(), weeks * (programs + kProvisionCount)};
-    for (int d = 0; d < kU32Count; ++d)
-      if (part.u32[s * kU32Count + d].size() != u32[d]) return false;
-    for (int d = 0; d < kF64Count; ++d)
-      if (part.f64[s * kF64Count + d].size() != f64[d]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads) {
   check_replicate(e, replicate, "run_piece");
   const auto wijken = load_wijken(e.population_data);
   const sim::Rng rng(e.seed);
-  Progress progress(RunOptions{}, 0);
-  const auto part = run_replicate(e, wijken, rng, replicate, threads > 0 ? threads : omp_get_max_threads(), progress);
+  sim::Progress progress(nullptr, 0);
+  const int before = omp_get_max_threads(), workers = threads > 0 ? threads : before;
+  omp_set_num_threads(workers);  // for the set-up's parallel regions; restored below
+  sim::Part part;
+  try {
+    part = run_replicate(e, wijken, rng, replicate, workers, progress);
+  } catch (...) {
+    omp_set_num_threads(before);
+    throw;
+  }
+  omp_set_num_threads(before);
   return sim::serialize(part, fingerprint(e, wijken), replicate);
 }
 
@@ -484,7 +447,7 @@ void store_piece(const Experiment& e, const std::string& out_path, std::uint32_t
     what.append(" (the bytes that run_piece returned for this experiment and replicate)");
     throw sim::InputError(sim::Problem{"store_piece", 0, "data", what});
   }
-  if (!fits(e, wijken.size(), part))
+  if (!sim::fits(outputs(), layout_of(file_coordinates(e, wijken)), part))
     throw sim::InputError(sim::Problem{"store_piece", 0, "data",
                                        "the piece's arrays do not fit the experiment (the bytes that run_piece "
                                        "returned for this experiment and replicate)"});
@@ -492,7 +455,7 @@ void store_piece(const Experiment& e, const std::string& out_path, std::uint32_t
   const std::lock_guard lock(storing);
   const auto dir = parts_dir(out_path);
   const bool started = std::filesystem::exists(std::filesystem::path(dir) / "fingerprint");
-  const sim::PartStore parts(dir, stamp, manifest(e), e.source_text, started);
+  const sim::PartStore parts(dir, stamp, manifest(e), e.source_text, started, "store_piece");
   parts.write(replicate, part);
 }
 

@@ -3,9 +3,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "models/experiment.hpp"
+#include "sim/outputs.hpp"
+#include "sim/part_store.hpp"
 
 namespace meedoen::models {
 
@@ -21,6 +24,11 @@ struct RunOptions {
   std::function<bool(long done, long total)> progress;
 };
 
+// Every output of a run, in the order of a piece's arrays: the scenario
+// groups' outputs, then those at the root of the file (parameter_draws, only
+// when the run has parameter draws).
+const sim::Outputs& outputs();
+
 // The folder beside OUT where finished replicates wait until OUT is written.
 std::string parts_dir(const std::string& out_path);
 
@@ -30,6 +38,15 @@ std::string parts_dir(const std::string& out_path);
 // parameter draws (not their rows, nor the number of replicates, so that a run
 // can be extended). A resume is refused when it differs.
 std::string run_fingerprint(const Experiment& experiment);
+
+// One writer per output: run_experiment and store_piece hold the lock of
+// OUT.parts/ (sim::OutputLock) while they work, and refuse with an InputError
+// when another process holds it. open_parts opens OUT.parts/ as
+// run_experiment does (afresh, or resumed) and holds it until the returned
+// store is destroyed, for a run whose pieces come from elsewhere; calls in
+// this process go ahead meanwhile.
+std::shared_ptr<const sim::PartStore> open_parts(const Experiment& experiment, const std::string& out_path,
+                                                 bool resume);
 
 // Writes OUT under a temporary name and renames it when complete. Throws
 // sim::InputError for bad input (such as a malformed population file, a
@@ -55,8 +72,8 @@ std::string run_piece(const Experiment& experiment, std::uint32_t replicate, int
 // another run), or creates it if it holds no run yet, and writes the piece
 // there under a temporary name, renamed when whole (replacing an earlier piece
 // of that replicate). InputError, and nothing written, if `bytes` are not a
-// whole piece of this experiment's run and replicate. Calls within one process
-// are serialised; do not store pieces into the same OUT from several processes.
+// whole piece of this experiment's run and replicate, or if another process
+// is writing OUT. Calls within one process are serialised.
 void store_piece(const Experiment& experiment, const std::string& out_path, std::uint32_t replicate,
                  const std::string& bytes);
 

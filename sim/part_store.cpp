@@ -1,5 +1,9 @@
 #include "sim/part_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -22,20 +26,46 @@ std::uint64_t fnv1a(const char* data, std::size_t size, std::uint64_t h = 146959
   return h;
 }
 
+[[noreturn]] void cannot(const std::string& what, const std::filesystem::path& path, int error) {
+  throw std::runtime_error(path.string() + ": cannot " + what + " (" + std::strerror(error) + ")");
+}
+
+// Writes `text` to `path` under a temporary name, renamed when whole; on any
+// failure (a full disk, a file-size limit, permission, a folder removed) the
+// temporary file is removed and std::runtime_error names the file and why.
 void write_text(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error(tmp + ": cannot write");
+  const auto tmp = std::filesystem::path(path.string() + ".tmp");
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) cannot("write", tmp, errno);
+  const auto fail = [&](int error) {
+    close(fd);
+    ::unlink(tmp.c_str());
+    cannot("write", tmp, error);
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(n < 0 ? errno : ENOSPC);
+    done += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, path);
+  if (close(fd) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    cannot("write", tmp, error);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    cannot("rename " + tmp.string() + " to", path, error);
+  }
 }
 
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) cannot("read", path, errno);
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) cannot("read", path, errno);
   return text.str();
 }
 
@@ -107,12 +137,16 @@ std::string PartStore::fingerprint_of(const std::string& text) {
 }
 
 PartStore::PartStore(std::filesystem::path dir, const std::string& fingerprint, const std::string& manifest,
-                     const std::string& experiment_text, bool resume)
+                     const std::string& experiment_text, bool resume, const std::string& key)
     : dir_(std::move(dir)), fingerprint_(fingerprint) {
   const auto stamp = dir_ / "fingerprint";
+  const auto none = [&] {
+    return InputError(Problem{dir_.string(), 0, "--resume", "there is no interrupted run to resume here"});
+  };
+  if (resume && !std::filesystem::exists(dir_)) throw none();  // nothing to lock, nothing made
+  lock_ = std::make_unique<OutputLock>(dir_, key);
   if (resume) {
-    if (!std::filesystem::exists(stamp))
-      throw InputError(Problem{dir_.string(), 0, "--resume", "there is no interrupted run to resume here"});
+    if (!std::filesystem::exists(stamp)) throw none();
     if (read_text(stamp) != fingerprint)
       throw InputError(Problem{dir_.string(), 0, "--resume",
                                "the interrupted run was made by another experiment, seed, scale or version "
@@ -120,8 +154,7 @@ PartStore::PartStore(std::filesystem::path dir, const std::string& fingerprint, 
     write_text(dir_ / "manifest.toml", manifest);  // a resumed run may ask for more replicates
     return;
   }
-  std::filesystem::remove_all(dir_);
-  std::filesystem::create_directories(dir_);
+  remove();
   write_text(dir_ / "manifest.toml", manifest);
   write_text(dir_ / "experiment.toml", experiment_text);
   write_text(stamp, fingerprint);
@@ -147,6 +180,9 @@ Part PartStore::read(std::size_t index) const {
   }
 }
 
-void PartStore::remove() const { std::filesystem::remove_all(dir_); }
+void PartStore::remove() const {
+  for (const auto& entry : std::filesystem::directory_iterator(dir_))
+    if (entry.path().filename() != OutputLock::kFileName) std::filesystem::remove_all(entry.path());
+}
 
 }  // namespace meedoen::sim

@@ -7,9 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "sim/output_lock.hpp"
 
 namespace meedoen::sim {
 
@@ -36,19 +39,21 @@ Part deserialize(const std::string& bytes, const std::string& fingerprint, std::
 
 class PartStore {
 public:
-  // Opens `dir` for a run identified by `fingerprint`. Without `resume` any
-  // earlier pieces are removed; with it they are kept if the fingerprint
-  // matches, and an InputError names the directory if it does not. `manifest`
-  // and `experiment_text` are stored beside the pieces (for resuming).
+  // Opens `dir` for a run identified by `fingerprint`, holding its
+  // OutputLock until destroyed (an InputError naming `dir` and `key` if
+  // another process holds it). Without `resume` any earlier pieces are
+  // removed; with it they are kept if the fingerprint matches, and an
+  // InputError names the directory if it does not. `manifest` and
+  // `experiment_text` are stored beside the pieces (for resuming).
   PartStore(std::filesystem::path dir, const std::string& fingerprint, const std::string& manifest,
-            const std::string& experiment_text, bool resume);
+            const std::string& experiment_text, bool resume, const std::string& key);
 
   bool has(std::size_t index) const;
   // Writes the piece under a temporary name and renames it when whole; safe
   // from several threads for different indices.
   void write(std::size_t index, const Part& part) const;
   Part read(std::size_t index) const;  // std::runtime_error naming the file if damaged
-  void remove() const;
+  void remove() const;  // every piece and file (the folder goes when the lock is released)
   const std::filesystem::path& dir() const { return dir_; }
 
   static std::string fingerprint_of(const std::string& text);  // a 64-bit FNV-1a hash, hex
@@ -57,6 +62,7 @@ private:
   std::filesystem::path path(std::size_t index) const;
   std::filesystem::path dir_;
   std::string fingerprint_;
+  std::unique_ptr<OutputLock> lock_;
 };
 
 }  // namespace meedoen::sim

@@ -17,6 +17,38 @@ namespace {
 
 static_assert(std::is_same_v<hid_t, std::int64_t>, "the header stores a hid_t as std::int64_t");
 
+// A file whose writing failed (a full disk) cannot be closed: HDF5 keeps it, and its clean-up at
+// the process's exit would crash on it (a segmentation fault after the run has reported the
+// failure). Without that clean-up the process ends normally; every file that was written whole
+// has been closed by then. Set when the program loads, before any other HDF5 call.
+[[maybe_unused]] const bool kNoCleanupAtExit = (H5dont_atexit(), true);
+
+// The most specific message on HDF5's error stack, on one line: for a failed
+// write, the system's reason (e.g. "File too large"), else HDF5's own words.
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* error, void* out) -> herr_t {
+        if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+        return 0;
+      },
+      &reason);
+  const std::string system = "error message = '";
+  if (const auto at = reason.find(system); at != std::string::npos) {
+    const auto start = at + system.size();
+    reason = reason.substr(start, reason.find('\'', start) - start);
+  }
+  std::replace_if(reason.begin(), reason.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return reason.empty() ? "" : " (" + reason + ")";
+}
+
+template <class Result>
+Result check(Result result, const std::string& path, const std::string& what) {
+  if (result < 0) throw std::runtime_error(path + ": cannot " + what + hdf5_reason());
+  return result;
+}
+
 // Owns one HDF5 identifier. A failed creation leaves a negative id, which is
 // not closed; every use of it is checked, so the failure still surfaces.
 template <herr_t (*Close)(hid_t)>
@@ -25,8 +57,12 @@ public:
   explicit Handle(hid_t id) : id_(id) {}
   Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
   Handle& operator=(Handle&&) = delete;
-  ~Handle() {
+  ~Handle() {  // only where an error is already on its way: its failure is not news
     if (id_ >= 0) Close(id_);
+  }
+  // Closing may write (a dataset's cached data): checked like every other call.
+  void close(const std::string& path, const std::string& what) {
+    if (id_ >= 0) check(Close(std::exchange(id_, H5I_INVALID_HID)), path, what);
   }
   operator hid_t() const { return id_; }
 
@@ -57,43 +93,28 @@ private:
   void* data_ = nullptr;
 };
 
-// The most specific message on HDF5's error stack, e.g. "... Permission denied".
-std::string hdf5_reason() {
-  std::string reason;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* error, void* out) -> herr_t {
-        if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-        return 0;
-      },
-      &reason);
-  return reason.empty() ? "" : " (" + reason + ")";
-}
-
-template <class Result>
-Result check(Result result, const std::string& path, const std::string& what) {
-  if (result < 0) throw std::runtime_error(path + ": cannot " + what + hdf5_reason());
-  return result;
-}
-
 void remove_quietly(const std::string& path) {
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
 }
 
 // Keep links and attributes in creation order, as netCDF-4 does.
+// The library's own settings (no file involved): they fail only when HDF5 itself does.
+constexpr const char* kLibrary = "HDF5";
+
 PropertyList creation_order(hid_t property_class) {
-  PropertyList list(H5Pcreate(property_class));
+  PropertyList list(check(H5Pcreate(property_class), kLibrary, "create a property list"));
   const unsigned flags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-  if (property_class != H5P_DATASET_CREATE) H5Pset_link_creation_order(list, flags);
-  H5Pset_attr_creation_order(list, flags);
+  if (property_class != H5P_DATASET_CREATE)
+    check(H5Pset_link_creation_order(list, flags), kLibrary, "keep the creation order of links");
+  check(H5Pset_attr_creation_order(list, flags), kLibrary, "keep the creation order of attributes");
   return list;
 }
 
 Type utf8_string() {
-  Type type(H5Tcopy(H5T_C_S1));
-  H5Tset_size(type, H5T_VARIABLE);
-  H5Tset_cset(type, H5T_CSET_UTF8);
+  Type type(check(H5Tcopy(H5T_C_S1), kLibrary, "make a string type"));
+  check(H5Tset_size(type, H5T_VARIABLE), kLibrary, "make a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), kLibrary, "make a string type");
   return type;
 }
 
@@ -102,10 +123,11 @@ void write_attribute(hid_t object, const std::string& name, hid_t type, const vo
   if (check(H5Aexists(object, name.c_str()), path, "look up attribute " + name) > 0) {
     check(H5Adelete(object, name.c_str()), path, "replace attribute " + name);
   }
-  const Space scalar(H5Screate(H5S_SCALAR));
-  const Attribute attribute(check(H5Acreate2(object, name.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT),
-                                  path, "create attribute " + name));
+  const Space scalar(check(H5Screate(H5S_SCALAR), kLibrary, "make a dataspace"));
+  Attribute attribute(check(H5Acreate2(object, name.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+                            "create attribute " + name));
   check(H5Awrite(attribute, type, value), path, "write attribute " + name);
+  attribute.close(path, "write attribute " + name);
 }
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
@@ -118,18 +140,19 @@ void write_coordinate(hid_t file, const std::string& group, const std::string& d
                       hid_t memory_type, const void* data, std::size_t size, const std::string& path) {
   const std::string full = group + "/" + dim;
   const hsize_t extent = size;
-  const Space space(H5Screate_simple(1, &extent, nullptr));
-  const Dataset dataset(check(H5Dcreate2(file, full.c_str(), file_type, space, H5P_DEFAULT,
-                                         creation_order(H5P_DATASET_CREATE), H5P_DEFAULT),
-                              path, "create coordinate " + full));
+  const Space space(check(H5Screate_simple(1, &extent, nullptr), kLibrary, "make a dataspace"));
+  Dataset dataset(check(H5Dcreate2(file, full.c_str(), file_type, space, H5P_DEFAULT,
+                                   creation_order(H5P_DATASET_CREATE), H5P_DEFAULT),
+                        path, "create coordinate " + full));
   if (size > 0) {
     check(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, "write coordinate " + full);
   }
   check(H5DSset_scale(dataset, dim.c_str()), path, "make " + full + " a dimension scale");
+  dataset.close(path, "write coordinate " + full);
 }
 
 std::vector<hsize_t> shape_of(hid_t dataset, const std::string& full, const std::string& path) {
-  const Space space(H5Dget_space(dataset));
+  const Space space(check(H5Dget_space(dataset), path, "read the shape of " + full));
   std::vector<hsize_t> shape(check(H5Sget_simple_extent_ndims(space), path, "read the shape of " + full));
   check(H5Sget_simple_extent_dims(space, shape.data(), nullptr), path, "read the shape of " + full);
   return shape;
@@ -163,23 +186,24 @@ void create_dataset(hid_t file, const std::string& group, const std::string& nam
   check(H5Pset_shuffle(properties), path, "compress " + full);
   check(H5Pset_deflate(properties, 1), path, "compress " + full);
 
-  const Space space(H5Screate_simple(rank, shape.data(), nullptr));
-  const Dataset dataset(check(H5Dcreate2(file, full.c_str(), type, space, H5P_DEFAULT, properties, H5P_DEFAULT),
-                              path, "create " + full));
+  const Space space(check(H5Screate_simple(rank, shape.data(), nullptr), kLibrary, "make a dataspace"));
+  Dataset dataset(check(H5Dcreate2(file, full.c_str(), type, space, H5P_DEFAULT, properties, H5P_DEFAULT), path,
+                        "create " + full));
   for (unsigned axis = 0; axis < dims.size(); ++axis) {
     check(H5DSattach_scale(dataset, open_coordinate(file, group, dims[axis], path), axis), path,
           "attach " + dims[axis] + " to " + full);
   }
   write_string_attribute(dataset, "units", units, path);
   write_string_attribute(dataset, "long_name", long_name, path);
+  dataset.close(path, "create " + full);
 }
 
 void write_block(hid_t file, const std::string& group, const std::string& name, std::size_t first,
                  hid_t type, const void* data, std::size_t size, const std::string& path) {
   const std::string full = group + "/" + name;
-  const Dataset dataset(check(H5Dopen2(file, full.c_str(), H5P_DEFAULT), path, "open " + full));
-  const Type stored(H5Dget_type(dataset));
-  const Type native(H5Tget_native_type(stored, H5T_DIR_ASCEND));
+  Dataset dataset(check(H5Dopen2(file, full.c_str(), H5P_DEFAULT), path, "open " + full));
+  const Type stored(check(H5Dget_type(dataset), path, "read the type of " + full));
+  const Type native(check(H5Tget_native_type(stored, H5T_DIR_ASCEND), path, "read the type of " + full));
   if (check(H5Tequal(native, type), path, "read the type of " + full) <= 0) {
     throw std::invalid_argument(path + ": " + full + " holds another type than the one written");
   }
@@ -198,12 +222,13 @@ void write_block(hid_t file, const std::string& group, const std::string& name, 
 
   std::vector<hsize_t> start(block.size(), 0);
   start[0] = first;
-  const Space selection(H5Dget_space(dataset));
+  const Space selection(check(H5Dget_space(dataset), path, "read the shape of " + full));
   check(H5Sselect_hyperslab(selection, H5S_SELECT_SET, start.data(), nullptr, block.data(), nullptr), path,
         "select block " + std::to_string(first) + " of " + full);
-  const Space memory(H5Screate_simple(1, &expected, nullptr));
+  const Space memory(check(H5Screate_simple(1, &expected, nullptr), kLibrary, "make a dataspace"));
   check(H5Dwrite(dataset, type, memory, selection, H5P_DEFAULT, data), path,
         "write block " + std::to_string(first) + " of " + full);
+  dataset.close(path, "write block " + std::to_string(first) + " of " + full);
 }
 
 }  // namespace
@@ -244,15 +269,16 @@ void ResultsFile::attribute(const std::string& name, double value) {
 
 void ResultsFile::group_attribute(const std::string& group, const std::string& name, const std::string& value) {
   const Quiet quiet;
-  const Group handle(check(H5Gopen2(file(), group.c_str(), H5P_DEFAULT), partial_path_, "open group " + group));
+  Group handle(check(H5Gopen2(file(), group.c_str(), H5P_DEFAULT), partial_path_, "open group " + group));
   write_string_attribute(handle, name, value, partial_path_);
+  handle.close(partial_path_, "write group " + group);
 }
 
 void ResultsFile::create_group(const std::string& group) {
   const Quiet quiet;
-  const Group created(check(H5Gcreate2(file(), group.c_str(), H5P_DEFAULT, creation_order(H5P_GROUP_CREATE),
-                                       H5P_DEFAULT),
-                            partial_path_, "create group " + group));
+  Group created(check(H5Gcreate2(file(), group.c_str(), H5P_DEFAULT, creation_order(H5P_GROUP_CREATE), H5P_DEFAULT),
+                      partial_path_, "create group " + group));
+  created.close(partial_path_, "create group " + group);
 }
 
 void ResultsFile::coordinate(const std::string& group, const std::string& dim,

@@ -18,7 +18,11 @@
 // size or type, a dimension that is not a coordinate), std::out_of_range (an
 // index past the first dimension) or std::logic_error (any call after
 // commit()). HDF5's own error printing is silenced during each call and
-// restored afterwards.
+// restored afterwards. Every HDF5 call that can write is checked, closing a
+// dataset included; a write that fails (a full disk, a file-size limit)
+// throws std::runtime_error with the system's reason on one line, and the
+// partial file is removed. HDF5's clean-up at the process's exit is turned
+// off, as it would crash on a file that failed to close.
 //
 // Not thread-safe: the caller serialises all calls on one object.
 #pragma once

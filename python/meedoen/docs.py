@@ -1,5 +1,5 @@
-"""Writes docs/parameters.md from the model's parameter table, and the table of outcomes in
-docs/guide/compare.md from meedoen/outcomes.py.
+"""Writes docs/parameters.md from the model's parameter table, docs/outputs.md from its table
+of outputs, and the table of outcomes in docs/guide/compare.md from meedoen/outcomes.py.
 
 Run from the repository's top folder: ``python -m meedoen.docs`` (or ``make docs``).
 """
@@ -23,6 +23,22 @@ yet; they are what calibration fits.
 """
 
 
+OUTPUTS_HEADER = """\
+# Outputs of a run
+
+Generated from the table of outputs in the code (`outputs()` in `models/runner.cpp`); do not edit by
+hand. To regenerate it after changing that table: `make docs` (or `python -m meedoen.docs`).
+
+A results file holds one group per scenario (named after it) with the outputs below that are per
+scenario, and at its root the outputs that are once per run. Each output's first dimension is the
+replicate; every dimension is a coordinate of its group (see `docs/guide/run.md`). In Python,
+`meedoen.open_results(path).variable(name)` stacks an output over the scenarios and
+`Results.units(name, label)` gives its units. *Scales* says whether the value grows with the
+population (`--scale`): counts of people and euros do, fitted rates do not.
+
+"""
+
+
 def render() -> str:
     """The full text of docs/parameters.md."""
     return HEADER + _core.parameters_markdown()
@@ -38,16 +54,37 @@ def with_outcomes(guide: str) -> str:
     return before + OUTCOMES_START + outcomes_markdown() + OUTCOMES_END + rest.split(OUTCOMES_END, 1)[1]
 
 
+def render_outputs() -> str:
+    """The full text of docs/outputs.md."""
+    rows = [
+        "| Output | Where | Type | Dimensions | Units | Scales | Meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in _core.outputs():
+        units = str(o["units"])
+        for label, other in dict(o["label_units"]).items():
+            units += f"; `{label}`: {other}"
+        where = "each scenario" if o["per_scenario"] else "root"
+        dims = ", ".join(str(d) for d in o["dims"])
+        scales = "yes" if o["scales_with_population"] else "no"
+        rows.append(
+            f"| `{o['name']}` | {where} | {o['type']} | {dims} | {units} | {scales} | {o['long_name']} |"
+        )
+    return OUTPUTS_HEADER + "\n".join(rows) + "\n"
+
+
 def main() -> None:
-    """Write the parameter table to the file named on the command line (default docs/parameters.md)
-    and the table of outcomes into the compare guide (default docs/guide/compare.md)."""
+    """Write parameters.md and outputs.md into the folder named on the command line (default docs),
+    and the table of outcomes into its guide/compare.md."""
     parser = argparse.ArgumentParser(prog="python -m meedoen.docs", description=__doc__)
-    parser.add_argument("output", nargs="?", default="docs/parameters.md", help="default: %(default)s")
-    parser.add_argument("guide", nargs="?", default="docs/guide/compare.md", help="default: %(default)s")
-    args = parser.parse_args()
-    for path, text in ((Path(args.output), render()), (Path(args.guide), None)):
-        if text is None:
-            text = with_outcomes(path.read_text(encoding="utf-8"))
+    parser.add_argument("folder", nargs="?", default="docs", help="default: %(default)s")
+    folder = Path(parser.parse_args().folder)
+    guide = folder / "guide" / "compare.md"
+    for path, text in (
+        (folder / "parameters.md", render()),
+        (folder / "outputs.md", render_outputs()),
+        (guide, with_outcomes(guide.read_text(encoding="utf-8"))),
+    ):
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
 

@@ -18,20 +18,21 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from meedoen import _core
 from meedoen.errors import InputError
 
-__all__ = ["Results", "ResultsFileError", "open_results"]
+__all__ = ["OUTPUTS", "Results", "ResultsFileError", "open_results"]
+
+#: Every output of a run, by name, as the engine declares it (docs/outputs.md): type, dims, units,
+#: long_name, scales_with_population, per_scenario and label_units.
+OUTPUTS: dict[str, dict] = {o["name"]: o for o in _core.outputs()}
 
 NOT_READABLE = "not a readable Meedoen results file"
-# What a results file must hold beyond what every variable's dims say of themselves: the root
-# attributes and their types, the variables Results shows with their dims, the JSON attributes.
+# What a results file must hold beyond the outputs (OUTPUTS, with their dims): the root
+# attributes and their types, and the JSON attributes.
 ROOT_ATTRIBUTES = {"scenarios": str, "experiment": str, "weeks": int, "replicates": int, "seed": int}
 KINDS = {str: "text", int: "a whole number"}
-VARIABLES = {
-    "rung_counts": ("replicate", "week", "wijk", "rung"),
-    "program": ("replicate", "week", "intervention", "metric"),
-    "ledger": ("replicate", "week", "item"),
-}
+VARIABLES = {o["name"]: tuple(o["dims"]) for o in OUTPUTS.values() if o["per_scenario"]}
 JSON_ATTRIBUTES = {"root": ("parameter_values",), "scenario": ("parameters",)}
 
 
@@ -53,6 +54,8 @@ class Results:
     - ``ledger``: euros spent each week, dims (scenario, replicate, week, item).
     - ``parameter_draws``: the per-replicate parameter values, dims (replicate, parameter),
       or None when the run had none.
+    - ``variable(name)``: any output of docs/outputs.md declared per scenario, stacked over the
+      scenarios; ``units(name, label)`` its units.
     - ``results[name]``: every variable of one scenario as an xarray.Dataset.
     - ``to_hdf5(path)``: writes the results file again, byte for byte.
     """
@@ -93,7 +96,7 @@ class Results:
     @property
     def rung_counts(self) -> xr.DataArray:
         """Adults (18+) on each rung, dims (scenario, replicate, week, wijk, rung)."""
-        return self._stack("rung_counts")
+        return self.variable("rung_counts")
 
     @property
     def program(self) -> xr.DataArray:
@@ -103,14 +106,14 @@ class Results:
         completed_rung_6 (those who completed by their rung then; they add up to completed);
         dims (scenario, replicate, week, intervention, metric). Select metrics by name. An
         intervention that a scenario does not have counts 0 there."""
-        return self._stack("program", fill_value=0)
+        return self.variable("program")
 
     @property
     def ledger(self) -> xr.DataArray:
         """Euros spent each week (undiscounted) per item: each intervention (by its name) and
         each provision (``provision.*``); dims (scenario, replicate, week, item). An item that a
         scenario does not have is 0 there."""
-        return self._stack("ledger", fill_value=0.0)
+        return self.variable("ledger")
 
     @property
     def parameter_draws(self) -> xr.DataArray | None:
@@ -119,6 +122,26 @@ class Results:
         ``origin`` saying where they come from; None when the run had no draws. Each
         scenario's ``parameters`` attribute holds its values without the draws."""
         return self._draws
+
+    def variable(self, name: str) -> xr.DataArray:
+        """The output ``name`` (one declared per scenario in docs/outputs.md), dims (scenario, then
+        the output's own). Where a scenario lacks a label of a dimension (an intervention it does
+        not have), the value is 0."""
+        spec = OUTPUTS.get(name)
+        if spec is None or not spec["per_scenario"]:
+            per_scenario = [o for o, s in OUTPUTS.items() if s["per_scenario"]]
+            raise KeyError(f"{name!r} is not an output of every scenario (one of {', '.join(per_scenario)})")
+        scenario = pd.Index(self._scenarios, name="scenario")
+        parts = [self._groups[s][name] for s in self._scenarios]
+        stacked = xr.concat(parts, dim=scenario, join="outer", fill_value=0)
+        return stacked.astype(spec["type"])
+
+    @staticmethod
+    def units(name: str, label: str | None = None) -> str:
+        """The units of output ``name``; of its values at ``label`` of its last dimension when
+        given (``program``'s metric ``budget_euros`` is in euro, its other metrics in persons)."""
+        spec = OUTPUTS[name]
+        return str(spec["label_units"].get(label, spec["units"]))
 
     def __getitem__(self, scenario: str) -> xr.Dataset:
         """Every variable of one scenario, dims as in the file."""
@@ -139,12 +162,6 @@ class Results:
             f"<Results: {len(self._scenarios)} scenarios ({', '.join(self._scenarios)}), "
             f"{a.get('weeks')} weeks, {a.get('replicates')} replicates, seed {a.get('seed')}>"
         )
-
-    def _stack(self, variable: str, fill_value: float = 0) -> xr.DataArray:
-        scenario = pd.Index(self._scenarios, name="scenario")
-        parts = [self._groups[name][variable] for name in self._scenarios]
-        stacked = xr.concat(parts, dim=scenario, join="outer", fill_value=fill_value)
-        return stacked.astype(parts[0].dtype)
 
 
 def open_results(path: str | os.PathLike[str]) -> Results:

@@ -116,21 +116,21 @@ def run_on_cluster(
 
     out = os.fspath(out_path)
     parts = Path(_core.parts_dir(out))
-    if not resume:
-        shutil.rmtree(parts, ignore_errors=True)
-    missing = [r for r in range(experiment.replicates) if not (parts / f"replicate-{r:06d}.part").exists()]
-    futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
-    replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
-    try:
-        with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
-            for done, future in enumerate(as_completed(futures), start=1):
-                _core.store_piece(experiment, out, replicate[future.key], future.result())
-                if update is not None:
-                    update(done, len(missing))
-    except BaseException:
-        client.cancel(futures)
-        raise
-    _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
+    with _core.open_parts(experiment, out, resume):  # no other process writes `out` meanwhile
+        replicates = range(experiment.replicates)
+        missing = [r for r in replicates if not (parts / f"replicate-{r:06d}.part").exists()]
+        futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
+        replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
+        try:
+            with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    _core.store_piece(experiment, out, replicate[future.key], future.result())
+                    if update is not None:
+                        update(done, len(missing))
+        except BaseException:
+            client.cancel(futures)
+            raise
+        _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
 
 
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:
@@ -187,17 +187,18 @@ def run_to_precision(
     between rounds, so no work is done twice.
     """
     n = min(max(3, experiment.replicates), max_replicates)
-    resume = False
-    while True:
-        round_ = experiment.with_overrides(replicates=n)
-        run_to_file(round_, out_path, threads=threads, progress=progress, resume=resume, keep_parts=True)
-        resume = True
-        found = precision_widths(out_path, precision)
-        worst = max(width / target for width, target in found.values())
-        if worst < 1 or n >= max_replicates:
-            break
-        n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * worst**2)))
-    shutil.rmtree(_core.parts_dir(os.fspath(out_path)), ignore_errors=True)
+    out = os.fspath(out_path)
+    # Held from the first round to the last: no other process writes `out` between rounds.
+    with _core.open_parts(experiment.with_overrides(replicates=n), out):
+        while True:
+            round_ = experiment.with_overrides(replicates=n)
+            run_to_file(round_, out, threads=threads, progress=progress, resume=True, keep_parts=True)
+            found = precision_widths(out, precision)
+            worst = max(width / target for width, target in found.values())
+            if worst < 1 or n >= max_replicates:
+                break
+            n = min(max_replicates, max(n + 1, math.ceil(1.1 * n * worst**2)))
+        shutil.rmtree(_core.parts_dir(out), ignore_errors=True)
     return n, found
 
 

@@ -2,9 +2,12 @@
 // for progress and to notice Ctrl-C. run_piece and store_piece: one replicate
 // at a time, for spreading a run over processes or machines.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include <pybind11/stl.h>
 
 #include "bindings.hpp"
 #include "models/runner.hpp"
@@ -73,6 +76,36 @@ void store_piece(const models::Experiment& experiment, const std::string& out_pa
   models::store_piece(experiment, out_path, index, bytes);
 }
 
+// OUT.parts/ held by this process (see models::open_parts) until close() or the end of a with block.
+struct Parts {
+  std::shared_ptr<const sim::PartStore> store;
+  void close() {
+    const py::gil_scoped_release release;
+    store.reset();
+  }
+};
+
+Parts open_parts(const models::Experiment& experiment, const std::string& out_path, bool resume) {
+  const py::gil_scoped_release release;
+  return Parts{models::open_parts(experiment, out_path, resume)};
+}
+
+// One output of the table as a dict (see meedoen._core.outputs).
+py::dict output_dict(const sim::Output& o) {
+  py::dict label_units;
+  for (const auto& [label, units] : o.label_units) label_units[py::str(label)] = units;
+  return py::dict("name"_a = o.name, "type"_a = o.type == sim::ValueType::u32 ? "uint32" : "float64",
+                  "dims"_a = o.dims, "units"_a = o.units, "long_name"_a = o.long_name,
+                  "scales_with_population"_a = o.scales_with_population, "per_scenario"_a = o.per_scenario,
+                  "label_units"_a = label_units);
+}
+
+py::list outputs() {
+  py::list table;
+  for (const auto& o : models::outputs()) table.append(output_dict(o));
+  return table;
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -98,7 +131,20 @@ void bind_runner(py::module_& m) {
         "Creates the folder if it holds no run yet; opens it as a resumed run does otherwise\n"
         "(InputError if it holds another run). Raises InputError, and writes nothing, for a\n"
         "replicate out of range or `data` that is not the whole piece of this experiment and replicate.\n"
-        "Calls are serialised within a process; do not store into one folder from several processes.");
+        "Calls are serialised within a process; InputError if another process is writing `out_path`.");
+  py::class_<Parts>(m, "Parts", "OUT.parts/ held by this process: another process cannot write OUT meanwhile.")
+      .def("close", &Parts::close, "Releases the folder (and removes it if it is empty).")
+      .def("__enter__", [](Parts& parts) -> Parts& { return parts; })
+      .def("__exit__", [](Parts& parts, const py::args&) { parts.close(); });
+  m.def("open_parts", &open_parts, "experiment"_a, "out_path"_a, "resume"_a = false,
+        "Opens `out_path + '.parts'` as run_experiment does (afresh, removing earlier pieces, or\n"
+        "resumed: InputError if it holds another run or none) and holds it until closed: another\n"
+        "process that wants to write `out_path` is refused (InputError) meanwhile, while run_experiment\n"
+        "and store_piece in this process go ahead. Use as a context manager.");
+  m.def("outputs", &outputs,
+        "Every output of a run, as dicts: name, type ('uint32' or 'float64'), dims (the first is\n"
+        "'replicate'), units, long_name, scales_with_population, per_scenario (False: once per run, at\n"
+        "the file's root) and label_units (units of some labels of the last dimension that differ).");
   m.def("parts_dir", &models::parts_dir, "out_path"_a,
         "The folder beside `out_path` where finished replicates wait until the results file is written.");
 }

@@ -73,7 +73,7 @@ protected:
 };
 
 TEST_F(PartStoreTest, FilesHoldTheSerializedPieceAndAreCheckedOnReading) {
-  const PartStore store(dir, kRun, "manifest", "experiment", false);
+  const PartStore store(dir, kRun, "manifest", "experiment", false, "-o");
   const auto part = sample();
   store.write(2, part);
   EXPECT_TRUE(store.has(2));
@@ -92,8 +92,8 @@ TEST_F(PartStoreTest, FilesHoldTheSerializedPieceAndAreCheckedOnReading) {
     EXPECT_EQ(std::string(e.what()), expected);
   }
   // A store of another run refuses to resume; one of the same run keeps its pieces.
-  EXPECT_THROW(PartStore(dir, "another", "manifest", "experiment", true), InputError);
-  const PartStore again(dir, kRun, "manifest", "experiment", true);
+  EXPECT_THROW(PartStore(dir, "another", "manifest", "experiment", true, "-o"), InputError);
+  const PartStore again(dir, kRun, "manifest", "experiment", true, "-o");
   EXPECT_EQ(again.read(2), part);
 }
 

@@ -223,7 +223,7 @@ TEST_F(ScenarioFile, ZeroWeeks) {
 
 TEST_F(ScenarioFile, NegativeScale) {
   const auto text = kExperiment + "[population]\nscale = -1\n" + kBaseline;
-  expect_one(problems_of(text), 4, "population.scale", "value -1 is out of range (a number from 0.001 to 100)");
+  expect_one(problems_of(text), 4, "population.scale", "value -1 is out of range (a number from 0.001 to 150)");
 }
 
 TEST_F(ScenarioFile, ShareAboveOne) {

@@ -66,6 +66,13 @@ def test_parameter_docs_are_up_to_date():
     assert written == docs.render(), "docs/parameters.md is out of date: run `make docs`"
 
 
+def test_output_docs_are_up_to_date_and_list_every_output():
+    written = (REPO / "docs" / "outputs.md").read_text(encoding="utf-8")
+    assert written == docs.render_outputs(), "docs/outputs.md is out of date: run `make docs`"
+    for output in meedoen._core.outputs():
+        assert f"| `{output['name']}` |" in written
+
+
 def small_experiment():
     return meedoen.load_experiment(LEIDEN).with_overrides(weeks=4, replicates=1, scale=0.02)
 

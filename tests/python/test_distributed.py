@@ -224,3 +224,38 @@ def test_run_calibrate_and_sensitivity_refuse_a_web_server_with_exit_2(tmp_path:
             (line,) = result.stderr.splitlines()
             assert line.startswith(f"command line: --scheduler: {address} answered, but not as a Dask"), line
             assert not list(tmp_path.glob("out*")), name
+
+
+def write_posterior(path: Path) -> None:
+    """A posterior file of two particles over two parameters, as meedoen calibrate writes one."""
+    import h5py
+
+    with h5py.File(path, "w") as f:
+        names = ["home_visits.contact", "home_visits.acceptance"]
+        f.create_dataset("parameter", data=np.array(names, dtype=h5py.string_dtype()))
+        f.create_dataset("prior_min", data=[0.5, 0.1])
+        f.create_dataset("prior_max", data=[1.0, 0.9])
+        f.create_dataset("generation/0/particles", data=[[0.6, 0.3], [0.9, 0.7]])
+        f.create_dataset("generation/0/weights", data=[0.5, 0.5])
+        f.create_dataset("generation/0/distances", data=[0.0, 0.0])
+        columns = ["generation", "epsilon", "samples", "particles", "acceptance_rate", "ess"]
+        types = ["i8", "f8", "i8", "i8", "f8", "f8"]
+        table = np.array([(0, 1.0, 4, 2, 0.5, 2.0)], dtype=list(zip(columns, types, strict=True)))
+        f.create_dataset("generations", data=table)
+
+
+def test_a_run_with_a_posterior_on_the_cluster_equals_one_on_threads(tmp_path: Path, dask_scheduler: str):
+    """Each piece ends with the row of draws its replicate ran with; storing it once failed with
+    "the piece's arrays do not fit the experiment"."""
+    posterior = tmp_path / "posterior.h5"
+    write_posterior(posterior)
+    args = (LEIDEN, *SMALL, "--replicates", "3", "--posterior", posterior)
+    on_threads, on_cluster = tmp_path / "threads.h5", tmp_path / "cluster.h5"
+    result = cli("run", *args, "--threads", "2", "-o", on_threads)
+    assert result.returncode == 0, result.stderr
+    result = cli("run", *args, "--scheduler", dask_scheduler, "-o", on_cluster)
+    assert result.returncode == 0, result.stderr
+    assert_same_results(on_threads, on_cluster)
+    draws = meedoen.open_results(on_cluster).parameter_draws
+    assert np.array_equal(draws.values, meedoen.open_results(on_threads).parameter_draws.values)
+    assert draws.shape == (3, 2) and set(draws.values[:, 0]) <= {0.6, 0.9}

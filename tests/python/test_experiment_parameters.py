@@ -192,7 +192,9 @@ def test_draws_equal_to_the_defaults_change_nothing(plain, tmp_path):
 def test_a_draw_changes_only_its_replicate(plain, tmp_path):
     before, _ = plain
     defaults = [DEFAULTS[name] for name in DRAWN]
-    rows = rows_of(defaults, [0.45, 0.2])
+    # Far enough from the defaults that 4 weeks at scale 0.02 move someone else (with the set-up of
+    # a3540e2, 0.45 and 0.2 changed the fit but, by chance, not one of the few moves).
+    rows = rows_of(defaults, [0.6, 0.3])
     drawn = small().with_replicate_parameters(DRAWN, rows, "posterior:1")
     path = tmp_path / "drawn.h5"
     after = run(drawn, path)

@@ -4,6 +4,7 @@ puts it into OUT.parts/, and a resumed run assembles the results file from the s
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import meedoen
@@ -121,3 +122,43 @@ def test_a_folder_of_another_run_is_refused_as_a_resume_is(experiment, pieces, t
     refused = f"{out}.parts: --resume: the interrupted run was made by another experiment"
     assert problem.startswith(refused), problem
     assert (Path(_core.parts_dir(str(out))) / "fingerprint").exists()
+
+
+def test_pieces_with_parameter_draws_store_and_assemble_as_a_run_does(experiment, tmp_path):
+    """The row of draws a replicate ran with ends its piece; store_piece takes it (it once refused
+    it as not fitting the experiment) and the assembled file equals the run's."""
+    names = ["home_visits.contact", "home_visits.acceptance"]
+    rows = np.array([[0.6, 0.3], [0.9, 0.5], [0.7, 0.8]])
+    drawn = experiment.with_replicate_parameters(names, rows, "test draws")
+    direct = tmp_path / "direct.h5"
+    _core.run_experiment(drawn, str(direct), 1)
+    out = tmp_path / "stored.h5"
+    for r in (2, 0, 1):
+        _core.store_piece(drawn, str(out), r, _core.run_piece(drawn, r, 1))
+    _core.run_experiment(drawn, str(out), 1, resume=True)
+    assert_same_results(direct, out)
+    assert np.array_equal(meedoen.open_results(out).parameter_draws.values, rows)
+    # The piece without draws, or with the draws of another run, does not fit.
+    plain = _core.run_piece(experiment, 0)
+    (problem,) = problems(lambda: _core.store_piece(drawn, str(tmp_path / "x.h5"), 0, plain))
+    assert problem.startswith("store_piece: data: a piece of another run"), problem
+
+
+def test_every_output_of_the_table_is_in_the_file_with_its_units(direct):
+    results = meedoen.open_results(direct)
+    table = {o["name"]: o for o in _core.outputs()}
+    assert "parameter_draws" in table and not table["parameter_draws"]["per_scenario"]
+    for scenario in results.scenarios:
+        group = results[scenario]
+        for name, spec in table.items():
+            if not spec["per_scenario"]:
+                continue
+            assert list(group[name].dims) == spec["dims"], name
+            assert str(group[name].dtype) == spec["type"], name
+            assert group[name].attrs["long_name"] == spec["long_name"]
+            assert group[name].attrs["units"].startswith(spec["units"])
+    assert results.units("program", "budget_euros") == "euro"
+    assert results.units("program", "visited") == "persons"
+    assert results.variable("persons_up").dims == ("scenario", "replicate", "wijk")
+    with pytest.raises(KeyError):
+        results.variable("parameter_draws")
