@@ -1,0 +1,251 @@
+"""`meedoen app`: the form as a scenario file (no browser), and the app in Debian's Chromium driven
+by Selenium (chromium-driver): switch an intervention on in one wijk, run at a small scale, read the
+numbers that `meedoen compare` gives for the downloaded scenario file, and a value out of range.
+
+The screenshot of the page with its results is kept in build/test-artefacts/app.png.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import LEIDEN, REPO, cli, free_port, stop_process_group
+
+import meedoen
+from meedoen.app import scenario as sc
+from meedoen.cli.compare import ACHIEVES, CHANGES, MONEY, cell
+from meedoen.compare import ALL_WIJKEN
+
+ARTEFACTS = REPO / "build" / "test-artefacts"
+START_TIMEOUT = 120  # seconds for the server to answer (a loaded machine imports slowly)
+RUN_TIMEOUT = 600  # seconds for a small run and its table
+SMALL = {"scale": "0.05", "replicates": "2", "weeks": "26"}
+
+
+def leiden() -> meedoen.Experiment:
+    return meedoen.load_experiment(LEIDEN)
+
+
+# The form as a scenario file.
+
+
+def test_file_scenarios_round_trip_through_the_form() -> None:
+    """Every scenario of leiden.toml, read into the form and written out again, is the same
+    scenario to the engine: the same interventions, wijken, weeks and levers."""
+    e = leiden()
+    settings = sc.Settings(e.name, e.weeks, e.replicates, e.seed, e.scale, e.population_data)
+    forms = [sc.from_experiment(e, name) for name in e.scenario_names[1:]]
+    text, experiment, problems = sc.check(sc.Form(settings, forms, None, e.source_path))
+    assert problems == {}, text
+    assert experiment.scenario_names == e.scenario_names
+    for name in e.scenario_names[1:]:
+        assert experiment.interventions(name) == e.interventions(name)
+        for i in e.interventions(name):
+            for key in sc.levers(i["type"]):
+                p = f"{i['type']}.{key}"
+                assert experiment.parameter(p, name, i["name"]) == e.parameter(p, name, i["name"])
+
+
+def one_intervention(staff_hours: float | None = None, end_week: float | None = None) -> sc.Form:
+    e = leiden()
+    kind = sc.intervention_types()[0]
+    levers = {key: sc.parameter_info(f"{kind}.{key}")["default"] for key in sc.levers(kind)}
+    levers["staff_hours"] = staff_hours
+    intervention = sc.InterventionForm(kind, kind, [e.wijk_names[0]], 1, end_week, levers)
+    settings = sc.Settings(e.name, 26, 2, e.seed, 0.05, e.population_data)
+    return sc.Form(settings, [sc.ScenarioForm("pilot", {kind: intervention})], None, e.source_path)
+
+
+def test_a_lever_out_of_range_is_a_problem_of_its_field() -> None:
+    kind = sc.intervention_types()[0]
+    maximum = sc.parameter_info(f"{kind}.staff_hours")["max"]
+    _, experiment, problems = sc.check(one_intervention(staff_hours=maximum * 10))
+    assert experiment is None
+    assert list(problems) == [sc.field_id(1, kind, "staff_hours")]
+    assert "staff_hours" in problems[sc.field_id(1, kind, "staff_hours")][0]
+    assert f"{maximum:g}" in problems[sc.field_id(1, kind, "staff_hours")][0]
+
+
+def test_an_empty_number_and_weeks_beyond_the_horizon_are_problems_of_their_fields() -> None:
+    kind = sc.intervention_types()[0]
+    assert sc.check(one_intervention(staff_hours=None))[2] == {sc.field_id(1, kind, "staff_hours"): ["empty"]}
+    problems = sc.check(one_intervention(staff_hours=10, end_week=27))[2]
+    assert list(problems) == [sc.field_id(1, kind, "end_week")]
+
+
+def test_an_assumption_reaches_every_scenario() -> None:
+    form = one_intervention(staff_hours=10)
+    name = next(n for n in sc.assumption_parameters() if not sc.parameter_info(n)["labels"])
+    info = sc.parameter_info(name)
+    value = (info["min"] + info["default"]) / 2
+    form.assumption = (name, f"{value!r}")
+    _, experiment, problems = sc.check(form)
+    assert problems == {}
+    assert all(experiment.parameter(name, s) == pytest.approx(value) for s in experiment.scenario_names)
+    form.assumption = (name, "not a number")
+    assert list(sc.check(form)[2]) == ["assumption_value"]
+
+
+# The app in a browser.
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`meedoen app` on a free port of 127.0.0.1, stopped at the end of the module."""
+    import urllib.request
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    command = [sys.executable, "-m", "meedoen", "app", str(LEIDEN), "--port", str(port)]
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=out, cwd=REPO, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"no answer at {url}: {log.read_text()}"
+                time.sleep(0.5)
+        assert url in log.read_text()  # the address is printed
+        yield url
+    finally:
+        stop_process_group(server)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    driver_path, chromium = shutil.which("chromedriver"), shutil.which("chromium")
+    if not (driver_path and chromium):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (make install adds them)")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1800"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver, css: str, timeout: float = 60):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def type_into(driver, field: str, value: str) -> None:
+    box = wait_for(driver, f"#{field}")
+    box.clear()
+    box.send_keys(value)
+
+
+def switch_on(driver, kind: str, wijk: str) -> None:
+    name = sc.field_id(1, kind, "wijken")
+    box = wait_for(driver, f"#{name} input[value={json.dumps(wijk)}]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    box.click()
+
+
+def press(driver, element_id: str) -> None:
+    button = wait_for(driver, f"#{element_id}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    button.click()
+
+
+def severe_console_messages(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_a_run_in_the_browser_gives_the_numbers_of_meedoen_compare(app_url: str, browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    e = leiden()
+    kind, wijk = sc.intervention_types()[0], e.wijk_names[0]
+    browser.get(app_url)
+    for field, value in SMALL.items():
+        type_into(browser, field, value)
+    switch_on(browser, kind, wijk)
+    time.sleep(1)  # the form's inputs reach the server
+    press(browser, "run")
+    wait_for(browser, "#achieves", RUN_TIMEOUT)
+    page = {
+        (td.get_attribute("data-scenario"), td.get_attribute("data-metric")): td.text
+        for td in browser.find_elements(By.CSS_SELECTOR, "td[data-metric]")
+    }
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTEFACTS / "app.png"))
+
+    press(browser, "download_scenario")
+    scenario = browser.downloads / "meedoen.toml"
+    deadline = time.monotonic() + 60
+    while not scenario.exists():
+        assert time.monotonic() < deadline, list(browser.downloads.iterdir())
+        time.sleep(0.2)
+    assert cli("validate", scenario).returncode == 0, cli("validate", scenario).stderr
+    downloaded = meedoen.load_experiment(scenario)
+    assert downloaded.interventions("scenario_1")[0]["wijken"] == [wijk]
+    assert (downloaded.scale, downloaded.replicates, downloaded.weeks) == (0.05, 2, 26)
+
+    out = tmp_path / "same.h5"
+    assert cli("run", scenario, "-o", out, "--quiet").returncode == 0
+    table = json.loads(cli("compare", out, "--format", "json").stdout)
+    rows = {(r["scenario"], r["metric"]): r for r in table if r["wijk"] == ALL_WIJKEN}
+    diffs = set(ACHIEVES) | CHANGES
+    expected = {}
+    for (name, metric), r in rows.items():
+        if metric in ACHIEVES + MONEY:
+            values = {k: float("nan") if v is None else v for k, v in r.items()}
+            expected[(name, metric)] = cell(_Row(values), metric, diff=metric in diffs)
+    assert page == expected
+    assert page[("scenario_1", "intervention_cost")] != page[("baseline", "intervention_cost")]
+    assert severe_console_messages(browser) == []
+
+
+def test_a_value_out_of_range_shows_its_message_beside_the_field(app_url: str, browser) -> None:
+    browser.get(app_url)
+    kind, wijk = sc.intervention_types()[0], leiden().wijk_names[0]
+    field = sc.field_id(1, kind, "staff_hours")
+    maximum = sc.parameter_info(f"{kind}.staff_hours")["max"]
+    switch_on(browser, kind, wijk)
+    type_into(browser, field, f"{maximum * 10:g}")
+    message = wait_for(browser, f"#{field} ~ .meedoen-problem, .shiny-input-container:has(#{field}) .meedoen-problem")
+    assert "staff_hours" in message.text and f"{maximum:g}" in message.text
+    assert severe_console_messages(browser) == []
+
+
+@pytest.mark.skipif(not os.environ.get("MEEDOEN_APP_BENCHMARK"), reason="a benchmark: MEEDOEN_APP_BENCHMARK=1")
+def test_benchmark_scale_one(app_url: str, browser) -> None:
+    """Seconds from pressing run to the table on screen: one scenario against the baseline, scale 1,
+    20 replicates (benchmarks/RESULTS.md). Prints the time; asserts none."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(app_url)
+    kind, wijk = sc.intervention_types()[0], leiden().wijk_names[0]
+    switch_on(browser, kind, wijk)
+    time.sleep(1)
+    start = time.monotonic()
+    press(browser, "run")
+    wait_for(browser, "#achieves", RUN_TIMEOUT)
+    print(f"\napp benchmark: {time.monotonic() - start:.1f} s from run to table (scale 1, 20 replicates)")
+
+
+class _Row(dict):
+    __getattr__ = dict.__getitem__
