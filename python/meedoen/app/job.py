@@ -3,9 +3,12 @@
 The engine runs without the GIL and calls back between weeks; the callback records the
 progress and returns False once ``cancel()`` was called, which stops the engine at the next
 week (no results file is written then). After the run, the thread also computes what the
-page shows (the comparison table), so that the server only formats it.
+page shows: first the comparison table (``finished``), then the plots (``figures``, PNG data
+URLs), so that the table is on the page while the plots are drawn and the server only formats.
 """
 
+import base64
+import io
 import shutil
 import tempfile
 import threading
@@ -37,10 +40,11 @@ class Job:
     """Runs ``experiment`` into ``folder/results.h5`` in a thread; poll ``fraction``, ``finished``,
     ``error`` and ``running``."""
 
-    def __init__(self, experiment: Experiment, text: str, folder: Path) -> None:
-        self.experiment, self.text, self.folder = experiment, text, folder
+    def __init__(self, experiment: Experiment, text: str, folder: Path, lang: str = "nl") -> None:
+        self.experiment, self.text, self.folder, self.lang = experiment, text, folder, lang
         self.fraction = 0.0
         self.finished: Finished | None = None
+        self.figures: list[str] = []
         self.error: str | None = None
         self.cancelled = False
         self._thread = threading.Thread(target=self._run, name="meedoen-app-run", daemon=True)
@@ -73,7 +77,9 @@ class Job:
                 return
             shutil.rmtree(_core.parts_dir(str(out)), ignore_errors=True)
             results = open_results(out)
-            self.finished = Finished(self.text, out, results, compare(results))
+            table = compare(results)
+            self.finished = Finished(self.text, out, results, table)
+            self.figures = figures(results, table, self.lang)
         except InputError as error:
             self.error = str(error)
         except Exception as error:  # shown on the page, not as a traceback
@@ -86,3 +92,22 @@ class Job:
 def session_folder() -> Path:
     """A private temporary folder for one browser tab's files."""
     return Path(tempfile.mkdtemp(prefix="meedoen-app-"))
+
+
+def figures(results: Results, table: pd.DataFrame, lang: str) -> list[str]:
+    """The report's plots of a comparison, as PNG data URLs."""
+    from meedoen import plots  # matplotlib loads on first use
+
+    made = [
+        plots.participation_difference(results, lang=lang),
+        plots.participation_by_wijk(results, lang=lang),
+        plots.costs_and_savings(results, lang=lang, table=table),
+        plots.cumulative_net_savings(results, lang=lang),
+    ]
+    return [_png(fig) for fig in made]
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

@@ -11,7 +11,7 @@ Experiment): nothing here repeats them.
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 
 from meedoen import _core
@@ -36,7 +36,9 @@ __all__ = [
 
 MAX_SCENARIOS = 4  # scenarios beside the baseline
 # The main levers of an intervention type: its keys that set its capacity (staff hours, places, pot).
-LEVER_KEYS = ("staff_hours", "opening_hours", "training_hours", "meeting_hours", "places", "list_size", "yearly_pot")
+LEVER_KEYS = (
+    "staff_hours", "opening_hours", "training_hours", "meeting_hours", "places", "list_size", "yearly_pot"
+)
 GENERAL = "general"  # the field of a problem that belongs to no field (the whole file)
 BASELINE = "baseline"
 
@@ -276,7 +278,3 @@ def _message(problem: Problem | str) -> str:
     if isinstance(problem, Problem):
         return f"{problem.key.rsplit('.', 1)[-1]}: {problem.message}"
     return str(problem)
-
-
-def with_settings(form: Form, **changes: object) -> Form:
-    return replace(form, settings=replace(form.settings, **changes))

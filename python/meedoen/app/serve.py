@@ -23,9 +23,8 @@ def check_address(host: str, port: int) -> None:
             probe.bind((host, port))
     except OSError as error:
         where = f"{host}:{port}"
-        raise InputError(
-            [flag_problem("--port", f"cannot listen on {where}: {error.strerror} (a free port, or another --host)")]
-        ) from None
+        message = f"cannot listen on {where}: {error.strerror} (a free port, or another --host)"
+        raise InputError([flag_problem("--port", message)]) from None
 
 
 def serve(experiment: Experiment, host: str = LOCAL, port: int = 8050, lang: str = "nl") -> None:

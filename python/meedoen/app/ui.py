@@ -5,8 +5,6 @@ results, removed when the tab closes; closing the tab stops its run. Nothing the
 is used as a path on the server.
 """
 
-import base64
-import io
 import shutil
 
 import pandas as pd
@@ -65,7 +63,8 @@ def make_app(experiment: Experiment, lang: str = "nl") -> App:
                     ),
                     value="scenarios",
                 ),
-                ui.nav_panel(text["results_tab"], ui.output_ui("results"), value="results"),
+                ui.nav_panel(text["results_tab"], ui.output_ui("results"), ui.output_ui("figures"),
+                             value="results"),
                 id="main_tabs",
             ),
         ),
@@ -125,7 +124,8 @@ def _plain(value: object) -> str:
 def _intervention_card(k: int, kind: str, form: sc.InterventionForm | None, wijken: list[str], text: dict):
     fid = lambda what: sc.field_id(k, kind, what)  # noqa: E731
     fields = [
-        ui.input_numeric(fid("start_week"), text["start_week"], form.start_week if form else 1, min=1, step=1),
+        ui.input_numeric(fid("start_week"), text["start_week"], form.start_week if form else 1, min=1,
+                         step=1),
         ui.input_numeric(fid("end_week"), text["end_week"], form.end_week if form else None, min=1, step=1),
     ]
     for key in sc.levers(kind):
@@ -159,6 +159,7 @@ class _Server:
         self.job: Job | None = None
         self.running = reactive.value(False)
         self.finished: reactive.Value[Finished | None] = reactive.value(None)
+        self.figures: reactive.Value[list[str]] = reactive.value([])
         self.message = reactive.value("")
         self.form = reactive.calc(self._form)
         for k in range(1, sc.MAX_SCENARIOS + 1):
@@ -166,6 +167,7 @@ class _Server:
         output(id="assumption_info")(render.ui(self._assumption_info))
         output(id="progress")(render.ui(self._progress))
         output(id="results")(render.ui(self._results))
+        output(id="figures")(render.ui(self._figures))
         for name, what in (("scenario", "toml"), ("results", "h5"), ("report", "html")):
             output(id=f"download_{name}")(render.download(filename=f"meedoen.{what}")(self._download(name)))
         reactive.effect(self._send_problems)
@@ -189,7 +191,8 @@ class _Server:
             form = sc.from_experiment(self.experiment, start)
             name = form.name if start else f"scenario_{k}"
             cards = [
-                _intervention_card(k, kind, form.interventions.get(kind), self.experiment.wijk_names, self.text)
+                _intervention_card(k, kind, form.interventions.get(kind), self.experiment.wijk_names,
+                                   self.text)
                 for kind in sc.intervention_types()
             ]
             return ui.TagList(
@@ -229,7 +232,8 @@ class _Server:
             e.name, self._value("weeks", e.weeks), self._value("replicates", DEFAULT_REPLICATES),
             self._value("seed", e.seed), self._value("scale", DEFAULT_SCALE), e.population_data,
         )
-        assumption = (self.input.assumption(), self.input.assumption_value()) if self.input.assumption() else None
+        chosen = self.input.assumption()
+        assumption = (chosen, self.input.assumption_value()) if chosen else None
         return sc.Form(settings, [self._scenario(k) for k in slots], assumption, e.source_path or "app.toml")
 
     async def _send_problems(self) -> None:
@@ -267,9 +271,11 @@ class _Server:
         self.runs += 1
         folder = self.folder / f"run-{self.runs}"
         folder.mkdir()
-        self.job = Job(experiment, text, folder).start()
+        self.job = Job(experiment, text, folder, self.lang).start()
         self.message.set("")
+        self.figures.set([])
         self.running.set(True)
+        ui.update_action_button("run", disabled=True)
 
     def _cancel(self) -> None:
         if self.job is not None:
@@ -279,30 +285,36 @@ class _Server:
         if not self.running():
             return
         job = self.job
+        with reactive.isolate():
+            shown = self.finished()
+        if job is not None and job.finished is not None and shown is not job.finished:
+            self.finished.set(job.finished)  # the table, while the plots are drawn
+            ui.update_navs("main_tabs", selected="results")
         if job is not None and job.running:
             reactive.invalidate_later(POLL_SECONDS)
             return
         self.running.set(False)
+        ui.update_action_button("run", disabled=False)
         if job is None:
             return
         if job.finished is not None:
-            self.finished.set(job.finished)
-            ui.update_navs("main_tabs", selected="results")
+            self.figures.set(job.figures)
         elif job.error:
             self.message.set(self.text["failed"].format(error=job.error))
         else:
             self.message.set(self.text["cancelled"])
 
     def _progress(self):
-        message = self.message()
-        if self.running():
-            reactive.invalidate_later(POLL_SECONDS)
-            fraction = self.job.fraction if self.job else 0.0
-            return ui.div(
-                ui.tags.progress(value=f"{fraction:.3f}", max="1", style="width: 100%", id="run_progress"),
-                ui.div(self.text["running"].format(percent=100 * fraction)),
-            )
-        return ui.div(message, id="run_message") if message else None
+        message = ui.div(self.message(), id="run_message")
+        if not self.running():
+            return message
+        reactive.invalidate_later(POLL_SECONDS)
+        fraction = self.job.fraction if self.job else 0.0
+        return ui.div(
+            ui.tags.progress(value=f"{fraction:.3f}", max="1", style="width: 100%", id="run_progress"),
+            ui.div(self.text["running"].format(percent=100 * fraction)),
+            message,
+        )
 
     def _end(self) -> None:
         if self.job is not None:
@@ -316,31 +328,26 @@ class _Server:
         done = self.finished()
         if done is None:
             return ui.p(self.text["no_results"], class_="text-muted")
-        from meedoen import plots  # matplotlib loads on first use
-
         results, table, text = done.results, done.table, self.text
         baseline = results.scenarios[0]
         attrs = results.attrs
-        figures = [
-            plots.participation_difference(results, lang=self.lang),
-            plots.participation_by_wijk(results, lang=self.lang),
-            plots.costs_and_savings(results, lang=self.lang, table=table),
-            plots.cumulative_net_savings(results, lang=self.lang),
-        ]
         scale = attrs.get("scale", 1.0)
         return ui.TagList(
             ui.h3(text["results"].format(replicates=attrs.get("replicates"), scale=f"{scale:g}")),
             ui.p(text["scale_note"].format(scale=f"{scale:g}")) if scale != 1.0 else None,
-            _table(table, results.scenarios, ACHIEVES, set(ACHIEVES), text["achieves"].format(baseline=baseline),
-                   self.lang, "achieves"),
+            _table(table, results.scenarios, ACHIEVES, set(ACHIEVES),
+                   text["achieves"].format(baseline=baseline), self.lang, "achieves"),
             _table(table, results.scenarios, MONEY, CHANGES, text["money"], self.lang, "money",
                    change=text["change"]),
             ui.h4(text["downloads"]),
             ui.download_button("download_scenario", text["download_scenario"]),
             ui.download_button("download_results", text["download_results"]),
             ui.download_button("download_report", text["download_report"]),
-            *(ui.img(src=_png(fig), style="max-width: 100%", class_="d-block my-3") for fig in figures),
         )
+
+    def _figures(self):
+        images = (ui.img(src=png, style="max-width: 100%", class_="d-block my-3") for png in self.figures())
+        return ui.TagList(*images)
 
     def _download(self, name: str):
         def download():
@@ -381,9 +388,3 @@ def _table(table: pd.DataFrame, scenarios: list[str], metrics: list[str], diffs:
         ui.tags.tbody(*rows),
         class_="table table-sm", id=table_id,
     )
-
-
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
