@@ -244,8 +244,13 @@ def test_a_run_in_the_browser_gives_the_numbers_of_meedoen_compare(
         (td.get_attribute("data-scenario"), td.get_attribute("data-metric")): td.text
         for td in browser.find_elements(By.CSS_SELECTOR, "td[data-metric]")
     }
+    wait_for(browser, "#figures img", RUN_TIMEOUT)
+    assert not browser.find_elements(By.ID, "run_progress")  # the plots come when the run is over
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1400, height)
     browser.save_screenshot(str(ARTEFACTS / "app.png"))
+    browser.set_window_size(1400, 1800)
 
     press(browser, "download_scenario")
     scenario = browser.downloads / "meedoen.toml"

@@ -75,6 +75,7 @@ class Job:
             _core.run_experiment(self.experiment, str(out), 0, self._progress)
             if self.cancelled or not out.exists():
                 return
+            self.fraction = 1.0
             shutil.rmtree(_core.parts_dir(str(out)), ignore_errors=True)
             results = open_results(out)
             table = compare(results)

@@ -310,9 +310,10 @@ class _Server:
             return message
         reactive.invalidate_later(POLL_SECONDS)
         fraction = self.job.fraction if self.job else 0.0
+        drawing = self.job is not None and self.job.finished is not None
         return ui.div(
             ui.tags.progress(value=f"{fraction:.3f}", max="1", style="width: 100%", id="run_progress"),
-            ui.div(self.text["running"].format(percent=100 * fraction)),
+            ui.div(self.text["drawing"] if drawing else self.text["running"].format(percent=100 * fraction)),
             message,
         )
 
