@@ -97,6 +97,7 @@ def test_stop_ends_a_run_without_results(tmp_path: Path) -> None:
     from meedoen.app.job import Job
 
     _, experiment, _ = sc.check(one_intervention(staff_hours=10))
+    experiment = experiment.with_overrides(weeks=260, replicates=20)  # minutes, unless stopped
     job = Job(experiment, "", tmp_path).start()
     deadline = time.monotonic() + RUN_TIMEOUT
     while job.fraction == 0 and job.running:
@@ -140,8 +141,9 @@ def test_bad_flags_and_a_port_in_use_are_one_line_problems() -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`meedoen app` on a free port of 127.0.0.1, stopped at the end of the module."""
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`meedoen app` on a free port of 127.0.0.1, stopped at the end of the module: its address
+    and its log."""
     import urllib.request
 
     port = free_port()
@@ -161,18 +163,22 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 assert time.monotonic() < deadline, f"no answer at {url}: {log.read_text()}"
                 time.sleep(0.5)
         assert url in log.read_text()  # the address is printed
-        yield url
+        yield url, log
     finally:
         stop_process_group(server)
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def app_url(app_server: tuple[str, Path]) -> str:
+    return app_server[0]
+
+
+def start_browser(downloads: Path):
+    """Debian's Chromium, headless, under Selenium with chromium-driver; None when either is missing."""
     webdriver = pytest.importorskip("selenium.webdriver")
     driver_path, chromium = shutil.which("chromedriver"), shutil.which("chromium")
     if not (driver_path and chromium):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (make install adds them)")
-    downloads = tmp_path_factory.mktemp("downloads")
+        return None
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1800"):
@@ -181,6 +187,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
     driver.downloads = downloads
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    driver = start_browser(tmp_path_factory.mktemp("downloads"))
+    if driver is None:
+        pytest.skip("Debian's chromium and chromium-driver are not installed (make install adds them)")
     try:
         yield driver
     finally:
@@ -294,6 +308,27 @@ def test_a_value_out_of_range_shows_its_message_beside_the_field(app_url: str, b
         browser.find_element(By.CSS_SELECTOR, beside)
     ]  # only beside its field
     assert severe_console_messages(browser) == []
+
+
+def test_closing_the_tab_stops_its_run(app_server: tuple[str, Path], browser, tmp_path: Path) -> None:
+    """A run of 20 replicates and 260 weeks at scale 0.2 (minutes), stopped by closing its browser
+    (a browser of its own: the module's one stays open)."""
+    url, log = app_server
+    own = start_browser(tmp_path)
+    try:
+        own.get(url)
+        type_into(own, "scale", "0.2")
+        switch_on(own, sc.intervention_types()[0], leiden().wijk_names[0])
+        time.sleep(1)
+        press(own, "run")
+        wait_for(own, "#run_progress")
+    finally:
+        own.quit()  # its tab, and with it its session, ends
+    deadline = time.monotonic() + START_TIMEOUT
+    while "a tab closed during its run; the run stopped." not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.5)
+    assert "still stopping" not in log.read_text()
 
 
 @pytest.mark.skipif(

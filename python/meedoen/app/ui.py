@@ -6,6 +6,8 @@ is used as a path on the server.
 """
 
 import shutil
+import sys
+import threading
 
 import pandas as pd
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
@@ -24,6 +26,7 @@ __all__ = ["DEFAULT_REPLICATES", "DEFAULT_SCALE", "make_app"]
 DEFAULT_SCALE = 1.0
 DEFAULT_REPLICATES = 20
 POLL_SECONDS = 0.25
+STOP_SECONDS = 30  # how long a closing tab waits for its run to stop
 FIELD_ID = {sc.GENERAL: "general_problems", "name": "general_problems"}
 
 # Messages beside their fields: the server sends {field id: [messages]}; written as text, never HTML.
@@ -169,7 +172,8 @@ class _Server:
         output(id="results")(render.ui(self._results))
         output(id="figures")(render.ui(self._figures))
         for name, what in (("scenario", "toml"), ("results", "h5"), ("report", "html")):
-            output(id=f"download_{name}")(render.download(filename=f"meedoen.{what}")(self._download(name)))
+            download = render.download_button(filename=f"meedoen.{what}")
+            output(id=f"download_{name}")(download(self._download(name)))
         reactive.effect(self._send_problems)
         reactive.effect(reactive.event(input.run)(self._start))
         reactive.effect(reactive.event(input.cancel)(self._cancel))
@@ -289,7 +293,7 @@ class _Server:
             shown = self.finished()
         if job is not None and job.finished is not None and shown is not job.finished:
             self.finished.set(job.finished)  # the table, while the plots are drawn
-            ui.update_navs("main_tabs", selected="results")
+            ui.update_navset("main_tabs", selected="results")
         if job is not None and job.running:
             reactive.invalidate_later(POLL_SECONDS)
             return
@@ -318,9 +322,18 @@ class _Server:
         )
 
     def _end(self) -> None:
+        """The tab closed: stop its run (the engine stops at its next week), then remove its files,
+        in a thread so that the other tabs' sessions go on meanwhile."""
         if self.job is not None:
             self.job.cancel()
-            self.job.wait(10)
+        threading.Thread(target=self._clean_up, name="meedoen-app-end", daemon=True).start()
+
+    def _clean_up(self) -> None:
+        job = self.job
+        if job is not None and job.running:
+            job.wait(STOP_SECONDS)
+            state = "still stopping" if job.running else "stopped"
+            print(f"Meedoen app: a tab closed during its run; the run {state}.", file=sys.stderr, flush=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # The results.
