@@ -236,6 +236,31 @@ def press(driver, element_id: str) -> None:
     button.click()
 
 
+def wait_for_file(path: Path, timeout: float = 120) -> Path:
+    """``path`` once the browser has downloaded it (Chromium writes a .crdownload first)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, list(path.parent.iterdir())
+        time.sleep(0.2)
+    return path
+
+
+def test_starting_from_a_file_scenario_ticks_its_wijken(app_url: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    e = leiden()
+    name = e.scenario_names[1]
+    browser.get(app_url)
+    Select(wait_for(browser, "#s1_start")).select_by_value(name)
+    for i in e.interventions(name):
+        group = sc.field_id(1, i["type"], "wijken")
+        wait_for(browser, f"#{group} input[value={json.dumps(i['wijken'][0])}]:checked")
+        ticked = browser.find_elements(By.CSS_SELECTOR, f"#{group} input:checked")
+        assert sorted(box.get_attribute("value") for box in ticked) == sorted(i["wijken"])
+    assert wait_for(browser, f"#{sc.field_id(1, what='name')}").get_attribute("value") == name
+
+
 def severe_console_messages(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -267,11 +292,7 @@ def test_a_run_in_the_browser_gives_the_numbers_of_meedoen_compare(
     browser.set_window_size(1400, 1800)
 
     press(browser, "download_scenario")
-    scenario = browser.downloads / "meedoen.toml"
-    deadline = time.monotonic() + 60
-    while not scenario.exists():
-        assert time.monotonic() < deadline, list(browser.downloads.iterdir())
-        time.sleep(0.2)
+    scenario = wait_for_file(browser.downloads / "meedoen.toml")
     assert cli("validate", scenario).returncode == 0, cli("validate", scenario).stderr
     downloaded = meedoen.load_experiment(scenario)
     assert downloaded.interventions("scenario_1")[0]["wijken"] == [wijk]
@@ -288,6 +309,11 @@ def test_a_run_in_the_browser_gives_the_numbers_of_meedoen_compare(
             values = {k: float("nan") if v is None else v for k, v in r.items()}
             expected[(name, metric)] = cell(_Row(values), metric, diff=metric in diffs)
     assert page == expected
+    for name, kind in (("results", "h5"), ("report", "html")):
+        press(browser, f"download_{name}")
+        wait_for_file(browser.downloads / f"meedoen.{kind}")
+    assert meedoen.open_results(browser.downloads / "meedoen.h5").scenarios == ["baseline", "scenario_1"]
+    assert "scenario_1" in (browser.downloads / "meedoen.html").read_text(encoding="utf-8")
     assert page[("scenario_1", "intervention_cost")] != page[("baseline", "intervention_cost")]
     assert severe_console_messages(browser) == []
 
