@@ -110,6 +110,17 @@ def test_stop_ends_a_run_without_results(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # neither a results file nor its parts
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_page_speaks_its_language(lang: str) -> None:
+    from meedoen.app.texts import TEXT
+    from meedoen.app.ui import make_app
+
+    page = make_app(leiden(), lang).ui["html"]
+    other = TEXT["en" if lang == "nl" else "nl"]
+    assert TEXT[lang]["title"] in page and TEXT[lang]["run"] in page
+    assert other["title"] not in page and other["run"] not in page
+
+
 def app_command(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "meedoen", "app", *args],
