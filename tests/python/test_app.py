@@ -347,6 +347,20 @@ def test_a_value_out_of_range_shows_its_message_beside_the_field(app_url: str, b
     assert severe_console_messages(browser) == []
 
 
+def test_the_stop_button_stops_the_run(app_url: str, browser) -> None:
+    from meedoen.app.texts import TEXT
+
+    browser.get(app_url)
+    type_into(browser, "scale", "0.2")  # 20 replicates of 260 weeks: minutes, unless stopped
+    switch_on(browser, sc.intervention_types()[0], leiden().wijk_names[0])
+    time.sleep(1)
+    press(browser, "run")
+    wait_for(browser, "#run_progress")
+    press(browser, "cancel")
+    wait_for_text(browser, "#run_message", TEXT["nl"]["cancelled"], RUN_TIMEOUT)
+    assert "achieves" not in browser.page_source
+
+
 def test_closing_the_tab_stops_its_run(app_server: tuple[str, Path], browser, tmp_path: Path) -> None:
     """A run of 20 replicates and 260 weeks at scale 0.2 (minutes), stopped by closing its browser
     (a browser of its own: the module's one stays open)."""
