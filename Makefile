@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 # The C++ dependencies, from Debian's packages.
 DEB_PACKAGES := g++ libtomlplusplus-dev librandom123-dev libgtest-dev libgmock-dev libbenchmark-dev \
-                libboost-graph-dev libeigen3-dev libhdf5-dev libcsv-dev nlohmann-json3-dev chromium
+                libboost-graph-dev libeigen3-dev libhdf5-dev libcsv-dev nlohmann-json3-dev chromium chromium-driver
 # Debian's own python3 needs its venv module and headers; a python3 that has both needs neither.
 ifneq ($(shell python3 -c 'import ensurepip, sysconfig, os; \
     assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null && echo ok),ok)
