@@ -649,11 +649,16 @@ std::variant<std::int64_t, double> command_line_setting(const std::string& flag,
   std::int64_t n = 0;
   double x = 0;
   std::string why = whole ? parse_text(text, n) : parse_text(text, x);
-  if (why.empty()) why = whole ? out_of_range(n, lo, hi, true) : out_of_range(x, Limits::min_scale, Limits::max_scale, false);
-  else if (why == "not") why = "'" + text + "' is not " + (whole ? "a whole number in decimal digits" : "a number");
-  else why = "value " + text + " is out of range";
-  if (why.empty()) return whole ? std::variant<std::int64_t, double>(n) : x;
-  if (why.back() != ')') why += " (" + allowed + ")";
+  if (why.empty()) {
+    const bool outside = whole ? !out_of_range(n, lo, hi, true).empty()
+                               : !out_of_range(x, Limits::min_scale, Limits::max_scale, false).empty();
+    if (!outside) return whole ? std::variant<std::int64_t, double>(n) : x;
+    why = "out of range";
+  }
+  // The value as the user wrote it (1e9, not 1e+09).
+  const std::string kind = whole ? "not a whole number in decimal digits" : "not a number";
+  why = text.empty() ? "is empty" : "value " + text + " is " + (why == "not" ? kind : why);
+  why += " (" + allowed + ")";
   throw sim::InputError(sim::Problem{"command line", 0, flag, why});
 }
 

@@ -76,8 +76,9 @@ TEXT = {
             "beleid en niet door toeval. Elk getal is een gemiddelde over de herhalingen met een "
             "95%-interval tussen haken: de marge waarbinnen het gemiddelde met 95% zekerheid ligt."
         ),
-        "everyone": "alle inwoners van Leiden",
-        "sample": "{share} van de inwoners van Leiden",
+        "everyone": "alle inwoners van {population}",
+        "sample": "{share} van de inwoners van {population}",
+        "population_file": "de populatie in {file}",
         "shared_parameters": "Voor alle scenario's gewijzigde aannames: {changes}.",
         "scenarios_head": "De scenario's",
         "scenario": "scenario",
@@ -195,8 +196,9 @@ TEXT = {
             "Each number is a mean over the repetitions with its 95% interval in brackets: the range that "
             "holds the mean with 95% confidence."
         ),
-        "everyone": "every resident of Leiden",
-        "sample": "{share} of Leiden's residents",
+        "everyone": "every resident of {population}",
+        "sample": "{share} of the residents of {population}",
+        "population_file": "the population in {file}",
         "shared_parameters": "Assumptions changed for every scenario: {changes}.",
         "scenarios_head": "The scenarios",
         "scenario": "scenario",
@@ -311,7 +313,7 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
         "name": attrs.get("experiment_name", ""),
         "baseline": baseline,
         "scale_note": _scale_note(attrs, text),
-        "method": _method(attrs, text),
+        "method": _method(attrs, experiment, text),
         "shared_parameters": _changes(shared, text),
         "scenarios": [
             _scenario(experiment, name, settings[name], shared, text, name == baseline)
@@ -360,9 +362,14 @@ def _scale_note(attrs: dict, text: dict) -> str:
     return text["scale_note"].format(scale=_number(scale, text, "g"), share=_share(scale, text))
 
 
-def _method(attrs: dict, text: dict) -> str:
+def _method(attrs: dict, experiment: Experiment, text: dict) -> str:
     scale = float(attrs.get("scale", 1.0))
-    population = text["everyone"] if scale == 1.0 else text["sample"].format(share=_share(scale, text))
+    data = experiment.population_data  # "leiden" (the embedded data) or the path of a population file
+    name = "Leiden" if data == "leiden" else text["population_file"].format(file=Path(data).name)
+    if scale == 1.0:
+        population = text["everyone"].format(population=name)
+    else:
+        population = text["sample"].format(share=_share(scale, text), population=name)
     weeks = int(attrs.get("weeks", 0))
     return text["method"].format(
         population=population,

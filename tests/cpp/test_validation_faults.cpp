@@ -290,11 +290,11 @@ TEST(ExtremeNumbers, CommandLineSettings) {
       {"--scale", "nan", "value nan is out of range (a number from 0.001 to 150)"},
       {"--scale", "inf", "value inf is out of range"},
       {"--scale", "1e-400", "value 1e-400 is out of range"},
-      {"--scale", "0,5", "'0,5' is not a number"},
-      {"--weeks", "1e3", "'1e3' is not a whole number in decimal digits (a whole number from 1 to 5200)"},
+      {"--scale", "0,5", "value 0,5 is not a number"},
+      {"--weeks", "1e3", "value 1e3 is not a whole number in decimal digits (a whole number from 1 to 5200)"},
       {"--weeks", "0", "value 0 is out of range"},
-      {"--replicates", "0x10", "'0x10' is not a whole number"},
-      {"--replicates", "", "'' is not a whole number"},
+      {"--replicates", "0x10", "value 0x10 is not a whole number"},
+      {"--replicates", "", "is empty (a whole number from 1 to 100000)"},
   };
   for (const auto& [flag, text, says] : bad) {
     const auto problems = problems_of([&] { command_line_setting(flag, text); });

@@ -188,6 +188,7 @@ def test_the_report_holds_scenarios_assumptions_file_and_provenance(reports, lei
     for value in ("12345", "30", "3", "0.05", res.attrs["git_commit"], res.attrs["created_utc"]):
         assert f"<td>{value}</td>" in text
     assert "schaal 0,05" in text  # the note on the scaled population
+    assert "van de inwoners van Leiden" in text  # the embedded population is named as Leiden
 
 
 def test_assumptions_show_the_value_as_used_and_mark_differences(tmp_path):
@@ -354,3 +355,7 @@ def test_the_scenarios_come_from_the_engine(tmp_path):
     text = render_report(meedoen.open_results(out), lang="en")
     assert "<script" not in text and "<iframe" not in text
     assert "<strong>walk_in</strong>, in Noord [/]" in text
+    # The population simulated is named: this file's, not Leiden's.
+    assert "the population in markup-wijken.csv" in text and "residents of Leiden" not in text
+    dutch = render_report(meedoen.open_results(out), lang="nl")
+    assert "de populatie in markup-wijken.csv" in dutch and "inwoners van Leiden" not in dutch

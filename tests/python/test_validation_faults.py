@@ -250,8 +250,8 @@ def test_every_number_of_a_file_is_checked_the_same_way(faults: Path, insert: st
         ("--seed", "-1", "value -1 is out of range"),
         ("--scale", "nan", "value nan is out of range"),
         ("--scale", "1e-400", "value 1e-400 is out of range"),
-        ("--weeks", "1e3", "'1e3' is not a whole number in decimal digits"),
-        ("--replicates", "0x10", "'0x10' is not a whole number in decimal digits"),
+        ("--weeks", "1e3", "value 1e3 is not a whole number in decimal digits"),
+        ("--replicates", "0x10", "value 0x10 is not a whole number in decimal digits"),
     ],
 )
 def test_the_engine_checks_command_line_settings(flag: str, text: str, says: str):
