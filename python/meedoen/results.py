@@ -34,6 +34,7 @@ ROOT_ATTRIBUTES = {"scenarios": str, "experiment": str, "weeks": int, "replicate
 KINDS = {str: "text", int: "a whole number"}
 VARIABLES = {o["name"]: tuple(o["dims"]) for o in OUTPUTS.values() if o["per_scenario"]}
 JSON_ATTRIBUTES = {"root": ("parameter_values",), "scenario": ("parameters",)}
+PARAMETER_NAMES = frozenset(p["name"] for p in _core.parameters())
 
 
 class ResultsFileError(ValueError):
@@ -243,15 +244,22 @@ def _check_root(attrs: dict[str, object]) -> None:
         _check_json(attrs.get(name), f"its root attribute '{name}'")
 
 
-def _check_json(value: object, what: str) -> None:
+def _check_json(value: object, what: str, keys: frozenset[str] | None = None) -> None:
+    """ResultsFileError unless ``value`` is UTF-8 text holding a JSON object (whose keys are
+    among ``keys``, when given)."""
     if value is None:
         return
+    text = str(value)
+    if re.search("[\udc80-\udcff]", text):  # h5py's stand-ins for bytes that are not UTF-8
+        raise ResultsFileError(f"{what} is damaged: not UTF-8 text")
     try:
-        parsed = json.loads(str(value))
+        parsed = json.loads(text)
     except ValueError:
         raise ResultsFileError(f"{what} is damaged: not JSON") from None
     if not isinstance(parsed, dict):
         raise ResultsFileError(f"{what} is damaged: not a JSON object")
+    if keys is not None and not keys.issuperset(parsed):
+        raise ResultsFileError(f"{what} is damaged: it names parameters the model does not have")
 
 
 def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws: xr.DataArray | None) -> None:
@@ -263,7 +271,7 @@ def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws
     for name, ds in groups.items():
         where = f"scenario '{name}'"
         for attribute in JSON_ATTRIBUTES["scenario"]:
-            _check_json(ds.attrs.get(attribute), f"the attribute '{attribute}' of {where}")
+            _check_json(ds.attrs.get(attribute), f"the attribute '{attribute}' of {where}", PARAMETER_NAMES)
         for variable, dims in VARIABLES.items():
             if variable not in ds.data_vars:
                 raise ResultsFileError(f"{where} has no dataset '{variable}'")
