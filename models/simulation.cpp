@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "models/population.hpp"
 #include "models/purposes.hpp"
@@ -96,12 +97,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
   World world{people_, network_, programs_, rng_, replicate_, week, reference};
-  // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
-  std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
-  std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
-  std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
-  for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
-  if (!interventions_.empty()) compute_bounds();
+  take_in(world);
   if (reference) {
     move_persons_reference(week);
     move_households_reference(week);
@@ -112,6 +108,15 @@ void Simulation::step(std::uint32_t week, bool reference) {
   counted_valid_ = !reference;  // what close_week changes (enrolments, debts) is not observed
   people_.rung.swap(next_rung_);
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
+}
+
+void Simulation::take_in(World& world) {
+  // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
+  std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
+  std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
+  std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
+  for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
+  if (!interventions_.empty()) compute_bounds();
 }
 
 Effect Simulation::effects_on(PersonId i, int rung) {
@@ -264,6 +269,16 @@ void add(WeekCounts& to, const WeekCounts& from) {
     to.chronic[r] += from.chronic[r];
   }
   to.lonely_or_isolated += from.lonely_or_isolated;
+}
+
+void subtract(WeekCounts& to, const WeekCounts& from) {
+  for (std::size_t k = 0; k < to.rungs.size(); ++k) to.rungs[k] -= from.rungs[k];
+  for (std::size_t k = 0; k < to.bijstand.size(); ++k) to.bijstand[k] -= from.bijstand[k];
+  for (int r = 0; r <= kRungs; ++r) {
+    to.psych[r] -= from.psych[r];
+    to.chronic[r] -= from.chronic[r];
+  }
+  to.lonely_or_isolated -= from.lonely_or_isolated;
 }
 
 void add_histogram(WeekCounts& c, const std::vector<std::uint32_t>& histogram) {
@@ -421,6 +436,113 @@ void Simulation::observe(WeekCounts& c) const {
     return;
   }
   for (PersonId i = 0; i < people_.size(); ++i) count(people_, i, people_.rung[i], c);
+}
+
+// The coupled step. A person's move_person reads the person's own state, the
+// household's debt, the person's programme effects, the wijk-wide effect of
+// the person's wijk and rung, the contacts' rungs, and draws keyed by the
+// person; everything else it reads (fixed covariates, ladder coefficients,
+// rates) is the baseline's too. Where all of these equal the baseline's, the
+// person's week equals the baseline's; the others are "apart" and stepped here.
+void Simulation::mark_apart(const Simulation& baseline) {
+  const auto& p = people_;
+  const auto& q = baseline.people_;
+  const std::size_t wijken = p.wijk_names.size();
+  std::vector<std::uint8_t> wijk_wide(wijken, 0u);
+  for (std::size_t w = 0; w < wijken; ++w)
+    for (int r = 0; r <= kRungs; ++r)
+      wijk_wide[w] |= programs_.area_up[w * (kRungs + 1) + r] != 0.f || programs_.area_down[w * (kRungs + 1) + r] != 0.f;
+  apart_household_.assign(p.households(), 0u);
+  apart_households_.clear();
+  for (HouseholdId h = 0; h < p.households(); ++h)
+    if (p.household_flags[h] != q.household_flags[h]) {
+      apart_household_[h] = 1;
+      apart_households_.push_back(h);
+    }
+  apart_.assign(p.size(), 0u);
+  for (PersonId i = 0; i < p.size(); ++i) {
+    apart_[i] |= p.rung[i] != q.rung[i] || p.flags[i] != q.flags[i] || p.age[i] != q.age[i] ||
+                 p.bijstand_weeks[i] != q.bijstand_weeks[i] || apart_household_[p.household[i]] != 0 ||
+                 programs_.any_effect(i) || wijk_wide[p.wijk[i]] != 0;
+    if (p.rung[i] != q.rung[i])
+      for (const auto c : network_.contacts(i)) apart_[c] = 1;  // contacts are mutual
+  }
+  apart_persons_.clear();
+  for (PersonId i = 0; i < p.size(); ++i)
+    if (apart_[i]) apart_persons_.push_back(i);
+}
+
+void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
+  auto& p = people_;
+  const auto flags = p.flags[i], age = p.age[i], next = next_rung_[i];
+  const auto weeks = p.bijstand_weeks[i];
+  move_person(i, week, u_move, u_event, events);
+  p.flags[i] = flags;
+  p.age[i] = age;
+  p.bijstand_weeks[i] = weeks;
+  next_rung_[i] = next;
+}
+
+// Before the baseline's step: this scenario's intake, and the week of the
+// persons and households apart, by the same code and draws as step(); their
+// events are kept as differences from what the baseline does with them.
+void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
+  events_ = {};
+  std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
+  World world{people_, network_, programs_, rng_, replicate_, week, false};
+  take_in(world);
+  mark_apart(baseline);
+  EventCounts mine{}, theirs{};
+  for (const auto i : apart_persons_) {
+    const auto moves = rng_.words(replicate_, week, i / 4, kDrawLadderMove);
+    const auto others = rng_.words(replicate_, week, i / 4, kDrawBijstandEvent);
+    const double u_move = sim::Rng::to_unit(moves[i % 4]), u_event = sim::Rng::to_unit(others[i % 4]);
+    move_person(i, week, u_move, u_event, mine);
+    baseline.events_alone(i, week, u_move, u_event, theirs);
+  }
+  for (const auto h : apart_households_) {
+    const double u = sim::Rng::to_unit(rng_.words(replicate_, week, h / 4, kDrawDebtEvent)[h % 4]);
+    const auto debt_event = [&](bool debt, EventCounts& events) {
+      if (u >= (debt ? debt_resolve_ : debt_start_)) return false;
+      events[debt ? kDebtResolved : kDebtStarted] += 1;
+      return true;
+    };
+    if (debt_event(people_.household_flags[h] & kDebt, mine)) people_.household_flags[h] ^= kDebt;
+    debt_event(baseline.people_.household_flags[h] & kDebt, theirs);
+  }
+  for (int e = 0; e < kEventCount; ++e) apart_events_[e] = mine[e] - theirs[e];
+}
+
+// After the baseline's step: everyone not apart takes the baseline's new
+// state; events and counts are the baseline's plus the differences over
+// those apart (modular arithmetic: the sums are exact); then step 5.
+void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
+  auto& p = people_;
+  const auto& q = baseline.people_;
+  for (PersonId i = 0; i < p.size(); ++i) {
+    if (apart_[i]) continue;
+    next_rung_[i] = q.rung[i];
+    p.flags[i] = q.flags[i];
+    p.age[i] = q.age[i];
+    p.bijstand_weeks[i] = q.bijstand_weeks[i];
+  }
+  for (HouseholdId h = 0; h < p.households(); ++h)
+    if (!apart_household_[h]) p.household_flags[h] = q.household_flags[h];
+  for (int e = 0; e < kEventCount; ++e) events_[e] = baseline.events_[e] + apart_events_[e];
+  if (!baseline.counted_valid_) throw std::logic_error("step_join: the baseline's counts are not of this week");
+  const std::size_t wijken = p.wijk_names.size();
+  WeekCounts plus(wijken), minus(wijken);
+  for (const auto i : apart_persons_) {
+    count(p, i, next_rung_[i], plus);
+    count(q, i, q.rung[i], minus);
+  }
+  counted_ = baseline.counted_;
+  add(counted_, plus);
+  subtract(counted_, minus);
+  counted_valid_ = true;
+  p.rung.swap(next_rung_);
+  World world{people_, network_, programs_, rng_, replicate_, week, false};
+  for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
 }
 
 }  // namespace meedoen::models
