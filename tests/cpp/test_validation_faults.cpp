@@ -262,7 +262,7 @@ TEST(ExtremeNumbers, EveryNumberOfAFileIsCheckedTheSameWay) {
   expect_one(toml_problems(settings + "replicates = -" + big + "\n" + kBaseline), 3, "experiment.replicates",
              "value -" + big + " is out of range");
   expect_one(toml_problems(settings + "[population]\nscale = " + big + "\n" + kBaseline), 4, "population.scale",
-             "value " + big + " is out of range (a number from 0.001 to 100)");
+             "value " + big + " is out of range (a number from 0.001 to 150)");
   expect_one(toml_problems(settings + "[parameters]\nladder.peer_up = " + big + "\n" + kBaseline), 4,
              "parameters.ladder.peer_up", "value " + big + " is out of range");
   expect_one(toml_problems(settings + "[parameters]\npopulation.age_shares = [1, 1, " + big + ", 1, 1, 1, 1]\n" +
@@ -287,7 +287,7 @@ TEST(ExtremeNumbers, CommandLineSettings) {
                                         "9223372036854775807)"},
       {"--seed", "18446744073709551617", "value 18446744073709551617 is out of range"},
       {"--seed", "-1", "value -1 is out of range"},
-      {"--scale", "nan", "value nan is out of range (a number from 0.001 to 100)"},
+      {"--scale", "nan", "value nan is out of range (a number from 0.001 to 150)"},
       {"--scale", "inf", "value inf is out of range"},
       {"--scale", "1e-400", "value 1e-400 is out of range"},
       {"--scale", "0,5", "'0,5' is not a number"},
