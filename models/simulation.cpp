@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <stdexcept>
 
@@ -447,29 +448,57 @@ void Simulation::observe(WeekCounts& c) const {
 void Simulation::mark_apart(const Simulation& baseline) {
   const auto& p = people_;
   const auto& q = baseline.people_;
-  const std::size_t wijken = p.wijk_names.size();
+  const std::size_t n = p.size(), households = p.households(), wijken = p.wijk_names.size();
   std::vector<std::uint8_t> wijk_wide(wijken, 0u);
-  for (std::size_t w = 0; w < wijken; ++w)
+  bool any_wide = false;
+  for (std::size_t w = 0; w < wijken; ++w) {
     for (int r = 0; r <= kRungs; ++r)
       wijk_wide[w] |= programs_.area_up[w * (kRungs + 1) + r] != 0.f || programs_.area_down[w * (kRungs + 1) + r] != 0.f;
-  apart_household_.assign(p.households(), 0u);
-  apart_households_.clear();
-  for (HouseholdId h = 0; h < p.households(); ++h)
-    if (p.household_flags[h] != q.household_flags[h]) {
-      apart_household_[h] = 1;
-      apart_households_.push_back(h);
-    }
-  apart_.assign(p.size(), 0u);
-  for (PersonId i = 0; i < p.size(); ++i) {
-    apart_[i] |= p.rung[i] != q.rung[i] || p.flags[i] != q.flags[i] || p.age[i] != q.age[i] ||
-                 p.bijstand_weeks[i] != q.bijstand_weeks[i] || apart_household_[p.household[i]] != 0 ||
-                 programs_.any_effect(i) || wijk_wide[p.wijk[i]] != 0;
-    if (p.rung[i] != q.rung[i])
-      for (const auto c : network_.contacts(i)) apart_[c] = 1;  // contacts are mutual
+    any_wide |= wijk_wide[w] != 0;
   }
+  apart_household_.resize(households);
+  apart_households_.clear();
+  for (HouseholdId h = 0; h < households; ++h) apart_household_[h] = p.household_flags[h] != q.household_flags[h];
+  for (HouseholdId h = 0; h < households; ++h)
+    if (apart_household_[h]) apart_households_.push_back(h);
+  // Nonzero: apart. Branch-free over the columns, so that the compiler vectorises it.
+  apart_.resize(n);
+  const auto* __restrict rung = p.rung.data();
+  const auto* __restrict base_rung = q.rung.data();
+  const auto* __restrict flags = p.flags.data();
+  const auto* __restrict base_flags = q.flags.data();
+  const auto* __restrict age = p.age.data();
+  const auto* __restrict base_age = q.age.data();
+  const auto* __restrict weeks = p.bijstand_weeks.data();
+  const auto* __restrict base_weeks = q.bijstand_weeks.data();
+  const auto* __restrict enrolled = programs_.enrolled_in.data();
+  const auto* __restrict faded = programs_.faded_from.data();
+  auto* __restrict apart = apart_.data();
+  for (std::size_t i = 0; i < n; ++i)
+    apart[i] = static_cast<std::uint8_t>((rung[i] ^ base_rung[i]) | (flags[i] ^ base_flags[i]) | (age[i] ^ base_age[i]) |
+                                         std::uint8_t(weeks[i] != base_weeks[i]) | enrolled[i] | faded[i]);
+  if (any_wide)
+    for (std::size_t i = 0; i < n; ++i) apart[i] |= wijk_wide[p.wijk[i]];
+  for (const auto h : apart_households_)  // a household's members are contiguous
+    std::fill(apart + p.household_start[h], apart + p.household_start[h + 1], std::uint8_t{1});
+  const auto each_apart = [&](auto&& f) {  // skips eight persons at a time where none is apart
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, apart + i, 8);
+      if (word == 0) continue;
+      for (std::size_t j = i; j < i + 8; ++j)
+        if (apart[j]) f(static_cast<PersonId>(j));
+    }
+    for (; i < n; ++i)
+      if (apart[i]) f(static_cast<PersonId>(i));
+  };
+  each_apart([&](PersonId i) {
+    if (rung[i] != base_rung[i])
+      for (const auto c : network_.contacts(i)) apart[c] = 1;  // contacts are mutual
+  });
   apart_persons_.clear();
-  for (PersonId i = 0; i < p.size(); ++i)
-    if (apart_[i]) apart_persons_.push_back(i);
+  each_apart([&](PersonId i) { apart_persons_.push_back(i); });
 }
 
 void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
@@ -511,23 +540,34 @@ void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
     debt_event(baseline.people_.household_flags[h] & kDebt, theirs);
   }
   for (int e = 0; e < kEventCount; ++e) apart_events_[e] = mine[e] - theirs[e];
+  apart_state_.clear();
+  for (const auto i : apart_persons_)
+    apart_state_.push_back({next_rung_[i], people_.flags[i], people_.age[i], people_.bijstand_weeks[i]});
+  apart_debts_.clear();
+  for (const auto h : apart_households_) apart_debts_.push_back(people_.household_flags[h]);
 }
 
-// After the baseline's step: everyone not apart takes the baseline's new
-// state; events and counts are the baseline's plus the differences over
-// those apart (modular arithmetic: the sums are exact); then step 5.
+// After the baseline's step: everyone takes the baseline's new state, and
+// those apart their own again; events and counts are the baseline's plus the
+// differences over those apart (modular arithmetic: the sums are exact); then
+// step 5.
 void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
   auto& p = people_;
   const auto& q = baseline.people_;
-  for (PersonId i = 0; i < p.size(); ++i) {
-    if (apart_[i]) continue;
-    next_rung_[i] = q.rung[i];
-    p.flags[i] = q.flags[i];
-    p.age[i] = q.age[i];
-    p.bijstand_weeks[i] = q.bijstand_weeks[i];
+  next_rung_ = q.rung;
+  p.flags = q.flags;
+  p.age = q.age;
+  p.bijstand_weeks = q.bijstand_weeks;
+  p.household_flags = q.household_flags;
+  for (std::size_t k = 0; k < apart_persons_.size(); ++k) {
+    const auto i = apart_persons_[k];
+    const auto& own = apart_state_[k];
+    next_rung_[i] = own.rung;
+    p.flags[i] = own.flags;
+    p.age[i] = own.age;
+    p.bijstand_weeks[i] = own.bijstand_weeks;
   }
-  for (HouseholdId h = 0; h < p.households(); ++h)
-    if (!apart_household_[h]) p.household_flags[h] = q.household_flags[h];
+  for (std::size_t k = 0; k < apart_households_.size(); ++k) p.household_flags[apart_households_[k]] = apart_debts_[k];
   for (int e = 0; e < kEventCount; ++e) events_[e] = baseline.events_[e] + apart_events_[e];
   if (!baseline.counted_valid_) throw std::logic_error("step_join: the baseline's counts are not of this week");
   const std::size_t wijken = p.wijk_names.size();

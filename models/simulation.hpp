@@ -132,6 +132,12 @@ private:
   std::vector<PersonId> apart_persons_;
   std::vector<HouseholdId> apart_households_;
   EventCounts apart_events_{};
+  struct OwnState {
+    std::uint8_t rung, flags, age;
+    std::uint16_t bijstand_weeks;
+  };
+  std::vector<OwnState> apart_state_;     // of apart_persons_ after their week
+  std::vector<std::uint8_t> apart_debts_;  // household flags of apart_households_ after their week
 };
 
 }  // namespace meedoen::models
