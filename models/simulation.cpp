@@ -522,12 +522,25 @@ void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   take_in(world);
   mark_apart(baseline);
   EventCounts mine{}, theirs{};
-  for (const auto i : apart_persons_) {
-    const auto moves = rng_.words(replicate_, week, i / 4, kDrawLadderMove);
-    const auto others = rng_.words(replicate_, week, i / 4, kDrawBijstandEvent);
-    const double u_move = sim::Rng::to_unit(moves[i % 4]), u_event = sim::Rng::to_unit(others[i % 4]);
-    move_person(i, week, u_move, u_event, mine);
-    baseline.events_alone(i, week, u_move, u_event, theirs);
+  const auto apart = static_cast<std::int64_t>(apart_persons_.size());
+  // Each person's work writes only the person's own state (here and, restored, the baseline's).
+#pragma omp parallel num_threads(threads_)
+  {
+    EventCounts own{}, base{};
+#pragma omp for schedule(static, 256) nowait
+    for (std::int64_t k = 0; k < apart; ++k) {
+      const auto i = apart_persons_[static_cast<std::size_t>(k)];
+      const auto moves = rng_.words(replicate_, week, i / 4, kDrawLadderMove);
+      const auto others = rng_.words(replicate_, week, i / 4, kDrawBijstandEvent);
+      const double u_move = sim::Rng::to_unit(moves[i % 4]), u_event = sim::Rng::to_unit(others[i % 4]);
+      move_person(i, week, u_move, u_event, own);
+      baseline.events_alone(i, week, u_move, u_event, base);
+    }
+#pragma omp critical
+    for (int e = 0; e < kEventCount; ++e) {
+      mine[e] += own[e];
+      theirs[e] += base[e];
+    }
   }
   for (const auto h : apart_households_) {
     const double u = sim::Rng::to_unit(rng_.words(replicate_, week, h / 4, kDrawDebtEvent)[h % 4]);
