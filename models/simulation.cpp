@@ -449,12 +449,12 @@ void Simulation::mark_apart(const Simulation& baseline) {
   const auto& p = people_;
   const auto& q = baseline.people_;
   const std::size_t n = p.size(), households = p.households(), wijken = p.wijk_names.size();
-  std::vector<std::uint8_t> wijk_wide(wijken, 0u);
+  // Wijk-wide effects per wijk and rung: move_person reads the cell of the person's rung.
+  std::vector<std::uint8_t> wide(wijken * (kRungs + 1), 0u);
   bool any_wide = false;
-  for (std::size_t w = 0; w < wijken; ++w) {
-    for (int r = 0; r <= kRungs; ++r)
-      wijk_wide[w] |= programs_.area_up[w * (kRungs + 1) + r] != 0.f || programs_.area_down[w * (kRungs + 1) + r] != 0.f;
-    any_wide |= wijk_wide[w] != 0;
+  for (std::size_t cell = 0; cell < wide.size(); ++cell) {
+    wide[cell] = programs_.area_up[cell] != 0.f || programs_.area_down[cell] != 0.f;
+    any_wide |= wide[cell] != 0;
   }
   apart_household_.resize(households);
   apart_households_.clear();
@@ -478,7 +478,7 @@ void Simulation::mark_apart(const Simulation& baseline) {
     apart[i] = static_cast<std::uint8_t>((rung[i] ^ base_rung[i]) | (flags[i] ^ base_flags[i]) | (age[i] ^ base_age[i]) |
                                          std::uint8_t(weeks[i] != base_weeks[i]) | enrolled[i] | faded[i]);
   if (any_wide)
-    for (std::size_t i = 0; i < n; ++i) apart[i] |= wijk_wide[p.wijk[i]];
+    for (std::size_t i = 0; i < n; ++i) apart[i] |= wide[p.wijk[i] * (kRungs + 1) + rung[i]];
   for (const auto h : apart_households_)  // a household's members are contiguous
     std::fill(apart + p.household_start[h], apart + p.household_start[h + 1], std::uint8_t{1});
   const auto each_apart = [&](auto&& f) {  // skips eight persons at a time where none is apart
