@@ -180,11 +180,12 @@ BENCHMARK(BM_Replicate260)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTim
 void BM_LeidenReplicate(benchmark::State& state) {
   auto e = load_experiment("scenarios/leiden.toml");
   if (state.range(0) == 1) select_scenarios(e, {e.scenarios.front().name}, "benchmark");
-  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, 2).size());
+  const bool coupled = state.range(1) != 0;  // 0: every scenario alone (the reference)
+  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, 2, coupled).size());
   state.counters["scenarios"] = static_cast<double>(e.scenarios.size());
 }
-BENCHMARK(BM_LeidenReplicate)->ArgName("scenarios")->Arg(1)->Arg(7)->Unit(benchmark::kMillisecond)->UseRealTime()
-    ->Iterations(2);
+BENCHMARK(BM_LeidenReplicate)->ArgNames({"scenarios", "coupled"})->Args({1, 1})->Args({7, 1})->Args({7, 0})
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 
 // Set-up costs at scale 1.
 void BM_BuildPopulation(benchmark::State& state) {

@@ -189,62 +189,139 @@ std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
   return up;
 }
 
+// One scenario of a replicate as it runs: its simulation and its outputs so far.
+class ScenarioRun {
+public:
+  // `fit`: the ladder fit of this city and of parameters equal to s's (else fitted here).
+  ScenarioRun(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
+              std::uint32_t replicate, int threads, const LadderFit* fit = nullptr)
+      : city_(city), fit_(fit != nullptr ? *fit : fit_ladder(city.people, city.network, s.params)),
+        sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s)),
+        prices_(s.params), wijken_(city.people.wijk_names.size()), programs_(s.interventions.size()),
+        items_(programs_ + kProvisionCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
+        bijstand_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
+        metrics_((e.weeks + 1) * programs_ * kMetricCount, 0u), ledger_((e.weeks + 1) * items_, 0.0) {
+    observe(0);
+  }
+  Simulation& sim() { return sim_; }
+  const City& city() const { return city_; }
+  const LadderFit& fit() const { return fit_; }
+  // After the week's step: what is observed of it.
+  void record(int week) {
+    observe(week);
+    std::copy(sim_.events().begin(), sim_.events().end(), events_.begin() + week * kEventCount);
+    for (std::size_t k = 0; k < programs_; ++k) {
+      const auto& m = sim_.metrics()[k];
+      std::copy(m.begin(), m.end(), metrics_.begin() + (week * programs_ + k) * kMetricCount);
+      ledger_[week * items_ + k] = sim_.costs()[k];
+    }
+  }
+  void append_to(sim::Part& part) {
+    sim::GroupValues values;
+    values.u32 = {{"rung_counts", std::move(rungs_)},
+                  {"bijstand", std::move(bijstand_)},
+                  {"events", std::move(events_)},
+                  {"program", std::move(metrics_)},
+                  {"persons_up", persons_up(city_.people, sim_.people())}};
+    values.f64 = {{"fitted", coefficient_values(fit_)}, {"ledger", std::move(ledger_)}};
+    sim::append(part, outputs(), true, std::move(values));
+  }
+
+private:
+  static Interventions make_interventions(const ScenarioSpec& s) {
+    Interventions interventions;
+    for (std::size_t k = 0; k < s.interventions.size(); ++k)
+      interventions.push_back(make_intervention(s.interventions[k], static_cast<std::uint8_t>(k)));
+    return interventions;
+  }
+  void observe(int week) {
+    WeekCounts counts(wijken_);
+    sim_.observe(counts);
+    std::copy(counts.rungs.begin(), counts.rungs.end(), rungs_.begin() + week * wijken_ * kRungs);
+    std::copy(counts.bijstand.begin(), counts.bijstand.end(), bijstand_.begin() + week * wijken_);
+    const auto provisions = prices_.week(counts);
+    std::copy(provisions.begin(), provisions.end(), ledger_.begin() + week * items_ + programs_);
+  }
+
+  const City& city_;
+  LadderFit fit_;
+  Simulation sim_;
+  ProvisionPrices prices_;
+  std::size_t wijken_, programs_, items_;
+  std::vector<std::uint32_t> rungs_, bijstand_, events_, metrics_;
+  std::vector<double> ledger_;
+};
+
 void run_scenario(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
                   std::uint32_t replicate, int threads, sim::Progress& progress, sim::Part& part) {
-  const auto fit = fit_ladder(city.people, city.network, s.params);
-  Interventions interventions;
-  for (std::size_t k = 0; k < s.interventions.size(); ++k)
-    interventions.push_back(make_intervention(s.interventions[k], static_cast<std::uint8_t>(k)));
-  Simulation sim(city.people, city.network, fit, s.params, rng, replicate, threads, std::move(interventions));
-  const ProvisionPrices prices(s.params);
-  const std::size_t wijken = city.people.wijk_names.size(), programs = s.interventions.size();
-  const std::size_t items = programs + kProvisionCount;
-  std::vector<std::uint32_t> rungs((e.weeks + 1) * wijken * kRungs), bijstand((e.weeks + 1) * wijken),
-      events((e.weeks + 1) * kEventCount, 0u), metrics((e.weeks + 1) * programs * kMetricCount, 0u);
-  std::vector<double> ledger((e.weeks + 1) * items, 0.0);
-  const auto observe = [&](int week) {
-    WeekCounts counts(wijken);
-    sim.observe(counts);
-    std::copy(counts.rungs.begin(), counts.rungs.end(), rungs.begin() + week * wijken * kRungs);
-    std::copy(counts.bijstand.begin(), counts.bijstand.end(), bijstand.begin() + week * wijken);
-    const auto provisions = prices.week(counts);
-    std::copy(provisions.begin(), provisions.end(), ledger.begin() + week * items + programs);
-  };
-  observe(0);
+  ScenarioRun run(e, s, city, rng, replicate, threads);
   for (int week = 1; week <= e.weeks; ++week) {
-    sim.step(static_cast<std::uint32_t>(week));
-    observe(week);
-    std::copy(sim.events().begin(), sim.events().end(), events.begin() + week * kEventCount);
-    for (std::size_t k = 0; k < programs; ++k) {
-      const auto& m = sim.metrics()[k];
-      std::copy(m.begin(), m.end(), metrics.begin() + (week * programs + k) * kMetricCount);
-      ledger[week * items + k] = sim.costs()[k];
-    }
+    run.sim().step(static_cast<std::uint32_t>(week));
+    run.record(week);
     progress.advance();
   }
-  sim::GroupValues values;
-  values.u32 = {{"rung_counts", std::move(rungs)},
-                {"bijstand", std::move(bijstand)},
-                {"events", std::move(events)},
-                {"program", std::move(metrics)},
-                {"persons_up", persons_up(city.people, sim.people())}};
-  values.f64 = {{"fitted", coefficient_values(fit)}, {"ledger", std::move(ledger)}};
-  sim::append(part, outputs(), true, std::move(values));
+  run.append_to(part);
+}
+
+// Whether scenario s can step beside the baseline b (Simulation::step_apart):
+// b has no interventions, and s has b's city, ladder fit and every parameter
+// that is not an intervention's.
+bool couples(const ScenarioSpec& b, const ScenarioSpec& s) {
+  if (!b.interventions.empty() || !same_city(b.params, s.params)) return false;
+  for (const auto& spec : b.params.table().specs()) {
+    const auto type = std::string_view(spec.name).substr(0, spec.name.find('.'));
+    if (find_intervention_type(type) == nullptr && b.params.vec(spec.name) != s.params.vec(spec.name)) return false;
+  }
+  return true;
+}
+
+// The scenarios that couple to the baseline, in one pass: the baseline steps
+// in full, each of the others only where it may differ (docs/ODD.md).
+void run_coupled(const Experiment& e, const std::vector<const ScenarioSpec*>& scenarios, const City& city,
+                 const sim::Rng& rng, std::uint32_t replicate, int threads, sim::Progress& progress,
+                 std::vector<std::unique_ptr<ScenarioRun>>& runs) {
+  // The fit reads the city and the parameters that are not the interventions': the baseline's serves all.
+  for (const auto* s : scenarios)
+    runs.push_back(std::make_unique<ScenarioRun>(e, *s, city, rng, replicate, threads,
+                                                 runs.empty() ? nullptr : &runs.front()->fit()));
+  auto& baseline = runs.front()->sim();
+  for (int week = 1; week <= e.weeks; ++week) {
+    const auto w = static_cast<std::uint32_t>(week);
+    for (std::size_t k = 1; k < runs.size(); ++k) runs[k]->sim().step_apart(w, baseline);
+    baseline.step(w);
+    for (std::size_t k = 1; k < runs.size(); ++k) runs[k]->sim().step_join(w, baseline);
+    for (auto& run : runs) {
+      run->record(week);
+      progress.advance();
+    }
+  }
 }
 
 // One replicate of every scenario, as one piece; with parameter draws, the
-// scenarios run with the replicate's row, which ends the piece.
+// scenarios run with the replicate's row, which ends the piece. With
+// `coupled`, the scenarios that couple to a baseline without interventions
+// run in one pass with it (the same bits as each alone).
 sim::Part run_replicate(const Experiment& e, const std::vector<Wijk>& wijken, const sim::Rng& rng,
-                        std::uint32_t replicate, int threads, sim::Progress& progress) {
+                        std::uint32_t replicate, int threads, sim::Progress& progress, bool coupled = true) {
   sim::Part part;
   std::vector<ScenarioSpec> drawn;
   if (!e.parameter_draws.empty())
     for (const auto& s : e.scenarios) drawn.push_back(with_draws(s, e.parameter_draws, replicate));
   const auto& scenarios = e.parameter_draws.empty() ? e.scenarios : drawn;
-  const auto& baseline = scenarios.front().params;
-  const City city = build_city(wijken, e, baseline, rng, replicate);
+  const auto& baseline = scenarios.front();
+  const City city = build_city(wijken, e, baseline.params, rng, replicate);
+  std::vector<const ScenarioSpec*> together;
+  std::vector<std::unique_ptr<ScenarioRun>> runs;
+  if (coupled && baseline.interventions.empty())
+    for (const auto& s : scenarios)
+      if (couples(baseline, s)) together.push_back(&s);
+  if (together.size() > 1) run_coupled(e, together, city, rng, replicate, threads, progress, runs);
+  else together.clear();  // the baseline alone: nothing to couple
+  std::size_t next = 0;
   for (const auto& s : scenarios) {
-    if (same_city(baseline, s.params))
+    if (next < together.size() && together[next] == &s)
+      runs[next++]->append_to(part);
+    else if (same_city(baseline.params, s.params))
       run_scenario(e, s, city, rng, replicate, threads, progress, part);
     else
       run_scenario(e, s, build_city(wijken, e, s.params, rng, replicate), rng, replicate, threads, progress, part);
@@ -417,7 +494,7 @@ void check_replicate(const Experiment& e, std::uint32_t replicate, const std::st
 
 }  // namespace
 
-std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads) {
+std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads, bool coupled) {
   check_replicate(e, replicate, "run_piece");
   const auto wijken = load_wijken(e.population_data);
   const sim::Rng rng(e.seed);
@@ -426,7 +503,7 @@ std::string run_piece(const Experiment& e, std::uint32_t replicate, int threads)
   omp_set_num_threads(workers);  // for the set-up's parallel regions; restored below
   sim::Part part;
   try {
-    part = run_replicate(e, wijken, rng, replicate, workers, progress);
+    part = run_replicate(e, wijken, rng, replicate, workers, progress, coupled);
   } catch (...) {
     omp_set_num_threads(before);
     throw;

@@ -65,8 +65,9 @@ void run_experiment(const Experiment& experiment, const std::string& out_path, c
 // population file).
 
 // The same bytes for any number of threads (0: OpenMP's default). Reads the
-// population data; writes nothing.
-std::string run_piece(const Experiment& experiment, std::uint32_t replicate, int threads);
+// population data; writes nothing. `coupled` false: every scenario steps on
+// its own (the reference for the coupled pass; the same bytes).
+std::string run_piece(const Experiment& experiment, std::uint32_t replicate, int threads, bool coupled = true);
 
 // Opens OUT.parts/ as run_experiment does with resume (InputError if it holds
 // another run), or creates it if it holds no run yet, and writes the piece

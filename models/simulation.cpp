@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
+#include <stdexcept>
 
 #include "models/population.hpp"
 #include "models/purposes.hpp"
@@ -96,12 +98,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
   World world{people_, network_, programs_, rng_, replicate_, week, reference};
-  // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
-  std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
-  std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
-  std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
-  for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
-  if (!interventions_.empty()) compute_bounds();
+  take_in(world);
   if (reference) {
     move_persons_reference(week);
     move_households_reference(week);
@@ -112,6 +109,15 @@ void Simulation::step(std::uint32_t week, bool reference) {
   counted_valid_ = !reference;  // what close_week changes (enrolments, debts) is not observed
   people_.rung.swap(next_rung_);
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
+}
+
+void Simulation::take_in(World& world) {
+  // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
+  std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
+  std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
+  std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
+  for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
+  if (!interventions_.empty()) compute_bounds();
 }
 
 Effect Simulation::effects_on(PersonId i, int rung) {
@@ -264,6 +270,16 @@ void add(WeekCounts& to, const WeekCounts& from) {
     to.chronic[r] += from.chronic[r];
   }
   to.lonely_or_isolated += from.lonely_or_isolated;
+}
+
+void subtract(WeekCounts& to, const WeekCounts& from) {
+  for (std::size_t k = 0; k < to.rungs.size(); ++k) to.rungs[k] -= from.rungs[k];
+  for (std::size_t k = 0; k < to.bijstand.size(); ++k) to.bijstand[k] -= from.bijstand[k];
+  for (int r = 0; r <= kRungs; ++r) {
+    to.psych[r] -= from.psych[r];
+    to.chronic[r] -= from.chronic[r];
+  }
+  to.lonely_or_isolated -= from.lonely_or_isolated;
 }
 
 void add_histogram(WeekCounts& c, const std::vector<std::uint32_t>& histogram) {
@@ -421,6 +437,165 @@ void Simulation::observe(WeekCounts& c) const {
     return;
   }
   for (PersonId i = 0; i < people_.size(); ++i) count(people_, i, people_.rung[i], c);
+}
+
+// The coupled step. A person's move_person reads the person's own state, the
+// household's debt, the person's programme effects, the wijk-wide effect of
+// the person's wijk and rung, the contacts' rungs, and draws keyed by the
+// person; everything else it reads (fixed covariates, ladder coefficients,
+// rates) is the baseline's too. Where all of these equal the baseline's, the
+// person's week equals the baseline's; the others are "apart" and stepped here.
+void Simulation::mark_apart(const Simulation& baseline) {
+  const auto& p = people_;
+  const auto& q = baseline.people_;
+  const std::size_t n = p.size(), households = p.households(), wijken = p.wijk_names.size();
+  // Wijk-wide effects per wijk and rung: move_person reads the cell of the person's rung.
+  std::vector<std::uint8_t> wide(wijken * (kRungs + 1), 0u);
+  bool any_wide = false;
+  for (std::size_t cell = 0; cell < wide.size(); ++cell) {
+    wide[cell] = programs_.area_up[cell] != 0.f || programs_.area_down[cell] != 0.f;
+    any_wide |= wide[cell] != 0;
+  }
+  apart_household_.resize(households);
+  apart_households_.clear();
+  for (HouseholdId h = 0; h < households; ++h) apart_household_[h] = p.household_flags[h] != q.household_flags[h];
+  for (HouseholdId h = 0; h < households; ++h)
+    if (apart_household_[h]) apart_households_.push_back(h);
+  // Nonzero: apart. Branch-free over the columns, so that the compiler vectorises it.
+  apart_.resize(n);
+  const auto* __restrict rung = p.rung.data();
+  const auto* __restrict base_rung = q.rung.data();
+  const auto* __restrict flags = p.flags.data();
+  const auto* __restrict base_flags = q.flags.data();
+  const auto* __restrict age = p.age.data();
+  const auto* __restrict base_age = q.age.data();
+  const auto* __restrict weeks = p.bijstand_weeks.data();
+  const auto* __restrict base_weeks = q.bijstand_weeks.data();
+  const auto* __restrict enrolled = programs_.enrolled_in.data();
+  const auto* __restrict faded = programs_.faded_from.data();
+  auto* __restrict apart = apart_.data();
+  for (std::size_t i = 0; i < n; ++i)
+    apart[i] = static_cast<std::uint8_t>((rung[i] ^ base_rung[i]) | (flags[i] ^ base_flags[i]) | (age[i] ^ base_age[i]) |
+                                         std::uint8_t(weeks[i] != base_weeks[i]) | enrolled[i] | faded[i]);
+  if (any_wide)
+    for (std::size_t i = 0; i < n; ++i) apart[i] |= wide[p.wijk[i] * (kRungs + 1) + rung[i]];
+  for (const auto h : apart_households_)  // a household's members are contiguous
+    std::fill(apart + p.household_start[h], apart + p.household_start[h + 1], std::uint8_t{1});
+  const auto each_apart = [&](auto&& f) {  // skips eight persons at a time where none is apart
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, apart + i, 8);
+      if (word == 0) continue;
+      for (std::size_t j = i; j < i + 8; ++j)
+        if (apart[j]) f(static_cast<PersonId>(j));
+    }
+    for (; i < n; ++i)
+      if (apart[i]) f(static_cast<PersonId>(i));
+  };
+  each_apart([&](PersonId i) {
+    if (rung[i] != base_rung[i])
+      for (const auto c : network_.contacts(i)) apart[c] = 1;  // contacts are mutual
+  });
+  apart_persons_.clear();
+  each_apart([&](PersonId i) { apart_persons_.push_back(i); });
+}
+
+void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
+  auto& p = people_;
+  const auto flags = p.flags[i], age = p.age[i], next = next_rung_[i];
+  const auto weeks = p.bijstand_weeks[i];
+  move_person(i, week, u_move, u_event, events);
+  p.flags[i] = flags;
+  p.age[i] = age;
+  p.bijstand_weeks[i] = weeks;
+  next_rung_[i] = next;
+}
+
+// Before the baseline's step: this scenario's intake, and the week of the
+// persons and households apart, by the same code and draws as step(); their
+// events are kept as differences from what the baseline does with them.
+void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
+  events_ = {};
+  std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
+  World world{people_, network_, programs_, rng_, replicate_, week, false};
+  take_in(world);
+  mark_apart(baseline);
+  EventCounts mine{}, theirs{};
+  const auto apart = static_cast<std::int64_t>(apart_persons_.size());
+  // Each person's work writes only the person's own state (here and, restored, the baseline's).
+#pragma omp parallel num_threads(threads_)
+  {
+    EventCounts own{}, base{};
+#pragma omp for schedule(static, 256) nowait
+    for (std::int64_t k = 0; k < apart; ++k) {
+      const auto i = apart_persons_[static_cast<std::size_t>(k)];
+      const auto moves = rng_.words(replicate_, week, i / 4, kDrawLadderMove);
+      const auto others = rng_.words(replicate_, week, i / 4, kDrawBijstandEvent);
+      const double u_move = sim::Rng::to_unit(moves[i % 4]), u_event = sim::Rng::to_unit(others[i % 4]);
+      move_person(i, week, u_move, u_event, own);
+      baseline.events_alone(i, week, u_move, u_event, base);
+    }
+#pragma omp critical
+    for (int e = 0; e < kEventCount; ++e) {
+      mine[e] += own[e];
+      theirs[e] += base[e];
+    }
+  }
+  for (const auto h : apart_households_) {
+    const double u = sim::Rng::to_unit(rng_.words(replicate_, week, h / 4, kDrawDebtEvent)[h % 4]);
+    const auto debt_event = [&](bool debt, EventCounts& events) {
+      if (u >= (debt ? debt_resolve_ : debt_start_)) return false;
+      events[debt ? kDebtResolved : kDebtStarted] += 1;
+      return true;
+    };
+    if (debt_event(people_.household_flags[h] & kDebt, mine)) people_.household_flags[h] ^= kDebt;
+    debt_event(baseline.people_.household_flags[h] & kDebt, theirs);
+  }
+  for (int e = 0; e < kEventCount; ++e) apart_events_[e] = mine[e] - theirs[e];
+  apart_state_.clear();
+  for (const auto i : apart_persons_)
+    apart_state_.push_back({next_rung_[i], people_.flags[i], people_.age[i], people_.bijstand_weeks[i]});
+  apart_debts_.clear();
+  for (const auto h : apart_households_) apart_debts_.push_back(people_.household_flags[h]);
+}
+
+// After the baseline's step: everyone takes the baseline's new state, and
+// those apart their own again; events and counts are the baseline's plus the
+// differences over those apart (modular arithmetic: the sums are exact); then
+// step 5.
+void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
+  auto& p = people_;
+  const auto& q = baseline.people_;
+  next_rung_ = q.rung;
+  p.flags = q.flags;
+  p.age = q.age;
+  p.bijstand_weeks = q.bijstand_weeks;
+  p.household_flags = q.household_flags;
+  for (std::size_t k = 0; k < apart_persons_.size(); ++k) {
+    const auto i = apart_persons_[k];
+    const auto& own = apart_state_[k];
+    next_rung_[i] = own.rung;
+    p.flags[i] = own.flags;
+    p.age[i] = own.age;
+    p.bijstand_weeks[i] = own.bijstand_weeks;
+  }
+  for (std::size_t k = 0; k < apart_households_.size(); ++k) p.household_flags[apart_households_[k]] = apart_debts_[k];
+  for (int e = 0; e < kEventCount; ++e) events_[e] = baseline.events_[e] + apart_events_[e];
+  if (!baseline.counted_valid_) throw std::logic_error("step_join: the baseline's counts are not of this week");
+  const std::size_t wijken = p.wijk_names.size();
+  WeekCounts plus(wijken), minus(wijken);
+  for (const auto i : apart_persons_) {
+    count(p, i, next_rung_[i], plus);
+    count(q, i, q.rung[i], minus);
+  }
+  counted_ = baseline.counted_;
+  add(counted_, plus);
+  subtract(counted_, minus);
+  counted_valid_ = true;
+  p.rung.swap(next_rung_);
+  World world{people_, network_, programs_, rng_, replicate_, week, false};
+  for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
 }
 
 }  // namespace meedoen::models

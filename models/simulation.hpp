@@ -60,6 +60,12 @@ public:
   // every programme's search scanning everyone (the reference that tests
   // hold the fast path to, bit for bit).
   void step_reference(std::uint32_t week);
+  // The coupled step (docs/ODD.md): this scenario beside `baseline`, a
+  // Simulation without interventions of the same city, ladder fit and rates,
+  // in lockstep with it. step_apart goes before baseline.step(week) and
+  // step_join after it; together they give the bits of step(week).
+  void step_apart(std::uint32_t week, Simulation& baseline);
+  void step_join(std::uint32_t week, const Simulation& baseline);
 
   const People& people() const { return people_; }
   const EventCounts& events() const { return events_; }  // of the last step
@@ -74,6 +80,11 @@ public:
 
 private:
   void step(std::uint32_t week, bool reference);
+  void take_in(World& world);
+  // Marks apart_ (and lists apart_persons_, apart_households_): whom step_apart steps on its own.
+  void mark_apart(const Simulation& baseline);
+  // move_person on the baseline, keeping its state: only its events.
+  void events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events);
   // The fast path: persons in batches of 64 (Philox in vector registers),
   // those to whom nothing happens this week settled by integer compares, the
   // others by move_person; this week's WeekCounts counted in the same pass.
@@ -115,6 +126,18 @@ private:
   EventCounts events_{};
   WeekCounts counted_;          // this week's state, counted by the fast step
   bool counted_valid_ = false;  // counted_ holds the current state
+  // The coupled step: persons and households that may differ from the baseline this week,
+  // and this week's events less the baseline's over them.
+  std::vector<std::uint8_t> apart_, apart_household_;
+  std::vector<PersonId> apart_persons_;
+  std::vector<HouseholdId> apart_households_;
+  EventCounts apart_events_{};
+  struct OwnState {
+    std::uint8_t rung, flags, age;
+    std::uint16_t bijstand_weeks;
+  };
+  std::vector<OwnState> apart_state_;     // of apart_persons_ after their week
+  std::vector<std::uint8_t> apart_debts_;  // household flags of apart_households_ after their week
 };
 
 }  // namespace meedoen::models

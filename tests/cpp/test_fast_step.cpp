@@ -161,6 +161,49 @@ TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
   for (std::size_t k = 0; k < costs.size(); ++k) EXPECT_GT(costs[k], 0.0) << plain.interventions()[k]->spec().name;
 }
 
+
+// The coupled step (step_apart, the baseline's step, step_join) against each
+// scenario stepped alone: the same bits, week by week, for a scenario with
+// every type and one with three programmes in three wijken and no wijk-wide
+// effect, beside one baseline, over two years.
+TEST_P(FastStepThreads, CoupledScenariosGiveTheBitsOfEachAlone) {
+  static const TestCity c(0.3);
+  const int threads = GetParam();
+  const auto one = [&] {
+    Interventions out;
+    out.push_back(make_intervention(c.spec_in("home_visits", {"Leiden-Noord"}, {{"list_size", 400}}), 0));
+    out.push_back(make_intervention(
+        c.spec_in("activation_centre", {"Morsdistrict"}, {{"finding_rate", 0.05}, {"places", 200}}), 1));
+    out.push_back(make_intervention(
+        c.spec_in("poverty_signalling", {"Stevenshofdistrict"}, {{"finding_rate", 0.3}, {"staff_hours", 400}}), 2));
+    return out;
+  };
+  Simulation baseline(c.people, c.network, c.fit, c.params, c.rng, 0, threads);
+  Simulation every(c.people, c.network, c.fit, c.params, c.rng, 0, threads, all_types(c));
+  Simulation few(c.people, c.network, c.fit, c.params, c.rng, 0, threads, one());
+  Simulation every_alone(c.people, c.network, c.fit, c.params, c.rng, 0, threads, all_types(c));
+  Simulation few_alone(c.people, c.network, c.fit, c.params, c.rng, 0, threads, one());
+  const std::size_t wijken = c.people.wijk_names.size();
+  std::uint32_t differ = 0;
+  for (int week = 1; week <= 104; ++week) {
+    const auto w = static_cast<std::uint32_t>(week);
+    every.step_apart(w, baseline);
+    few.step_apart(w, baseline);
+    baseline.step(w);
+    every.step_join(w, baseline);
+    few.step_join(w, baseline);
+    every_alone.step(w);
+    few_alone.step(w);
+    expect_same_outputs(every, every_alone, wijken, week);
+    expect_same_state(every, every_alone, week);
+    expect_same_outputs(few, few_alone, wijken, week);
+    expect_same_state(few, few_alone, week);
+    if (testing::Test::HasFailure()) return;
+    for (PersonId i = 0; i < c.people.size(); ++i) differ += every.people().rung[i] != baseline.people().rung[i];
+  }
+  EXPECT_GT(differ, 1000u);  // the scenario came to differ from the baseline
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, FastStepThreads, testing::Values(1, 2));
 
 }  // namespace
