@@ -34,7 +34,7 @@ import pandas as pd
 
 from meedoen import _core
 from meedoen.config import ConfigFile, ParameterRange, check_relations, read_parameter_ranges
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 from meedoen.identifiability import Screening, diagnose, screen, width_ratios
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
@@ -155,25 +155,40 @@ def check_pilots_match(config: CalibrationConfig, pilots: list[Pilot]) -> None:
     problems = []
     for pilot in pilots:
         for window in pilot.windows():
-            where = f"{pilot.path}:{pilot.line(window.programme, window.period)}"
+            line = pilot.line(window.programme, window.period)
             intervention = interventions.get(window.programme)
             if intervention is None:
                 problems.append(
-                    f"{where}: programme: {window.programme} is not an intervention of scenario "
-                    f"{config.scenario} (one of {', '.join(interventions) or 'none'})"
+                    Problem(
+                        pilot.path,
+                        line,
+                        "programme",
+                        f"{window.programme} is not an intervention of scenario "
+                        f"{config.scenario} (one of {', '.join(interventions) or 'none'})",
+                    )
                 )
                 continue
             works_in = set(intervention["wijken"])
             outside = sorted(set(window.wijken) - works_in - {"all"})
             if outside:
                 problems.append(
-                    f"{where}: wijk: {', '.join(outside)} is not where {window.programme} works "
-                    f"in the scenario ({', '.join(sorted(works_in))})"
+                    Problem(
+                        pilot.path,
+                        line,
+                        "wijk",
+                        f"{', '.join(outside)} is not where {window.programme} works "
+                        f"in the scenario ({', '.join(sorted(works_in))})",
+                    )
                 )
             if window.last_week > config.experiment.weeks:
                 problems.append(
-                    f"{where}: last_week: {window.last_week} is beyond the simulated weeks "
-                    f"(1 to {config.experiment.weeks}: weeks in the config or scenario file)"
+                    Problem(
+                        pilot.path,
+                        line,
+                        "last_week",
+                        f"{window.last_week} is beyond the simulated weeks "
+                        f"(1 to {config.experiment.weeks}: weeks in the config or scenario file)",
+                    )
                 )
     if problems:
         raise InputError(problems)
@@ -236,8 +251,13 @@ def observed_summaries(pilots: list[Pilot]) -> dict[str, float]:
             key = (window.programme, window.period)
             if key in seen:
                 problems.append(
-                    f"{pilot.path}:{pilot.line(*key)}: period: {window.programme} {window.period} "
-                    f"is also in {seen[key]} (each programme and period in one file)"
+                    Problem(
+                        pilot.path,
+                        pilot.line(*key),
+                        "period",
+                        f"{window.programme} {window.period} is also in {seen[key]} "
+                        "(each programme and period in one file)",
+                    )
                 )
             seen[key] = pilot.path
         summaries |= pilot_summaries(pilot)
@@ -485,7 +505,7 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
             [f"{path}: (file): does not exist (a posterior file of meedoen calibrate)"]
         ) from None
     except OSError as error:
-        raise InputError([f"{path}: (file): cannot be read ({error})"]) from None
+        raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
     try:
         with h5py.File(path, "r") as f:
             names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["parameter"][()]]
@@ -500,7 +520,7 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
             [f"{path}: (file): is not a posterior file of meedoen calibrate ({error})"]
         ) from None
     if particles.shape != (len(weights), len(names)) or not np.isclose(weights.sum(), 1.0):
-        raise InputError([f"{path}: generation: particles and weights do not match (a damaged file)"])
+        raise InputError([Problem(path, 0, "generation", "particles and weights do not match (a damaged file)")])
     weights = weights / weights.sum()
     digest = hashlib.sha256(content).hexdigest()
     return Posterior(path, names, low, high, particles, weights, table, attrs, digest, screening, diagnostics)

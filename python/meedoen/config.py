@@ -29,7 +29,7 @@ class ConfigFile:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.problems: list[Problem | str] = []
+        self.problems: list[Problem] = []
         try:
             self.text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -65,10 +65,10 @@ class ConfigFile:
         its lines, then the others (such as those of a scenario file it names) as they came."""
         if self.problems:
 
-            def ours(problem: Problem | str) -> bool:
-                return isinstance(problem, Problem) and problem.file == str(self.path)
+            def ours(problem: Problem) -> bool:
+                return problem.file == str(self.path)
 
-            mine = sorted(filter(ours, self.problems), key=lambda p: p.line)  # type: ignore[union-attr]
+            mine = sorted(filter(ours, self.problems), key=lambda p: p.line)
             raise InputError(mine + [p for p in self.problems if not ours(p)])
 
     def line_of(self, keys: tuple) -> int:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from meedoen.errors import InputError
+from meedoen.errors import InputError, flag_problem
 from meedoen.progress import progress_bar
 
 __all__ = ["check_scheduler", "dask_client", "map_in_order"]
@@ -115,7 +115,7 @@ async def _handshake(address: str, timeout: float) -> str | None:
 
 
 def _scheduler_problem(what: str) -> InputError:
-    return InputError([f"command line: --scheduler: {what} ({SCHEDULER_ALLOWED})"])
+    return InputError([flag_problem("--scheduler", f"{what} ({SCHEDULER_ALLOWED})")])
 
 
 def map_in_order(

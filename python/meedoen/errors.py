@@ -40,12 +40,15 @@ class InputError(ValueError):
     """Bad input, with every problem found in it.
 
     ``problems`` holds the Problem records, in the order to show them; ``str(error)``
-    is their lines joined by newlines.
+    is their lines joined by newlines. Raises TypeError for a problem that is not a record.
     """
 
-    def __init__(self, problems: Iterable[Problem | str]) -> None:
-        self.problems: list[Problem | str] = list(problems)
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        strays = [p for p in self.problems if not isinstance(p, Problem)]
+        if strays:
+            raise TypeError(f"InputError takes Problem records, not {type(strays[0]).__name__}: {strays[0]!r}")
         super().__init__("\n".join(self.problems))
 
-    def __reduce__(self) -> tuple[type["InputError"], tuple[list[Problem | str]]]:
+    def __reduce__(self) -> tuple[type["InputError"], tuple[list[Problem]]]:
         return type(self), (self.problems,)

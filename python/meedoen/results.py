@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from meedoen import _core
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 
 __all__ = ["OUTPUTS", "Results", "ResultsFileError", "open_results"]
 
@@ -215,7 +215,7 @@ def _coordinate(values: np.ndarray) -> np.ndarray:
 
 
 def _unreadable(name: str, reason: str) -> InputError:
-    return InputError([f"{name}: (file): {NOT_READABLE} ({reason})"])
+    return InputError([Problem(name, 0, "(file)", f"{NOT_READABLE} ({reason})")])
 
 
 def _reason(error: Exception) -> str:
@@ -245,14 +245,14 @@ def _check_root(attrs: dict[str, object]) -> None:
 
 
 def _check_json(value: object, what: str, keys: frozenset[str] | None = None) -> None:
-    """ResultsFileError unless ``value`` is UTF-8 text holding a JSON object (whose keys are
-    among ``keys``, when given)."""
+    """ResultsFileError unless ``value`` is JSON text (UTF-8) holding an object whose keys are
+    among ``keys``, when given."""
     if value is None:
         return
     text = str(value)
-    if re.search("[\udc80-\udcff]", text):  # h5py's stand-ins for bytes that are not UTF-8
-        raise ResultsFileError(f"{what} is damaged: not UTF-8 text")
     try:
+        if re.search("[\udc80-\udcff]", text):  # h5py's stand-ins for bytes that are not UTF-8,
+            raise ValueError("not UTF-8")  # which JSON text must be (RFC 8259)
         parsed = json.loads(text)
     except ValueError:
         raise ResultsFileError(f"{what} is damaged: not JSON") from None

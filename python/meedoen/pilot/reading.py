@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 from meedoen.pilot.format import (
     ALL,
     COLUMNS,
@@ -60,13 +60,13 @@ def read_pilot(path: str | os.PathLike[str], wijken: Sequence[str] | None = None
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError([f"{name}: (file): does not exist (a pilot CSV file; {DOCS})"]) from None
+        raise InputError([Problem(name, 0, "(file)", f"does not exist (a pilot CSV file; {DOCS})")]) from None
     except IsADirectoryError:
-        raise InputError([f"{name}: (file): is a directory (a pilot CSV file; {DOCS})"]) from None
+        raise InputError([Problem(name, 0, "(file)", f"is a directory (a pilot CSV file; {DOCS})")]) from None
     except UnicodeDecodeError:
-        raise InputError([f"{name}: (file): is not UTF-8 text (a pilot CSV file in UTF-8; {DOCS})"]) from None
+        raise InputError([Problem(name, 0, "(file)", f"is not UTF-8 text (a pilot CSV file in UTF-8; {DOCS})")]) from None
     except OSError as error:
-        raise InputError([f"{name}: (file): cannot be read: {error.strerror} (a pilot CSV file)"]) from None
+        raise InputError([Problem(name, 0, "(file)", f"cannot be read: {error.strerror} (a pilot CSV file)")]) from None
     return _Reader(name, wijken).read(text, path)
 
 
@@ -76,11 +76,10 @@ class _Reader:
     def __init__(self, name: str, wijken: Sequence[str] | None) -> None:
         self.name = name
         self.wijken = tuple(wijken) if wijken is not None else model_wijken()
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
     def problem(self, line: int | None, column: str, what: str) -> None:
-        where = f"{self.name}:{line}" if line is not None else self.name
-        self.problems.append(f"{where}: {column}: {what}")
+        self.problems.append(Problem(self.name, line or 0, column, what))
 
     def read(self, text: str, path: Path) -> Pilot:
         lines = list(enumerate(LINE_END.split(text), start=1))

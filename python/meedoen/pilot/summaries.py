@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
-from meedoen.errors import InputError
+from meedoen.errors import InputError, Problem
 from meedoen.pilot.format import COUNT_METRICS, COUNTS, RUNG_BLOCKS, RUNG_METRICS, RUNGS, Pilot, Window
 
 
@@ -81,17 +81,26 @@ def _comparable_windows(program: xr.DataArray, pilot: Pilot, wanted: dict[str, f
     windows = []
     for window in pilot.windows():
         line = pilot.line(window.programme, window.period)
-        where = f"{pilot.path}:{line}"
         if window.programme not in interventions:
             problems.append(
-                f"{where}: programme: {window.programme} is not an intervention of the scenario "
-                f"(the interventions: {', '.join(interventions) or 'none'})"
+                Problem(
+                    pilot.path,
+                    line,
+                    "programme",
+                    f"{window.programme} is not an intervention of the scenario "
+                    f"(the interventions: {', '.join(interventions) or 'none'})",
+                )
             )
             continue
         if window.last_week > last_week:
             problems.append(
-                f"{where}: last_week: is beyond the simulation's last week {last_week} "
-                f"(weeks 1 to {last_week}: simulate as many weeks as the pilot covers)"
+                Problem(
+                    pilot.path,
+                    line,
+                    "last_week",
+                    f"is beyond the simulation's last week {last_week} "
+                    f"(weeks 1 to {last_week}: simulate as many weeks as the pilot covers)",
+                )
             )
             continue
         needed = [COUNT_METRICS[c] for c in COUNTS if _key(window, c) in wanted]
@@ -101,8 +110,13 @@ def _comparable_windows(program: xr.DataArray, pilot: Pilot, wanted: dict[str, f
         missing = [m for m in needed if m not in metrics]
         if missing:
             problems.append(
-                f"{where}: programme: the model's program data has no metric "
-                f"{', '.join(missing)} (its metrics: {', '.join(sorted(metrics))})"
+                Problem(
+                    pilot.path,
+                    line,
+                    "programme",
+                    f"the model's program data has no metric "
+                    f"{', '.join(missing)} (its metrics: {', '.join(sorted(metrics))})",
+                )
             )
             continue
         windows.append(window)
