@@ -502,7 +502,7 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
         content = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
-            [f"{path}: (file): does not exist (a posterior file of meedoen calibrate)"]
+            [Problem(path, 0, "(file)", "does not exist (a posterior file of meedoen calibrate)")]
         ) from None
     except OSError as error:
         raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
@@ -517,7 +517,7 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
             screening, diagnostics = _texts(f, "screening/warnings"), _texts(f, "diagnostics/warnings")
     except (OSError, KeyError, ValueError) as error:
         raise InputError(
-            [f"{path}: (file): is not a posterior file of meedoen calibrate ({error})"]
+            [Problem(path, 0, "(file)", f"is not a posterior file of meedoen calibrate ({error})")]
         ) from None
     if particles.shape != (len(weights), len(names)) or not np.isclose(weights.sum(), 1.0):
         raise InputError([Problem(path, 0, "generation", "particles and weights do not match (a damaged file)")])
