@@ -35,7 +35,8 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       programs_(people_.size(), people_.wijk_names.size()),
       metrics_(interventions_.size()),
       costs_(interventions_.size(), 0.0),
-      counted_(people_.wijk_names.size()) {
+      counted_(people_.wijk_names.size()),
+      track_changes_(!interventions_.empty()) {
   entry_words_ = sim::Rng::word_threshold(bijstand_entry_);
   other_exit_words_ = sim::Rng::word_threshold(bijstand_other_exit_);
   debt_start_words_ = sim::Rng::word_threshold(debt_start_);
@@ -99,7 +100,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
   World world{people_, network_, programs_, rng_, replicate_, week, reference, changed_known_ ? &changed_ : nullptr};
   take_in(world);
   changed_.clear();
-  changed_known_ = !reference;
+  changed_known_ = !reference && track_changes_;
   apart_known_ = false;
   if (reference) {
     move_persons_reference(week);
@@ -349,7 +350,7 @@ void Simulation::move_persons(std::uint32_t week) {
       std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
       for (int j = 0; j < count; ++j) {
         const PersonId i = first + static_cast<PersonId>(j);
-        if (!quiet[j] || p.has(i, kBijstand)) changed.push_back(i);
+        if (track_changes_ && (!quiet[j] || p.has(i, kBijstand))) changed.push_back(i);
         if (!quiet[j])
           move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
         else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535)
@@ -391,7 +392,8 @@ void Simulation::move_households(std::uint32_t week) {
         if (draws[j] >= (debt ? debt_resolve_words_ : debt_start_words_)) continue;
         flags ^= kDebt;
         (debt ? resolved : started) += 1;
-        for (PersonId i = people_.household_start[h]; i < people_.household_start[h + 1]; ++i) changed.push_back(i);
+        for (PersonId i = people_.household_start[h]; track_changes_ && i < people_.household_start[h + 1]; ++i)
+          changed.push_back(i);
       }
     }
 #pragma omp critical
@@ -537,6 +539,7 @@ void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, dou
 void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
+  baseline.track_changes_ = true;  // from its next step on
   World world{people_, network_, programs_, rng_, replicate_, week, false, changed_known_ ? &changed_ : nullptr};
   take_in(world);
   mark_apart(baseline);

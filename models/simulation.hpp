@@ -134,6 +134,7 @@ private:
   // here, or set changed_known_ to false.
   std::vector<PersonId> changed_;
   bool changed_known_ = false;
+  bool track_changes_;  // whether changed_ is kept: with interventions, or as a coupled baseline
   // The coupled step: persons and households that may differ from the baseline this week,
   // and this week's events less the baseline's over them.
   std::vector<std::uint8_t> apart_, apart_household_;  // marks while mark_apart works
