@@ -470,7 +470,7 @@ void run_experiment(const Experiment& e, const std::string& out_path, const RunO
   sim::Progress progress(options.progress, static_cast<long>(missing.size() * e.scenarios.size()) * e.weeks);
   const sim::Rng rng(e.seed);
   const auto replicate = [&](std::uint32_t r, int threads) {
-    return run_replicate(e, wijken, rng, r, threads, progress);
+    return run_replicate(e, wijken, rng, r, threads, progress, options.coupled);
   };
   try {
     sim::run_replicates(missing, options.threads, progress, replicate, parts);

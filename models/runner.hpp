@@ -19,6 +19,10 @@ struct RunOptions {
   bool resume = false;
   // Keep OUT.parts/ after writing OUT (to add replicates later with resume).
   bool keep_parts = false;
+  // Step the scenarios that can beside the baseline in one pass (faster; it
+  // holds every such scenario's state at once). false: each scenario on its
+  // own, one at a time (less memory). The same bits either way.
+  bool coupled = true;
   // Called from the calling thread with (weeks done, weeks in all); returning
   // false stops the run: OUT is not written, OUT.parts/ keeps what finished.
   std::function<bool(long done, long total)> progress;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <stdexcept>
 
@@ -36,7 +35,8 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       programs_(people_.size(), people_.wijk_names.size()),
       metrics_(interventions_.size()),
       costs_(interventions_.size(), 0.0),
-      counted_(people_.wijk_names.size()) {
+      counted_(people_.wijk_names.size()),
+      track_changes_(!interventions_.empty()) {
   entry_words_ = sim::Rng::word_threshold(bijstand_entry_);
   other_exit_words_ = sim::Rng::word_threshold(bijstand_other_exit_);
   debt_start_words_ = sim::Rng::word_threshold(debt_start_);
@@ -97,8 +97,11 @@ void Simulation::step_reference(std::uint32_t week) { step(week, true); }
 void Simulation::step(std::uint32_t week, bool reference) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
-  World world{people_, network_, programs_, rng_, replicate_, week, reference};
+  World world{people_, network_, programs_, rng_, replicate_, week, reference, changed_known_ ? &changed_ : nullptr};
   take_in(world);
+  changed_.clear();
+  changed_known_ = !reference && track_changes_;
+  apart_known_ = false;
   if (reference) {
     move_persons_reference(week);
     move_households_reference(week);
@@ -109,10 +112,12 @@ void Simulation::step(std::uint32_t week, bool reference) {
   counted_valid_ = !reference;  // what close_week changes (enrolments, debts) is not observed
   people_.rung.swap(next_rung_);
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
+  take_touched();
 }
 
 void Simulation::take_in(World& world) {
   // Wijk-wide effects hold for one week: the interventions that work this week set them afresh.
+  programs_.entered.clear();
   std::fill(programs_.finding_multiplier.begin(), programs_.finding_multiplier.end(), 1.f);
   std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
   std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
@@ -328,6 +333,7 @@ void Simulation::move_persons(std::uint32_t week) {
   {
     EventCounts local{};
     std::vector<std::uint32_t> cells(wijken * kCellsPerWijk, 0u);
+    std::vector<PersonId> changed;  // move_person's, and the quiet on bijstand (a week more)
     sim::Rng::Batch moves, others;
     std::uint8_t quiet[kPersons];
 #pragma omp for schedule(static, 16) nowait
@@ -344,6 +350,7 @@ void Simulation::move_persons(std::uint32_t week) {
       std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
       for (int j = 0; j < count; ++j) {
         const PersonId i = first + static_cast<PersonId>(j);
+        if (track_changes_ && (!quiet[j] || p.has(i, kBijstand))) changed.push_back(i);
         if (!quiet[j])
           move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
         else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535)
@@ -355,6 +362,7 @@ void Simulation::move_persons(std::uint32_t week) {
     {
       for (int e = 0; e < kEventCount; ++e) events[e] += local[e];
       for (std::size_t k = 0; k < cells.size(); ++k) histogram[k] += cells[k];
+      changed_.insert(changed_.end(), changed.begin(), changed.end());
     }
   }
   for (int e = 0; e < kEventCount; ++e) events_[e] += events[e];
@@ -362,25 +370,34 @@ void Simulation::move_persons(std::uint32_t week) {
   add_histogram(counted_, histogram);
 }
 
-// Debts as move_households_reference, sixteen blocks of four households at a time.
+// Debts as move_households_reference, sixteen blocks of four households at a
+// time; the members of a household whose debt changes go into changed_.
 void Simulation::move_households(std::uint32_t week) {
   constexpr int kBatch = sim::Rng::kBatch;
   const auto n = static_cast<HouseholdId>(people_.households());
   const auto batches = static_cast<std::int64_t>((n + 4 * kBatch - 1) / (4 * kBatch));
   std::uint32_t started = 0, resolved = 0;
-#pragma omp parallel for num_threads(threads_) schedule(static, 64) reduction(+ : started, resolved)
-  for (std::int64_t b = 0; b < batches; ++b) {
-    const auto first = static_cast<std::uint32_t>(b * kBatch);
-    sim::Rng::Batch draws;
-    rng_.words_batch(replicate_, week, first, kDrawDebtEvent, draws);
-    const auto count = std::min<HouseholdId>(4 * kBatch, n - 4 * first);
-    for (HouseholdId j = 0, h = 4 * first; j < count; ++j, ++h) {
-      auto& flags = people_.household_flags[h];
-      const bool debt = flags & kDebt;
-      if (draws[j] >= (debt ? debt_resolve_words_ : debt_start_words_)) continue;
-      flags ^= kDebt;
-      (debt ? resolved : started) += 1;
+#pragma omp parallel num_threads(threads_) reduction(+ : started, resolved)
+  {
+    std::vector<PersonId> changed;
+#pragma omp for schedule(static, 64) nowait
+    for (std::int64_t b = 0; b < batches; ++b) {
+      const auto first = static_cast<std::uint32_t>(b * kBatch);
+      sim::Rng::Batch draws;
+      rng_.words_batch(replicate_, week, first, kDrawDebtEvent, draws);
+      const auto count = std::min<HouseholdId>(4 * kBatch, n - 4 * first);
+      for (HouseholdId j = 0, h = 4 * first; j < count; ++j, ++h) {
+        auto& flags = people_.household_flags[h];
+        const bool debt = flags & kDebt;
+        if (draws[j] >= (debt ? debt_resolve_words_ : debt_start_words_)) continue;
+        flags ^= kDebt;
+        (debt ? resolved : started) += 1;
+        for (PersonId i = people_.household_start[h]; track_changes_ && i < people_.household_start[h + 1]; ++i)
+          changed.push_back(i);
+      }
     }
+#pragma omp critical
+    changed_.insert(changed_.end(), changed.begin(), changed.end());
   }
   events_[kDebtStarted] += started;
   events_[kDebtResolved] += resolved;
@@ -445,10 +462,14 @@ void Simulation::observe(WeekCounts& c) const {
 // person; everything else it reads (fixed covariates, ladder coefficients,
 // rates) is the baseline's too. Where all of these equal the baseline's, the
 // person's week equals the baseline's; the others are "apart" and stepped here.
+// Only those apart last week, or changed by last week's step 5, can differ in
+// state or household (everyone else took the baseline's week); an effect
+// comes with an enrolment (apart, or enrolled this week) or a wijk-wide
+// effect: only these are tested.
 void Simulation::mark_apart(const Simulation& baseline) {
   const auto& p = people_;
   const auto& q = baseline.people_;
-  const std::size_t n = p.size(), households = p.households(), wijken = p.wijk_names.size();
+  const std::size_t n = p.size(), wijken = p.wijk_names.size();
   // Wijk-wide effects per wijk and rung: move_person reads the cell of the person's rung.
   std::vector<std::uint8_t> wide(wijken * (kRungs + 1), 0u);
   bool any_wide = false;
@@ -456,49 +477,49 @@ void Simulation::mark_apart(const Simulation& baseline) {
     wide[cell] = programs_.area_up[cell] != 0.f || programs_.area_down[cell] != 0.f;
     any_wide |= wide[cell] != 0;
   }
-  apart_household_.resize(households);
-  apart_households_.clear();
-  for (HouseholdId h = 0; h < households; ++h) apart_household_[h] = p.household_flags[h] != q.household_flags[h];
-  for (HouseholdId h = 0; h < households; ++h)
-    if (apart_household_[h]) apart_households_.push_back(h);
-  // Nonzero: apart. Branch-free over the columns, so that the compiler vectorises it.
-  apart_.resize(n);
-  const auto* __restrict rung = p.rung.data();
-  const auto* __restrict base_rung = q.rung.data();
-  const auto* __restrict flags = p.flags.data();
-  const auto* __restrict base_flags = q.flags.data();
-  const auto* __restrict age = p.age.data();
-  const auto* __restrict base_age = q.age.data();
-  const auto* __restrict weeks = p.bijstand_weeks.data();
-  const auto* __restrict base_weeks = q.bijstand_weeks.data();
-  const auto* __restrict enrolled = programs_.enrolled_in.data();
-  const auto* __restrict faded = programs_.faded_from.data();
-  auto* __restrict apart = apart_.data();
-  for (std::size_t i = 0; i < n; ++i)
-    apart[i] = static_cast<std::uint8_t>((rung[i] ^ base_rung[i]) | (flags[i] ^ base_flags[i]) | (age[i] ^ base_age[i]) |
-                                         std::uint8_t(weeks[i] != base_weeks[i]) | enrolled[i] | faded[i]);
-  if (any_wide)
-    for (std::size_t i = 0; i < n; ++i) apart[i] |= wide[p.wijk[i] * (kRungs + 1) + rung[i]];
-  for (const auto h : apart_households_)  // a household's members are contiguous
-    std::fill(apart + p.household_start[h], apart + p.household_start[h + 1], std::uint8_t{1});
-  const auto each_apart = [&](auto&& f) {  // skips eight persons at a time where none is apart
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, apart + i, 8);
-      if (word == 0) continue;
-      for (std::size_t j = i; j < i + 8; ++j)
-        if (apart[j]) f(static_cast<PersonId>(j));
-    }
-    for (; i < n; ++i)
-      if (apart[i]) f(static_cast<PersonId>(i));
+  const auto& before = apart_known_ ? apart_persons_ : everyone_;
+  if (!apart_known_ && everyone_.size() != n) {
+    everyone_.resize(n);
+    std::iota(everyone_.begin(), everyone_.end(), PersonId{0});
+  }
+  const auto &rung = p.rung, &base_rung = q.rung;
+  const auto differs = [&](PersonId i) {
+    return rung[i] != base_rung[i] || p.flags[i] != q.flags[i] || p.age[i] != q.age[i] ||
+           p.bijstand_weeks[i] != q.bijstand_weeks[i] || programs_.any_effect(i) ||
+           wide[p.wijk[i] * (kRungs + 1) + rung[i]] != 0;
   };
-  each_apart([&](PersonId i) {
-    if (rung[i] != base_rung[i])
-      for (const auto c : network_.contacts(i)) apart[c] = 1;  // contacts are mutual
-  });
-  apart_persons_.clear();
-  each_apart([&](PersonId i) { apart_persons_.push_back(i); });
+  apart_.resize(n, 0);  // all 0 between calls
+  apart_household_.resize(p.households(), 0);
+  std::vector<PersonId> list;
+  const auto add = [&](PersonId i) {
+    if (apart_[i] == 0) list.push_back(i);
+    apart_[i] = 1;
+  };
+  for (const auto i : before)
+    if (differs(i)) add(i);
+  for (const auto i : programs_.entered)
+    if (differs(i)) add(i);
+  if (any_wide)
+    for (PersonId i = 0; i < n; ++i)
+      if (wide[p.wijk[i] * (kRungs + 1) + rung[i]] != 0) add(i);
+  apart_households_.clear();
+  for (const auto i : before) {
+    const auto h = p.household[i];
+    if (apart_household_[h] != 0 || p.household_flags[h] == q.household_flags[h]) continue;
+    apart_household_[h] = 1;
+    apart_households_.push_back(h);
+  }
+  for (const auto h : apart_households_) {
+    apart_household_[h] = 0;
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add(i);
+  }
+  for (std::size_t k = 0, end = list.size(); k < end; ++k)
+    if (rung[list[k]] != base_rung[list[k]])
+      for (const auto c : network_.contacts(list[k])) add(c);  // contacts are mutual
+  for (const auto i : list) apart_[i] = 0;
+  std::sort(list.begin(), list.end());
+  std::sort(apart_households_.begin(), apart_households_.end());
+  apart_persons_ = std::move(list);
 }
 
 void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
@@ -518,7 +539,8 @@ void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, dou
 void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
-  World world{people_, network_, programs_, rng_, replicate_, week, false};
+  baseline.track_changes_ = true;  // from its next step on
+  World world{people_, network_, programs_, rng_, replicate_, week, false, changed_known_ ? &changed_ : nullptr};
   take_in(world);
   mark_apart(baseline);
   EventCounts mine{}, theirs{};
@@ -593,9 +615,22 @@ void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
   add(counted_, plus);
   subtract(counted_, minus);
   counted_valid_ = true;
+  // Those not apart took the baseline's week: they changed where the baseline's persons did.
+  changed_ = baseline.changed_;
+  changed_.insert(changed_.end(), apart_persons_.begin(), apart_persons_.end());
+  changed_known_ = baseline.changed_known_;
+  apart_known_ = true;
   p.rung.swap(next_rung_);
   World world{people_, network_, programs_, rng_, replicate_, week, false};
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
+  // Who may differ from the baseline next week: those apart, and whom step 5 changed.
+  apart_persons_.insert(apart_persons_.end(), programs_.touched.begin(), programs_.touched.end());
+  take_touched();
+}
+
+void Simulation::take_touched() {
+  changed_.insert(changed_.end(), programs_.touched.begin(), programs_.touched.end());
+  programs_.touched.clear();
 }
 
 }  // namespace meedoen::models

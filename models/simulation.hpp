@@ -81,7 +81,9 @@ public:
 private:
   void step(std::uint32_t week, bool reference);
   void take_in(World& world);
-  // Marks apart_ (and lists apart_persons_, apart_households_): whom step_apart steps on its own.
+  // Adds the persons the interventions changed (ProgramState::touched) to changed_.
+  void take_touched();
+  // Lists apart_persons_ and apart_households_: whom step_apart steps on its own.
   void mark_apart(const Simulation& baseline);
   // move_person on the baseline, keeping its state: only its events.
   void events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events);
@@ -126,10 +128,19 @@ private:
   EventCounts events_{};
   WeekCounts counted_;          // this week's state, counted by the fast step
   bool counted_valid_ = false;  // counted_ holds the current state
+  // The persons whose state (own columns or household's flags) the last step
+  // may have changed, for the programmes' lists (World::changed); not known
+  // after a reference step. Whatever else changes a person must list them
+  // here, or set changed_known_ to false.
+  std::vector<PersonId> changed_;
+  bool changed_known_ = false;
+  bool track_changes_;  // whether changed_ is kept: with interventions, or as a coupled baseline
   // The coupled step: persons and households that may differ from the baseline this week,
   // and this week's events less the baseline's over them.
-  std::vector<std::uint8_t> apart_, apart_household_;
-  std::vector<PersonId> apart_persons_;
+  std::vector<std::uint8_t> apart_, apart_household_;  // marks while mark_apart works
+  std::vector<PersonId> apart_persons_;  // this week's (after step 5: who may differ next week)
+  bool apart_known_ = false;             // apart_persons_ are of this scenario's last coupled week
+  std::vector<PersonId> everyone_;       // who may be apart when that is not known
   std::vector<HouseholdId> apart_households_;
   EventCounts apart_events_{};
   struct OwnState {

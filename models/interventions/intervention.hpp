@@ -83,6 +83,17 @@ struct ProgramState {
   std::vector<float> area_up, area_down;  // per wijk and rung: [wijk * 7 + rung]
 
   bool any_effect(PersonId i) const { return enrolled_in[i] != 0 || faded_from[i] != 0; }
+
+  std::vector<PersonId> entered;  // enrolled this week (the step clears it before take_in)
+
+  // The persons whose People state an intervention changed (the step passes
+  // them on in World::changed): an intervention that changes a person's
+  // columns lists the person, one that changes a household's flags calls
+  // touch_household.
+  std::vector<PersonId> touched;
+  void touch_household(const People& p, HouseholdId h) {
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) touched.push_back(i);
+  }
 };
 
 // What an intervention sees and may change in its phases of the week.
@@ -94,6 +105,9 @@ struct World {
   std::uint32_t replicate;
   std::uint32_t week;
   bool reference = false;  // the plain reference code (tests): every search scans everyone
+  // The persons whose own state or household's flags may have changed since
+  // the last take_in (any order, repeats allowed); nullptr: not known.
+  const std::vector<PersonId>* changed = nullptr;
 };
 
 class Intervention {

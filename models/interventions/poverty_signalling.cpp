@@ -72,7 +72,9 @@ public:
     auto& p = w.people;
     const auto resolve = [&](PersonId i) {
       if (w.state.enrolled_in[i] != index() + 1 || !p.household_has(i, kDebt)) return;
-      if (uniform(w, i, kSubResolve) < extra_resolve_) p.household_flags[p.household[i]] &= std::uint8_t(~kDebt);
+      if (uniform(w, i, kSubResolve) >= extra_resolve_) return;
+      p.household_flags[p.household[i]] &= std::uint8_t(~kDebt);
+      w.state.touch_household(p, p.household[i]);
     };
     if (w.reference)
       for (PersonId i = 0; i < p.size(); ++i) resolve(i);

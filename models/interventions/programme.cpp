@@ -16,15 +16,32 @@ Effect Programme::effect(int, std::uint8_t) const { return {settings_.effect_up,
 
 double Programme::fade() const { return settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0; }
 
-// The residents of the targeted wijken, once: nobody moves house.
 void Programme::start(const World& w) {
   seen_.assign(w.people.size(), 0);
-  for (PersonId i = 0; i < w.people.size(); ++i)
-    if (targets(w.people.wijk[i])) targeted_persons_.push_back(i);
+  candidates_.assign((w.people.size() + 63) / 64, 0);
+  candidates_known_ = false;
+}
+
+// A person's candidacy reads only their own state and their household's
+// (eligible()), so it can change only for those the last step changed.
+void Programme::refresh(const World& w) {
+  const auto set = [&](PersonId i) {
+    const auto bit = std::uint64_t{1} << (i % 64);
+    candidates_[i / 64] = candidate(w, i) ? candidates_[i / 64] | bit : candidates_[i / 64] & ~bit;
+  };
+  if (w.reference) {
+    candidates_known_ = false;  // the reference scans; the next fast week rebuilds
+  } else if (candidates_known_ && w.changed != nullptr) {
+    for (const auto i : *w.changed) set(i);
+  } else {
+    for (PersonId i = 0; i < w.people.size(); ++i) set(i);
+    candidates_known_ = true;
+  }
 }
 
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
+  refresh(w);
   if (!working(w.week)) return;
   admit_waiting(w, m);
   std::vector<PersonId> found;
@@ -97,6 +114,7 @@ bool Programme::grant(World&, PersonId, MetricCounts&) { return true; }
 void Programme::enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m) {
   if (w.state.enrolled_in[i] != 0) return;
   w.state.enrolled_in[i] = static_cast<std::uint8_t>(index() + 1);
+  w.state.entered.push_back(i);
   w.state.variant[i] = variant;
   enrolled_.emplace_back(i, static_cast<std::uint16_t>(settings_.duration_weeks));
   ++m[kEnrolled];

@@ -7,6 +7,7 @@
 // where it differs, how people are found or what is delivered.
 #pragma once
 
+#include <bit>
 #include <deque>
 #include <utility>
 
@@ -60,13 +61,15 @@ public:
 
 protected:
   // Whether person i can take part now, besides the rung (settings().rungs).
+  // It may read only person i's own columns of People and its household's
+  // flags: what the weekly step changes and names in World::changed.
   virtual bool eligible(const World& w, PersonId i) const = 0;
   bool eligible_now(const World& w, PersonId i) const {
     return (settings_.rungs >> w.people.rung[i] & 1u) != 0 && eligible(w, i);
   }
   // Calls f(i) for each person of the targeted wijken not found before who is
-  // eligible now, in the order of their ids. The search reads only the
-  // residents of the targeted wijken on the eligible rungs; in the reference
+  // eligible now, in the order of their ids. The search reads the list of
+  // those people that take_in keeps up to date (refresh); in the reference
   // mode (World::reference) it tests everyone, as the plain scan.
   template <class F> void for_each_candidate(const World& w, F&& f);
   // Adds this week's newly found people to `found` (default: each eligible
@@ -78,19 +81,30 @@ protected:
   void pay_budget(double euros, MetricCounts& m);
 
   bool found_before(PersonId i) const { return seen_[i] != 0; }
-  void mark_found(PersonId i) { seen_[i] = 1; }
+  void mark_found(PersonId i) {
+    seen_[i] = 1;
+    candidates_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  }
   // Those in the programme now, with their weeks left.
   const std::vector<std::pair<PersonId, std::uint16_t>>& enrolled() const { return enrolled_; }
 
 private:
   void start(const World& w);
+  // Brings candidates_ up to date: person by person for those World::changed
+  // names, or everyone when that is not known (or the list is not kept yet).
+  void refresh(const World& w);
+  bool candidate(const World& w, PersonId i) const {
+    return targets(w.people.wijk[i]) && !found_before(i) && eligible_now(w, i);
+  }
   void visit(World& w, MetricCounts& m);
   void admit_waiting(World& w, MetricCounts& m);
   void enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m);
 
   ProgrammeSettings settings_;
   std::vector<std::uint8_t> seen_;                            // per person: found once already
-  std::vector<PersonId> targeted_persons_;                    // the residents of the targeted wijken, by id
+  // Bit i: person i is a candidate (targeted, not found before, eligible now).
+  std::vector<std::uint64_t> candidates_;
+  bool candidates_known_ = false;  // candidates_ holds last take_in's state (else: rebuilt)
   std::deque<PersonId> queue_;                                // found, not yet visited
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
@@ -98,16 +112,14 @@ private:
 };
 
 template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
-  const auto& p = w.people;
   if (w.reference) {
-    for (PersonId i = 0; i < p.size(); ++i)
-      if (targets(p.wijk[i]) && !found_before(i) && eligible_now(w, i)) f(i);
+    for (PersonId i = 0; i < w.people.size(); ++i)
+      if (candidate(w, i)) f(i);
     return;
   }
-  const auto rungs = settings_.rungs;
-  const std::uint8_t* rung = p.rung.data();
-  for (const PersonId i : targeted_persons_)
-    if ((rungs >> rung[i] & 1u) != 0 && !found_before(i) && eligible(w, i)) f(i);
+  for (std::size_t k = 0; k < candidates_.size(); ++k)  // f may clear bits (mark_found): a copy of each word
+    for (std::uint64_t bits = candidates_[k]; bits != 0; bits &= bits - 1)
+      f(static_cast<PersonId>(64 * k + static_cast<std::size_t>(std::countr_zero(bits))));
 }
 
 }  // namespace meedoen::models

@@ -86,8 +86,11 @@ def run_experiment(
     *,
     resume: bool = False,
     keep_parts: bool = False,
+    coupled: bool = True,
 ) -> None: ...
-def run_piece(experiment: Experiment, replicate: int, threads: int = 1) -> bytes:
+def run_piece(
+    experiment: Experiment, replicate: int, threads: int = 1, *, coupled: bool = True
+) -> bytes:
     """Compute one replicate (0 .. replicates - 1) of every scenario; return its piece.
 
     The piece is the bytes a run keeps in ``out_path + '.parts'`` for that replicate, naming the

@@ -72,6 +72,7 @@ def run_to_file(
     *,
     resume: bool = False,
     keep_parts: bool = False,
+    coupled: bool = True,
 ) -> None:
     """Run every scenario of an experiment and write the results file ``out_path``.
 
@@ -81,6 +82,8 @@ def run_to_file(
     finished wait in ``out_path + ".parts"``. ``resume=True`` computes only
     the replicates missing there (see resume_experiment); ``keep_parts=True``
     keeps that folder after writing, so that replicates can be added later.
+    ``coupled=False`` steps each scenario on its own instead of beside the
+    baseline in one pass: slower, less memory, the same bits.
     Raises meedoen.InputError for bad input and RuntimeError when the file
     cannot be written.
     """
@@ -91,7 +94,13 @@ def run_to_file(
     experiment = experiment.with_overrides(weeks=weeks, replicates=replicates, seed=seed, scale=scale)
     with progress_bar() if progress else nullcontext(None) as update:
         _core.run_experiment(
-            experiment, os.fspath(out_path), threads, update, resume=resume, keep_parts=keep_parts
+            experiment,
+            os.fspath(out_path),
+            threads,
+            update,
+            resume=resume,
+            keep_parts=keep_parts,
+            coupled=coupled,
         )
 
 
@@ -103,6 +112,7 @@ def run_on_cluster(
     *,
     resume: bool = False,
     keep_parts: bool = False,
+    coupled: bool = True,
 ) -> None:
     """run_to_file on a Dask cluster: each replicate is one task on a worker, its piece comes back
     to this process and goes into ``out_path + ".parts"``; then the results file is assembled.
@@ -119,7 +129,10 @@ def run_on_cluster(
     with _core.open_parts(experiment, out, resume):  # no other process writes `out` meanwhile
         replicates = range(experiment.replicates)
         missing = [r for r in replicates if not (parts / f"replicate-{r:06d}.part").exists()]
-        futures = [client.submit(_core.run_piece, experiment, r, 1, pure=False) for r in missing]
+        futures = [
+            client.submit(_core.run_piece, experiment, r, 1, coupled=coupled, pure=False)
+            for r in missing
+        ]
         replicate = {future.key: r for future, r in zip(futures, missing, strict=True)}
         try:
             with progress_bar("simulating", "replicates") if progress else nullcontext(None) as update:
@@ -170,6 +183,7 @@ def run_to_precision(
     max_replicates: int = 1000,
     threads: int = 0,
     progress: bool = False,
+    coupled: bool = True,
 ) -> tuple[int, dict[str, tuple[float, float]]]:
     """Add replicates until, for every scenario, the 95% half-width of its paired difference to
     the baseline is below the target in each outcome (or ``max_replicates`` is reached); write the
@@ -184,7 +198,7 @@ def run_to_precision(
     Starts with the experiment's replicates (at least 3) and, after each round,
     runs as many more as the half-widths so far say are needed (they shrink as
     one over the square root of the replicates). Earlier replicates are kept
-    between rounds, so no work is done twice.
+    between rounds, so no work is done twice. ``coupled``: as run_to_file's.
     """
     n = min(max(3, experiment.replicates), max_replicates)
     out = os.fspath(out_path)
@@ -192,7 +206,9 @@ def run_to_precision(
     with _core.open_parts(experiment.with_overrides(replicates=n), out):
         while True:
             round_ = experiment.with_overrides(replicates=n)
-            run_to_file(round_, out, threads=threads, progress=progress, resume=True, keep_parts=True)
+            run_to_file(
+                round_, out, threads=threads, progress=progress, resume=True, keep_parts=True, coupled=coupled
+            )
             found = precision_widths(out, precision)
             worst = max(width / target for width, target in found.values())
             if worst < 1 or n >= max_replicates:

@@ -24,12 +24,13 @@ namespace {
 // signal such as Ctrl-C (KeyboardInterrupt), stops the run and is re-raised
 // here once the engine has cleaned up (no output file is then written).
 void run_experiment(const models::Experiment& experiment, const std::string& out_path, int threads,
-                    const py::object& progress, bool resume, bool keep_parts) {
+                    const py::object& progress, bool resume, bool keep_parts, bool coupled) {
   std::optional<py::error_already_set> raised;
   models::RunOptions options;
   options.threads = threads;
   options.resume = resume;
   options.keep_parts = keep_parts;
+  options.coupled = coupled;
   options.progress = [&](long done, long total) {
     const py::gil_scoped_acquire gil;
     try {
@@ -58,12 +59,12 @@ std::uint32_t replicate_index(const models::Experiment& experiment, std::int64_t
   throw sim::InputError(sim::Problem{function, 0, "replicate", what});
 }
 
-py::bytes run_piece(const models::Experiment& experiment, std::int64_t replicate, int threads) {
+py::bytes run_piece(const models::Experiment& experiment, std::int64_t replicate, int threads, bool coupled) {
   const auto index = replicate_index(experiment, replicate, "run_piece");
   std::string piece;
   {
     const py::gil_scoped_release release;
-    piece = models::run_piece(experiment, index, threads);
+    piece = models::run_piece(experiment, index, threads, coupled);
   }
   return py::bytes(piece);
 }
@@ -110,19 +111,21 @@ py::list outputs() {
 
 void bind_runner(py::module_& m) {
   m.def("run_experiment", &run_experiment, "experiment"_a, "out_path"_a, "threads"_a = 0,
-        "progress"_a = py::none(), py::kw_only(), "resume"_a = false, "keep_parts"_a = false,
+        "progress"_a = py::none(), py::kw_only(), "resume"_a = false, "keep_parts"_a = false, "coupled"_a = true,
         "Runs every scenario and replicate of `experiment` and writes the results file `out_path`.\n\n"
         "threads: 0 uses OpenMP's default. progress: None or a callable(done, total) called between\n"
         "weeks; returning False stops the run. The GIL is released while the engine runs; Ctrl-C\n"
         "stops the run with KeyboardInterrupt. A stopped or failed run leaves `out_path` untouched;\n"
         "the replicates it finished wait in `out_path + '.parts'`. resume: compute only the replicates\n"
         "missing there (InputError if they come from another experiment). keep_parts: keep that folder\n"
-        "after writing `out_path`, to add replicates later.");
-  m.def("run_piece", &run_piece, "experiment"_a, "replicate"_a, "threads"_a = 1,
+        "after writing `out_path`, to add replicates later. coupled: step the scenarios that can beside\n"
+        "the baseline in one pass (faster, more memory); False: each scenario on its own. The same bits.");
+  m.def("run_piece", &run_piece, "experiment"_a, "replicate"_a, "threads"_a = 1, py::kw_only(), "coupled"_a = true,
         "Computes replicate `replicate` (0 .. replicates - 1) of every scenario of `experiment` and\n"
         "returns its piece: the bytes a run keeps in `out_path + '.parts'`, naming the run and the\n"
         "replicate. Writes nothing. The same bytes for any number of threads (0: OpenMP's default).\n"
         "The GIL is released while the engine runs (Ctrl-C is noticed only when it returns).\n"
+        "coupled: as run_experiment's (the same bytes either way).\n"
         "Raises InputError for a replicate out of range or bad input.");
   m.def("store_piece", &store_piece, "experiment"_a, "out_path"_a, "replicate"_a, "data"_a,
         "Stores a piece that run_piece returned (here or on another machine) in `out_path + '.parts'`,\n"

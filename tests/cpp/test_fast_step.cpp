@@ -1,6 +1,6 @@
 // The fast path of the weekly step (Philox in batches, the bound test on the
 // draws' words, the observation counted in the same pass, the programmes'
-// searches over the targeted residents on the eligible rungs) against the
+// searches over lists of the eligible kept up to date) against the
 // plain scalar reference (Simulation::step_reference): the same bits, week by
 // week, for every output and every piece of state, with every intervention
 // type on; and the vector Philox and the word thresholds against their
@@ -202,6 +202,81 @@ TEST_P(FastStepThreads, CoupledScenariosGiveTheBitsOfEachAlone) {
     for (PersonId i = 0; i < c.people.size(); ++i) differ += every.people().rung[i] != baseline.people().rung[i];
   }
   EXPECT_GT(differ, 1000u);  // the scenario came to differ from the baseline
+}
+
+// Every searching type finding half of its eligible each week, the home
+// visits a list in week 30: after the first weeks they find only those
+// who have just become eligible (moved to a rung, came on bijstand or reached
+// its weeks, had a birthday, got into debt), so a list of the eligible that
+// missed a change (of the step, or of another programme: debt help) finds
+// other people than the plain scan.
+Interventions eager_types(const TestCity& c) {
+  const std::vector<std::string> few = {"Leiden-Noord", "Morsdistrict", "Stevenshofdistrict"};
+  const Overrides half = {{"finding_rate", 0.5}, {"staff_hours", 1000}, {"duration_weeks", 3}};
+  std::vector<InterventionSpec> specs = {
+      c.spec_in("home_visits", few, {{"list_size", 100000}, {"min_weeks_on_bijstand", 20}, {"duration_weeks", 3}}),
+      c.spec("peer_outreach", c.all_wijken(), half),
+      c.spec("walk_in", c.all_wijken(), {{"base_rate", 0.5}, {"duration_weeks", 3}}),
+      c.spec("geluksbudget", c.all_wijken(), half),
+      c.spec("activation_centre", c.all_wijken(), half),
+      c.spec("poverty_signalling", c.all_wijken(), half),
+      c.spec_in("talent_matching", few, half),
+      // A second one, whose debt help ends debts that the first one's list holds.
+      c.spec("poverty_signalling", c.all_wijken(),
+             {{"finding_rate", 0.5}, {"staff_hours", 1000}, {"duration_weeks", 8}, {"extra_resolve_rate", 1.0}}),
+      c.spec("student_matching", c.all_wijken(), half),
+  };
+  specs[0].start_week = 30;  // its list holds those whose weeks on bijstand reached 20 since week 1
+  Interventions out;
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    specs[k].name = specs[k].type + std::to_string(k);
+    out.push_back(make_intervention(specs[k], static_cast<std::uint8_t>(k)));
+  }
+  return out;
+}
+
+// The found of each intervention after week 8, added to `late`.
+void add_late_found(const Simulation& s, int week, std::vector<std::uint32_t>& late) {
+  late.resize(s.metrics().size());
+  for (std::size_t k = 0; week > 8 && k < late.size(); ++k) late[k] += s.metrics()[k][kFound];
+}
+
+TEST_P(FastStepThreads, ListsOfTheEligibleFollowEveryChange) {
+  static const TestCity c(0.3);
+  Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, GetParam(), eager_types(c));
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, eager_types(c));
+  std::vector<std::uint32_t> late;
+  for (int week = 1; week <= 60; ++week) {
+    fast.step(static_cast<std::uint32_t>(week));
+    plain.step_reference(static_cast<std::uint32_t>(week));
+    expect_same_outputs(fast, plain, c.people.wijk_names.size(), week);
+    expect_same_state(fast, plain, week);
+    if (testing::Test::HasFailure()) return;
+    add_late_found(plain, week, late);
+  }
+  for (std::size_t k = 0; k < late.size(); ++k) EXPECT_GT(late[k], 20u) << plain.interventions()[k]->spec().name;
+}
+
+// The same beside a baseline: a scenario's lists follow the baseline's
+// changes and those of its own residents apart.
+TEST_P(FastStepThreads, CoupledListsOfTheEligibleFollowEveryChange) {
+  static const TestCity c(0.3);
+  Simulation baseline(c.people, c.network, c.fit, c.params, c.rng, 0, GetParam());
+  Simulation coupled(c.people, c.network, c.fit, c.params, c.rng, 0, GetParam(), eager_types(c));
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, eager_types(c));
+  std::vector<std::uint32_t> late;
+  for (int week = 1; week <= 60; ++week) {
+    const auto w = static_cast<std::uint32_t>(week);
+    coupled.step_apart(w, baseline);
+    baseline.step(w);
+    coupled.step_join(w, baseline);
+    plain.step_reference(w);
+    expect_same_outputs(coupled, plain, c.people.wijk_names.size(), week);
+    expect_same_state(coupled, plain, week);
+    if (testing::Test::HasFailure()) return;
+    add_late_found(plain, week, late);
+  }
+  for (std::size_t k = 0; k < late.size(); ++k) EXPECT_GT(late[k], 20u) << plain.interventions()[k]->spec().name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, FastStepThreads, testing::Values(1, 2));

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LEIDEN, SMALL, cli, meedoen_command, start_interruptible
+from conftest import LEIDEN, SMALL, assert_same_results, cli, meedoen_command, start_interruptible
+from meedoen import _core
+from meedoen.cli.main import main
 
 GOOD = """\
 [experiment]
@@ -135,6 +137,24 @@ def test_run_prints_a_summary(tmp_path):
     assert re.search(r"baseline +│ +\d+\.\d% ± \d+\.\d% +│", result.stdout)
     assert f"results written to {out}\n" in result.stdout
     assert result.stderr == ""
+
+
+def test_no_coupled_runs_each_scenario_alone_with_the_same_bits(tmp_path, small_run, monkeypatch):
+    """--no-coupled reaches the engine (coupled=False), and the results are the bits of the one pass."""
+    seen = []
+    engine = _core.run_experiment
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["coupled"])
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(_core, "run_experiment", spy)
+    alone, together = tmp_path / "alone.h5", tmp_path / "together.h5"
+    assert main(["run", str(LEIDEN), *SMALL, "--threads", "2", "--no-coupled", "-o", str(alone)]) == 0
+    assert main(["run", str(LEIDEN), *SMALL, "--threads", "1", "-o", str(together)]) == 0
+    assert seen == [False, True]
+    assert_same_results(small_run, alone)
+    assert_same_results(small_run, together)
 
 
 def test_run_writes_to_results_by_default(tmp_path):

@@ -75,6 +75,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="ADDRESS",
         help="run the replicates on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786",
     )
+    run.add_argument(
+        "--no-coupled",
+        dest="coupled",
+        action="store_false",
+        help="step each scenario on its own, one after another, instead of beside the baseline in one "
+        "pass: the same results, slower, less memory",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=command)
 
@@ -130,16 +137,19 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
     if args.posterior:
         experiment = with_posterior(experiment, args.posterior, max_replicates if precision else None)
     progress = sys.stderr.isatty() and not args.quiet
+    resume, coupled = bool(args.resume), args.coupled
     try:
         if args.scheduler:
             from meedoen.distributed import dask_client
 
             with dask_client(args.scheduler) as client:
-                run_on_cluster(experiment, out, client, progress, resume=bool(args.resume))
+                run_on_cluster(experiment, out, client, progress, resume=resume, coupled=coupled)
         elif precision is None:
-            run_to_file(experiment, out, threads=threads, progress=progress, resume=bool(args.resume))
+            run_to_file(experiment, out, threads=threads, progress=progress, resume=resume, coupled=coupled)
         else:
-            n, found = run_to_precision(experiment, out, precision, max_replicates, threads, progress)
+            n, found = run_to_precision(
+                experiment, out, precision, max_replicates, threads, progress, coupled=coupled
+            )
             experiment = experiment.with_overrides(replicates=n)
             print(precision_line(args.precision, n, found, max_replicates))
     except KeyboardInterrupt:
