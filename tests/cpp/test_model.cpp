@@ -380,7 +380,9 @@ TEST(Costs, EveryStateItemBelongsToAnActor) {
     EXPECT_TRUE(item.payer != Actor::kNobody || item.receiver != Actor::kNobody) << item.name;
     EXPECT_NE(item.payer, item.receiver) << item.name;
     EXPECT_EQ(k < kProvisionCount, item.name.starts_with("provision.")) << item.name;
-    if (k < kProvisionCount) EXPECT_NE(item.payer, Actor::kNobody) << item.name;
+    if (k < kProvisionCount) {
+      EXPECT_NE(item.payer, Actor::kNobody) << item.name;
+    }
     EXPECT_TRUE(names.insert(item.name).second) << item.name;
   }
 }
