@@ -19,6 +19,9 @@ weeks 1 to W). Per actor:
 ``samenleving`` (society) is the sum over the actors (transfers cancel), with its benefit/cost
 ``ratio`` (the mean benefit over the mean cost, with a bootstrap interval; none when the cost is
 not above the reference's).
+
+``acceptability``: the chance that each scenario gives the most adults moved up for the money at
+each willingness to pay per extra adult moved up (acceptability curves and their frontier).
 """
 
 import json
@@ -34,6 +37,8 @@ from meedoen.summary import mean_interval
 
 __all__ = [
     "ACTORS",
+    "WTP_GRID",
+    "acceptability",
     "COLUMNS",
     "ITEM_COLUMNS",
     "LABELS",
@@ -81,6 +86,8 @@ LABELS = {
 # The provisions (what compare's provision_cost adds up) and every item of the residents' states.
 PROVISIONS = frozenset(str(d["name"]) for d in _core.ledger_items() if d["provision"])
 STATE_ITEMS = frozenset(str(d["name"]) for d in _core.ledger_items())
+# Willingness to pay per extra adult moved up (euros) at which acceptability() is computed.
+WTP_GRID = np.linspace(0.0, 500_000.0, 51)
 BOOTSTRAP_DRAWS = 1000
 BOOTSTRAP_SEED = 20270101  # fixed: the same table each time
 
@@ -204,3 +211,43 @@ def bootstrap(estimate: Callable[[np.ndarray], float], n: int) -> tuple[float, f
         if np.isfinite(boot).any():
             low, high = np.nanpercentile(boot, [2.5, 97.5])
     return estimate(np.arange(n)), float(low), float(high)
+
+
+def acceptability(
+    results: Results, baseline: str | None = None, wtp: Iterable[float] | None = None
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curves (CEAC) and their frontier.
+
+    For each willingness to pay λ (euros per extra adult moved up; ``wtp``, default WTP_GRID) and
+    replicate r, each scenario's net benefit is ``λ * Δup - Δcost``: its adults moved up
+    (``persons_up``) and its discounted intervention cost, both minus the reference's (which has
+    0). The probability of a scenario is the share of the replicates in which its net benefit is the
+    highest (ties shared), so the probabilities add up to 1 at each λ. In a run with parameter draws
+    (``meedoen run --posterior``) each replicate has its own parameters, so the curves carry the
+    parameters' uncertainty as well as chance. ``frontier`` marks at each λ the scenario with the
+    highest mean net benefit (the acceptability frontier). Columns: wtp, scenario, probability,
+    frontier.
+    """
+    baseline = reference(results, baseline)
+    names = results.scenarios
+    up, cost = _gains_and_costs(results, baseline)  # scenario x replicate
+    rows = []
+    for lam in WTP_GRID if wtp is None else wtp:
+        benefit = lam * up - cost
+        best = benefit == benefit.max(axis=0)
+        probability = (best / best.sum(axis=0)).mean(axis=1)
+        chosen = int(np.argmax(benefit.mean(axis=1)))
+        rows += [(float(lam), name, float(probability[k]), k == chosen) for k, name in enumerate(names)]
+    return pd.DataFrame(rows, columns=["wtp", "scenario", "probability", "frontier"])
+
+
+def _gains_and_costs(results: Results, baseline: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per scenario and replicate: adults moved up and discounted intervention cost, both minus
+    the reference's."""
+    up = np.array([results[name].persons_up.sum("wijk").values for name in results.scenarios], dtype=float)
+    cost = []
+    for name in results.scenarios:
+        pv = present_values(results[name])
+        cost.append(pv.sel(item=[i for i in pv["item"].values if is_intervention(str(i))]).sum("item").values)
+    k = results.scenarios.index(baseline)
+    return up - up[k], np.array(cost) - cost[k]

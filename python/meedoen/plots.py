@@ -21,6 +21,8 @@ The plots:
 - ``cumulative_net_savings``: net savings added up week by week, with the break-even week;
 - ``balance_by_actor``: who pays and who gains, the balance of each actor per scenario (takes the
   table of ``meedoen.mkba.by_actor``);
+- ``acceptability_curves``: the chance that each scenario is the best buy at each willingness to
+  pay per extra adult moved up, with the frontier (takes ``meedoen.mkba.acceptability``'s table);
 - ``posterior_marginals``: a calibration's posterior of each parameter against its prior
   (takes a meedoen.calibration.Posterior, not Results).
 
@@ -103,6 +105,10 @@ LABELS = {
         "cost_change": "intervention cost above {baseline}",
         "actors_title": "Who pays and who gains: balance per actor against {baseline}, with 95% interval",
         "balance": "Balance (benefit minus cost), euros over the horizon, discounted",
+        "wtp": "Willingness to pay per extra adult moved up (euros)",
+        "probability": "Chance of the most adults moved up for the money (%)",
+        "ceac_title": "Acceptability against {baseline}: the chance that each scenario is the best buy",
+        "frontier": "frontier (highest mean net benefit)",
         "costs_title": "What it costs and what it saves, with 95% interval",
         "cumulative": "Cumulative net savings, discounted (euros)",
         "cumulative_title": "Net savings added up week by week (savings minus costs), with 95% interval",
@@ -140,6 +146,10 @@ LABELS = {
         "cost_change": "kosten interventies boven {baseline}",
         "actors_title": "Wie betaalt, wie profiteert: saldo per actor tegenover {baseline}, met 95%-interval",
         "balance": "Saldo (baten min kosten), euro over de hele periode, contant gemaakt",
+        "wtp": "Wat een extra persoon omhoog mag kosten (euro)",
+        "probability": "Kans op de meeste personen omhoog voor het geld (%)",
+        "ceac_title": "Aanvaardbaarheid tegenover {baseline}: de kans dat elk scenario de beste keus is",
+        "frontier": "grens (hoogste gemiddelde netto opbrengst)",
         "costs_title": "Wat het kost en wat het bespaart, met 95%-interval",
         "cumulative": "Opgetelde netto besparing, contant gemaakt (euro)",
         "cumulative_title": "Netto besparing week na week opgeteld (besparing min kosten), met 95%-interval",
@@ -368,6 +378,29 @@ def balance_by_actor(table: pd.DataFrame, baseline: str, lang: str = "en") -> Fi
     ax.set_xlabel(text["balance"])
     ax.xaxis.set_major_formatter(_euro_formatter(text))
     _legend_below(fig, ax, ncols=len(actors))
+    return fig
+
+
+def acceptability_curves(table: pd.DataFrame, baseline: str, lang: str = "en") -> Figure:
+    """Cost-effectiveness acceptability curves: per scenario, the chance (over the replicates) that
+    it gives the most adults moved up for the money, against the willingness to pay per extra adult
+    moved up; the frontier (the scenario with the highest mean net benefit) is drawn over them
+    with markers. ``table`` is ``meedoen.mkba.acceptability(results, baseline)``."""
+    text = LABELS[lang]
+    names = list(dict.fromkeys(table.scenario))
+    colours = _scenario_colours(names)
+    fig, (ax,) = _figure(1, ncols=1, panel_height=4.5, title=text["ceac_title"].format(baseline=baseline))
+    for name in names:
+        rows = table[table.scenario == name]
+        ax.plot(rows.wtp, 100 * rows.probability, color=colours[name], label=name, gid=name)
+    front = table[table.frontier]
+    ax.plot(front.wtp, 100 * front.probability, "o", color="black", markersize=3, label=text["frontier"],
+            gid="frontier")
+    ax.set_ylim(-2, 102)
+    ax.set_xlabel(text["wtp"])
+    ax.set_ylabel(text["probability"])
+    ax.xaxis.set_major_formatter(_euro_formatter(text))
+    _legend_below(fig, ax, ncols=3)
     return fig
 
 

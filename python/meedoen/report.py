@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from meedoen import __version__, _core, plots
 from meedoen._core import Experiment, parameters
 from meedoen.compare import ALL_WIJKEN, by_actor, compare
-from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY
+from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability
 from meedoen.mkba import LABELS as ACTOR_LABELS
 from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
@@ -159,6 +159,14 @@ TEXT = {
                 "Terugverdienen",
                 "De netto besparing week na week opgeteld. Waar de lijn blijvend boven nul komt, is het "
                 "scenario terugverdiend (stippellijn); de legenda noemt die week.",
+            ),
+            "acceptability_curves": (
+                "De kans dat een scenario de beste keus is",
+                "Voor elk bedrag dat een extra persoon omhoog op de ladder mag kosten (tegenover "
+                "{baseline}): in welk deel van de herhalingen elk scenario de hoogste netto opbrengst "
+                "heeft (dat bedrag maal de extra personen omhoog, min de extra kosten). De zwarte punten "
+                "volgen het scenario met de hoogste gemiddelde netto opbrengst. Een run met "
+                "parametertrekkingen (meedoen run --posterior) neemt ook de onzekerheid van de aannames mee.",
             ),
         },
         "assumptions_head": "Aannames",
@@ -298,6 +306,14 @@ TEXT = {
                 "Earning it back",
                 "The net savings added up week by week. Where the line stays above zero the scenario has "
                 "earned its cost back (dotted line); the legend names that week.",
+            ),
+            "acceptability_curves": (
+                "The chance that a scenario is the best buy",
+                "For each amount an extra adult moved up the ladder may cost (against {baseline}): in "
+                "which share of the replicates each scenario has the highest net benefit (that amount "
+                "times the extra adults moved up, less the extra cost). The black dots follow the scenario "
+                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior) "
+                "carries the uncertainty of the assumptions too.",
             ),
         },
         "assumptions_head": "Assumptions",
@@ -568,6 +584,7 @@ def _plots(results: Results, baseline: str, lang: str, table: pd.DataFrame) -> d
         "programme_funnel": plots.programme_funnel(results, lang),
         "costs_and_savings": plots.costs_and_savings(results, baseline, lang, table),
         "cumulative_net_savings": plots.cumulative_net_savings(results, baseline, lang),
+        "acceptability_curves": plots.acceptability_curves(acceptability(results, baseline), baseline, lang),
     }
 
 

@@ -264,3 +264,36 @@ def test_the_chart_shows_each_actors_balance(run):
     for label, actor in zip(bars, (*ACTORS, SOCIETY), strict=True):
         for k, name in enumerate(others):
             assert bars[label][k].get_width() == pytest.approx(rows.loc[(name, actor), "mean"])
+
+
+def test_acceptability_probabilities_add_up_to_one_and_follow_the_net_benefit(run):
+    from meedoen.mkba import acceptability
+
+    results, _ = run
+    table = acceptability(results, wtp=[0.0, 5e4, 1e9])
+    assert ((table.probability >= 0) & (table.probability <= 1)).all()
+    sums = table.groupby("wtp").probability.sum()
+    np.testing.assert_allclose(sums.values, 1.0, rtol=1e-12)
+    assert (table.groupby("wtp").frontier.sum() == 1).all()
+    rows = table.set_index(["wtp", "scenario"])
+    # Paying nothing for a person moved up: doing nothing (the reference, no cost) is best.
+    assert rows.loc[(0.0, "baseline"), "probability"] == 1 and rows.loc[(0.0, "baseline"), "frontier"]
+    # The frontier is the highest mean net benefit, recomputed here.
+    up = {n: results[n].persons_up.sum("wijk").values - results["baseline"].persons_up.sum("wijk").values
+          for n in results.scenarios}
+    cost = {n: by_actor(results).set_index(["scenario", "actor", "quantity"]).loc[(n, SOCIETY, "cost"), "mean"]
+            for n in results.scenarios}
+    best = max(results.scenarios, key=lambda n: 5e4 * up[n].mean() - cost[n])
+    assert rows.loc[(5e4, best), "frontier"]
+
+
+def test_the_acceptability_chart_draws_the_table(run):
+    from meedoen import plots
+    from meedoen.mkba import acceptability
+
+    results, _ = run
+    table = acceptability(results)
+    (ax,) = plots.acceptability_curves(table, "baseline").axes
+    for name in results.scenarios:
+        (line,) = [line for line in ax.get_lines() if line.get_gid() == name]
+        np.testing.assert_allclose(line.get_ydata(), 100 * table[table.scenario == name].probability.values)

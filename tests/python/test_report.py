@@ -113,7 +113,7 @@ def test_the_report_refers_to_nothing_outside_itself(reports, lang):
         assert external not in text
     page = Page(text)
     images = page.attribute("src")
-    assert len(images) == 7  # the six plots and who pays, who gains
+    assert len(images) == 8  # seven plots and who pays, who gains
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
