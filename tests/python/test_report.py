@@ -305,7 +305,7 @@ def test_a_real_browser_shows_the_report_without_errors(reports, tmp_path):
         [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=False
     )
     assert dom.returncode == 0, dom.stderr
-    assert dom.stdout.count("<img ") == 6 and 'id="headline"' in dom.stdout and "</footer>" in dom.stdout
+    assert dom.stdout.count("<img ") == 8 and 'id="headline"' in dom.stdout and "</footer>" in dom.stdout
 
 
 PROBE = (
