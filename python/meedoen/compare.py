@@ -142,7 +142,9 @@ def _bootstrap_rows(name: str, s: ScenarioMetrics, base: ScenarioMetrics) -> lis
 
 
 def _ratio(cost: float, extra: float) -> float:
-    return cost / extra if extra > 0 else np.nan
+    """Cost above the baseline's per extra person moved up; none unless both are above zero (a
+    scenario that moves more people up for less money has no meaningful ratio: it dominates)."""
+    return cost / extra if extra > 0 and cost > 0 else np.nan
 
 
 def break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:

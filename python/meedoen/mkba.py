@@ -37,21 +37,26 @@ from meedoen.summary import mean_interval
 
 __all__ = [
     "ACTORS",
-    "WTP_GRID",
-    "acceptability",
     "COLUMNS",
     "ITEM_COLUMNS",
     "LABELS",
     "PROVISIONS",
     "QUANTITIES",
     "SOCIETY",
-    "by_actor",
+    "STATE_ITEMS",
+    "WTP_GRID",
+    "acceptability",
+    "actor_flows",
     "bootstrap",
+    "by_actor",
     "by_item",
+    "differences",
     "discount_factors",
+    "is_intervention",
     "item_actors",
     "present_values",
     "reference",
+    "weekly_present_values",
 ]
 
 ACTORS = ("gemeente", "zorgverzekeraar", "rijk", "deelnemers")

@@ -145,7 +145,8 @@ _OUTCOMES = [
         "euro",
         "the mean of (`intervention_cost` of the scenario minus that of the baseline) divided by the mean "
         "of (`persons_up` of the scenario minus that of the baseline), over the replicates, with a "
-        "bootstrap interval; none (`-`) when the scenario moves no more people up than the baseline",
+        "bootstrap interval; none (`-`) when the scenario moves no more people up than the baseline, "
+        "or costs no more than the baseline (then it moves more people up for less: it dominates)",
         per_replicate=False,
     ),
     Outcome(

@@ -189,8 +189,10 @@ def test_against_a_reference_every_cost_saving_and_ratio_is_the_difference_to_it
     assert level(door, "baseline", "net_savings") == pytest.approx(-level(base, "door", "net_savings"), rel=1e-9)
     extra_up = level(door, "door_plus", "persons_up") - level(door, "door", "persons_up")
     extra_cost = door.loc[("door_plus", "all", "intervention_cost"), "diff_mean"]
-    if extra_up > 0:
-        assert level(door, "door_plus", "cost_per_person_up") == pytest.approx(extra_cost / extra_up)
+    assert extra_up > 0 and extra_cost > 0
+    assert level(door, "door_plus", "cost_per_person_up") == pytest.approx(extra_cost / extra_up)
+    # Cheaper than the reference: no cost per person moved up (whatever it moves up).
+    assert np.isnan(level(door, "baseline", "cost_per_person_up"))
     # By actor, against the pilot: the pilot's own row is all zero.
     actors = by_actor(results, baseline="door")
     assert (actors[actors.scenario == "door"]["mean"].fillna(0) == 0).all()
