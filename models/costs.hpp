@@ -1,6 +1,11 @@
-// Provision costs per week by person state (MODEL.md section 8): the benefit
-// and its execution for bijstand recipients, the extra healthcare of the
-// isolated and severely lonely, GGZ care and Wmo day care.
+// The ledger items that follow from the residents' states, per week
+// (MODEL.md section 8, docs/ODD.md): the provisions (the bijstand benefit and
+// its execution, the extra healthcare of the isolated and severely lonely, GGZ
+// care, Wmo day care) and the benefits a social cost-benefit analysis (MKBA)
+// counts: the net wages of residents in paid work, the taxes and premiums on
+// them, and the well-being lost by the isolated and severely lonely. Each
+// item, and every intervention, is declared here once with its actors: who
+// pays it and who receives it.
 #pragma once
 
 #include <array>
@@ -11,31 +16,60 @@
 
 namespace meedoen::models {
 
-enum Provision : int {
+// The actors of the MKBA. kNobody: a real cost or benefit (resources used or
+// made), not a transfer from one actor to another.
+enum class Actor : int { kNobody, kGemeente, kZorgverzekeraar, kRijk, kDeelnemers };
+constexpr std::array<std::string_view, 5> kActorNames = {"", "gemeente", "zorgverzekeraar", "rijk", "deelnemers"};
+
+enum StateItem : int {
   kBijstandBenefit,
   kBijstandExecution,
   kHealthcareIsolation,
   kGgz,
   kWmoDaycare,
-  kProvisionCount
+  kNetWages,
+  kWageTaxes,
+  kWellbeingLoss,
+  kStateItemCount
 };
-// Ledger item names (the prefix keeps them apart from interventions' names).
-constexpr std::array<std::string_view, kProvisionCount> kProvisionNames = {
-    "provision.bijstand_benefit", "provision.bijstand_execution", "provision.healthcare_isolation",
-    "provision.ggz", "provision.wmo_daycare"};
+// The provisions are the first kProvisionCount items (what `provision_cost` adds up).
+constexpr int kProvisionCount = kWmoDaycare + 1;
 
-using ProvisionCosts = std::array<double, kProvisionCount>;
+// One ledger item: its name in the results file (the prefix keeps it apart
+// from interventions' names), whose cost it is (`payer`, kNobody for a
+// benefit that is made) and whose benefit (`receiver`, kNobody for resources used).
+struct LedgerItem {
+  std::string_view name;
+  Actor payer;
+  Actor receiver;
+  std::string_view description;
+};
+constexpr std::array<LedgerItem, kStateItemCount> kStateItems = {{
+    {"provision.bijstand_benefit", Actor::kGemeente, Actor::kDeelnemers, "bijstand benefit paid to the recipients"},
+    {"provision.bijstand_execution", Actor::kGemeente, Actor::kNobody, "execution of the bijstand benefits"},
+    {"provision.healthcare_isolation", Actor::kZorgverzekeraar, Actor::kNobody, "extra healthcare of the isolated and severely lonely"},
+    {"provision.ggz", Actor::kZorgverzekeraar, Actor::kNobody, "GGZ care of adults with psychosocial problems on low rungs"},
+    {"provision.wmo_daycare", Actor::kGemeente, Actor::kNobody, "Wmo day care of chronically ill or disabled adults on low rungs"},
+    {"benefit.net_wages", Actor::kNobody, Actor::kDeelnemers, "net wages of adults in paid work (rungs 5 and 6)"},
+    {"benefit.wage_taxes", Actor::kNobody, Actor::kRijk, "wage taxes and premiums on those wages"},
+    {"cost.wellbeing_loss", Actor::kDeelnemers, Actor::kNobody,
+     "well-being lost by the isolated and severely lonely, valued per QALY"},
+}};
+// Every intervention is a cost to the gemeente (a resource used).
+constexpr Actor kInterventionPayer = Actor::kGemeente;
 
-class ProvisionPrices {
+using StateItemCosts = std::array<double, kStateItemCount>;
+
+class StatePrices {
 public:
-  explicit ProvisionPrices(const sim::ParamSet& params);
-  // Euros spent this week on each provision for the people as counted.
-  ProvisionCosts week(const WeekCounts& counts) const;
+  explicit StatePrices(const sim::ParamSet& params);
+  // Euros of each state item this week for the people as counted.
+  StateItemCosts week(const WeekCounts& counts) const;
 
 private:
-  std::array<double, kProvisionCount> weekly_{};  // euros per user per week
+  std::array<double, kStateItemCount> weekly_{};  // euros per person per week
   int ggz_max_rung_, daycare_max_rung_;
-  double daycare_use_;
+  double daycare_use_, rung5_wage_share_;
 };
 
 }  // namespace meedoen::models

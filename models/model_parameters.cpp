@@ -122,6 +122,17 @@ std::vector<ParamSpec> cost_parameters() {
        "Chronically ill or disabled adults up to this rung may use Wmo day care."},
       {"costs.daycare_use", "share", {0.3}, {}, 0, 1, false, "assumption",
        "Share of those who use Wmo day care."},
+      {"costs.net_wage", "euro per year", {20856}, {}, 0, 100000, false, "F 7.5, F 7.7",
+       "Net wage of an adult in full paid work (rung 6): the net minimum wage with holiday pay."},
+      {"costs.wage_taxes", "euro per year", {5000}, {}, 0, 100000, false, "F 7.8 (EST)",
+       "Wage taxes and employee premiums on that wage: the gross minimum wage with holiday pay less the net "
+       "wage (employer premiums not counted)."},
+      {"costs.rung5_wage_share", "share", {0.5}, {}, 0, 1, false, "assumption",
+       "Adults on rung 5 (paid work with support) earn this share of a full wage (and its taxes)."},
+      {"costs.qaly_value", "euro per QALY", {50000}, {}, 0, 200000, false, "F 7.1, F 7.2",
+       "Value of a year in full health (QALY) in a Dutch social cost-benefit analysis."},
+      {"costs.loneliness_qaly_loss", "QALY per year", {0.07}, {}, 0, 0.5, false, "F 7.3, F 7.4",
+       "Health-related quality of life lost by a severely lonely or isolated adult (EQ-5D utility)."},
       {"costs.discount_rate", "per year", {0.0225}, {}, 0, 0.2, false, "assumption",
        "Discount rate of future costs and savings (the Dutch standard for social cost-benefit analysis)."},
   };

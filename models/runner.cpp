@@ -105,7 +105,7 @@ std::vector<std::int64_t> range(std::int64_t first, std::int64_t last) {
 std::vector<std::string> ledger_items(const ScenarioSpec& s) {
   std::vector<std::string> items;
   for (const auto& i : s.interventions) items.push_back(i.name);
-  items.insert(items.end(), kProvisionNames.begin(), kProvisionNames.end());
+  for (const auto& item : kStateItems) items.emplace_back(item.name);
   return items;
 }
 
@@ -198,7 +198,7 @@ public:
       : city_(city), fit_(fit != nullptr ? *fit : fit_ladder(city.people, city.network, s.params)),
         sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s)),
         prices_(s.params), wijken_(city.people.wijk_names.size()), programs_(s.interventions.size()),
-        items_(programs_ + kProvisionCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
+        items_(programs_ + kStateItemCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
         bijstand_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
         metrics_((e.weeks + 1) * programs_ * kMetricCount, 0u), ledger_((e.weeks + 1) * items_, 0.0) {
     observe(0);
@@ -246,7 +246,7 @@ private:
   const City& city_;
   LadderFit fit_;
   Simulation sim_;
-  ProvisionPrices prices_;
+  StatePrices prices_;
   std::size_t wijken_, programs_, items_;
   std::vector<std::uint32_t> rungs_, bijstand_, events_, metrics_;
   std::vector<double> ledger_;
@@ -440,7 +440,8 @@ const sim::Outputs& outputs() {
       {"fitted", f64, {"replicate", "coefficient"}, "1",
        "intercepts (logit) and weekly rates fitted at the start of the replicate", false},
       {"ledger", f64, {"replicate", "week", "item"}, "euro",
-       "euros spent in the week, per intervention and per provision (undiscounted)", true},
+       "euros in the week, per intervention and per item of the residents' states: provisions, wages, taxes, "
+       "lost well-being (undiscounted; docs/ODD.md, section costs)", true},
       {"parameter_draws", f64, {"replicate", "parameter"}, "as in docs/parameters.md",
        "the value of each parameter drawn for the replicate (from parameter_draws_origin); only in a run "
        "with parameter draws",

@@ -4,10 +4,17 @@ Every metric is computed per replicate; the table gives its mean over the
 replicates with a 95% t-interval, and the difference to the baseline paired
 by replicate (common random numbers make these differences sharp) with its
 own 95% t-interval. Costs are discounted to the start at the rate
-``costs.discount_rate`` (per year) of each scenario's parameters. Two metrics
-are ratios or first passages of means (cost_per_person_up, break_even_week):
-their intervals come from a bootstrap over replicates, and they have no
-difference columns (they are differences to the baseline already).
+``costs.discount_rate`` (per year) of each scenario's parameters. The
+baseline is any scenario (the reference): net savings, cost per person moved
+up and the break-even week count a scenario's intervention cost above the
+reference's against what it saves on provisions against the reference. Two
+metrics are ratios or first passages of means (cost_per_person_up,
+break_even_week): their intervals come from a bootstrap over replicates, and
+they have no difference columns (they are differences to the baseline
+already).
+
+``by_actor`` and ``by_item`` (from meedoen.mkba): who pays and who gains, per
+actor and per ledger item, against the same reference.
 """
 
 import json
@@ -17,11 +24,31 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from meedoen.mkba import (
+    PROVISIONS,
+    bootstrap,
+    by_actor,
+    by_item,
+    discount_factors,
+    is_intervention,
+    reference,
+    weekly_present_values,
+)
 from meedoen.outcomes import OUTCOMES, compare_outcomes, participation
 from meedoen.results import Results
 from meedoen.summary import mean_interval
 
-__all__ = ["COLUMNS", "METRICS", "ScenarioMetrics", "break_even", "compare", "discount_factors", "to_json"]
+__all__ = [
+    "COLUMNS",
+    "METRICS",
+    "ScenarioMetrics",
+    "break_even",
+    "by_actor",
+    "by_item",
+    "compare",
+    "discount_factors",
+    "to_json",
+]
 
 COLUMNS = [
     "scenario",
@@ -37,13 +64,6 @@ COLUMNS = [
 # Each metric of the table and what it is (the words of meedoen.outcomes).
 METRICS = {name: OUTCOMES[name].description["en"] for name in compare_outcomes()}
 ALL_WIJKEN = "all"
-PROVISION_PREFIX = "provision."
-BOOTSTRAP_DRAWS = 1000
-
-
-def discount_factors(weeks: xr.DataArray, rate_per_year: float) -> xr.DataArray:
-    """(1 + rate) ** (-week / 52): the present value of a euro spent in each week."""
-    return (1.0 + rate_per_year) ** (-weeks / 52.0)
 
 
 def compare(results: Results, baseline: str | None = None) -> pd.DataFrame:
@@ -53,9 +73,7 @@ def compare(results: Results, baseline: str | None = None) -> pd.DataFrame:
     diff_ci_low, diff_ci_high. ``baseline`` defaults to the results' first
     scenario. Costs and savings are city-wide only (wijk "all").
     """
-    baseline = baseline or results.scenarios[0]
-    if baseline not in results.scenarios:
-        raise KeyError(f"no scenario {baseline!r} (the scenarios are {', '.join(results.scenarios)})")
+    baseline = reference(results, baseline)
     scenarios = {name: ScenarioMetrics(results[name]) for name in results.scenarios}
     base = scenarios[baseline]
     rows = []
@@ -95,44 +113,38 @@ class ScenarioMetrics:
             self.metrics[("participation_rate", wijk)] = per_wijk.sel(wijk=wijk).values
             self.metrics[("isolated", wijk)] = isolated.sel(wijk=wijk).values.astype(float)
             self.metrics[("persons_up", wijk)] = up.sel(wijk=wijk).values.astype(float)
-        rate = float(json.loads(ds.attrs["parameters"])["costs.discount_rate"])
-        ledger = (ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None))
-        provision = ledger["item"].str.startswith(PROVISION_PREFIX)
+        ledger = weekly_present_values(ds)
+        items = [str(i) for i in ledger["item"].values]
         self.weeks = ledger.week.values
-        self.intervention = ledger.where(~provision, 0.0).sum("item").values  # replicate x week
-        self.provision = ledger.where(provision, 0.0).sum("item").values
+        self.intervention = ledger.sel(item=[i for i in items if is_intervention(i)]).sum("item").values
+        self.provision = ledger.sel(item=[i for i in items if i in PROVISIONS]).sum("item").values
         self.metrics[("intervention_cost", ALL_WIJKEN)] = self.intervention.sum(axis=1)
         self.metrics[("provision_cost", ALL_WIJKEN)] = self.provision.sum(axis=1)
 
     def net_savings(self, base: "ScenarioMetrics") -> np.ndarray:
-        """Per replicate and week: the baseline's provision cost minus ours, minus our intervention cost."""
-        return base.provision - self.provision - self.intervention
+        """Per replicate and week: the baseline's provision cost minus ours, minus our intervention
+        cost above the baseline's (zero for the baseline itself)."""
+        return (base.provision - self.provision) - (self.intervention - base.intervention)
 
 
 def _bootstrap_rows(name: str, s: ScenarioMetrics, base: ScenarioMetrics) -> list[tuple]:
     extra_up = s.metrics[("persons_up", ALL_WIJKEN)] - base.metrics[("persons_up", ALL_WIJKEN)]
-    cost = s.metrics[("intervention_cost", ALL_WIJKEN)]
+    cost = s.metrics[("intervention_cost", ALL_WIJKEN)] - base.metrics[("intervention_cost", ALL_WIJKEN)]
     saved = s.net_savings(base)
     estimators: dict[str, Callable[[np.ndarray], float]] = {
         "cost_per_person_up": lambda idx: _ratio(cost[idx].mean(), extra_up[idx].mean()),
         "break_even_week": lambda idx: break_even(saved[idx].mean(axis=0), s.weeks),
     }
-    n = len(cost)
-    draws = np.random.default_rng(20270101).integers(
-        0, n, size=(BOOTSTRAP_DRAWS, n)
-    )  # fixed: same table each time
-    rows = []
-    for metric, estimate in estimators.items():
-        low = high = np.nan
-        boot = np.array([estimate(idx) for idx in draws]) if n > 1 else np.array([])
-        if np.isfinite(boot).any():
-            low, high = np.nanpercentile(boot, [2.5, 97.5])
-        rows.append((name, ALL_WIJKEN, metric, estimate(np.arange(n)), low, high, np.nan, np.nan, np.nan))
-    return rows
+    return [
+        (name, ALL_WIJKEN, metric, *bootstrap(estimate, len(cost)), np.nan, np.nan, np.nan)
+        for metric, estimate in estimators.items()
+    ]
 
 
 def _ratio(cost: float, extra: float) -> float:
-    return cost / extra if extra > 0 else np.nan
+    """Cost above the baseline's per extra person moved up; none unless both are above zero (a
+    scenario that moves more people up for less money has no meaningful ratio: it dominates)."""
+    return cost / extra if extra > 0 and cost > 0 else np.nan
 
 
 def break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:

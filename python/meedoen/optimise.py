@@ -106,7 +106,8 @@ OBJECTIVES: dict[str, Objective] = {
             "euro",
             "all payers of the ledger's provisions together",
             "meedoen compare's net_savings against the start scenario: the five provision costs "
-            "saved minus the allocation's intervention cost, discounted, whoever pays or saves",
+            "saved minus the allocation's intervention cost above the start's, discounted, whoever pays "
+            "or saves",
             lambda c, b: c.net_savings(b).sum(axis=1),
         ),
     )

@@ -102,8 +102,10 @@ _OUTCOMES = [
             "en": "euros spent on the scenario's interventions over the horizon, discounted",
         },
         "euro",
-        "sum over weeks 1 to W of every ledger item that is not a provision, each week's euros times "
-        "the discount factor",
+        "sum over weeks 1 to W of every ledger item that is an intervention (not one of the residents' "
+        "states of `models/costs.hpp`), each week's euros times the discount factor; shown as the "
+        "difference to the baseline, beside the baseline's own",
+        paired=True,
     ),
     Outcome(
         "provision_cost",
@@ -114,34 +116,37 @@ _OUTCOMES = [
             "isolated and lonely, GGZ, Wmo day care) over the horizon, discounted",
         },
         "euro",
-        "the same sum over the five `provision.*` ledger items",
+        "the same sum over the five `provision.*` ledger items (not the wages, taxes and well-being that "
+        "`meedoen compare --by-actor` adds)",
         paired=True,
     ),
     Outcome(
         "net_savings",
         {"nl": "Netto besparing", "en": "Net savings"},
         {
-            "nl": "besparing op voorzieningen tegenover de basislijn min de kosten van de interventies",
-            "en": "what the scenario saves on provisions minus what its interventions cost",
+            "nl": "besparing op voorzieningen tegenover de referentie min de extra kosten van de interventies",
+            "en": "what the scenario saves on provisions minus what its interventions cost more, both "
+            "against the baseline",
         },
         "euro",
         "per replicate and week: the baseline's provision cost minus the scenario's, minus the "
-        "scenario's intervention cost, discounted and summed over weeks 1 to W. Positive: the scenario "
-        "saves more than it costs",
+        "scenario's intervention cost above the baseline's, discounted and summed over weeks 1 to W. "
+        "Positive: the scenario saves more than it costs; zero for the baseline itself",
         difference=True,
     ),
     Outcome(
         "cost_per_person_up",
         {"nl": "Kosten per extra persoon omhoog", "en": "Cost per extra person moved up"},
         {
-            "nl": "kosten interventies gedeeld door het extra aantal personen omhoog; — als er gemiddeld "
-            "niemand extra omhoog gaat",
-            "en": "intervention euros per extra adult moved up",
+            "nl": "extra kosten interventies gedeeld door het extra aantal personen omhoog; — als er "
+            "gemiddeld niemand extra omhoog gaat",
+            "en": "intervention euros above the baseline's per extra adult moved up",
         },
         "euro",
-        "mean `intervention_cost` divided by the mean of (`persons_up` of the scenario minus that of the "
-        "baseline), over the replicates, with a bootstrap interval; none (`-`) when the scenario moves no "
-        "more people up than the baseline",
+        "the mean of (`intervention_cost` of the scenario minus that of the baseline) divided by the mean "
+        "of (`persons_up` of the scenario minus that of the baseline), over the replicates, with a "
+        "bootstrap interval; none (`-`) when the scenario moves no more people up than the baseline, "
+        "or costs no more than the baseline (then it moves more people up for less: it dominates)",
         per_replicate=False,
     ),
     Outcome(

@@ -19,6 +19,10 @@ The plots:
 - ``programme_funnel``: how many persons each intervention found, visited, ... enrolled;
 - ``costs_and_savings``: intervention cost against provision savings, per scenario;
 - ``cumulative_net_savings``: net savings added up week by week, with the break-even week;
+- ``balance_by_actor``: who pays and who gains, the balance of each actor per scenario (takes the
+  table of ``meedoen.mkba.by_actor``);
+- ``acceptability_curves``: the chance that each scenario is the best buy at each willingness to
+  pay per extra adult moved up, with the frontier (takes ``meedoen.mkba.acceptability``'s table);
 - ``posterior_marginals``: a calibration's posterior of each parameter against its prior
   (takes a meedoen.calibration.Posterior, not Results).
 
@@ -63,6 +67,14 @@ WIDTH = 10.0  # inches: 1000 pixels at 100 dpi, the width of the report
 # ColorBrewer RdYlGn with six classes: rung 1 red (isolated) to rung 6 green (paid work)
 RUNG_COLOURS = ["#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850"]
 COST, SAVING = "#c0504d", "#4f81bd"
+# The actors of meedoen.mkba: the gemeente in the colour of costs, society hatched in grey.
+ACTOR_COLOURS = {
+    "gemeente": COST,
+    "zorgverzekeraar": SAVING,
+    "rijk": "#8064a2",
+    "deelnemers": "#9bbb59",
+    "samenleving": "#7f7f7f",
+}
 
 LABELS = {
     "en": {
@@ -89,7 +101,14 @@ LABELS = {
         "no_persons": "reaches no\npersons itself",
         "euros": "Euros over the horizon, discounted to the start",
         "cost": "intervention cost",
-        "savings": "provision savings (baseline minus scenario)",
+        "savings": "provision savings ({baseline} minus scenario)",
+        "cost_change": "intervention cost above {baseline}",
+        "actors_title": "Who pays and who gains: balance per actor against {baseline}, with 95% interval",
+        "balance": "Balance (benefit minus cost), euros over the horizon, discounted",
+        "wtp": "Willingness to pay per extra adult moved up (euros)",
+        "probability": "Chance of the most adults moved up for the money (%)",
+        "ceac_title": "Acceptability against {baseline}: the chance that each scenario is the best buy",
+        "frontier": "frontier (highest mean net benefit)",
         "costs_title": "What it costs and what it saves, with 95% interval",
         "cumulative": "Cumulative net savings, discounted (euros)",
         "cumulative_title": "Net savings added up week by week (savings minus costs), with 95% interval",
@@ -123,7 +142,14 @@ LABELS = {
         "no_persons": "bereikt zelf\ngeen personen",
         "euros": "Euro's over de hele periode, contant gemaakt naar de start",
         "cost": "kosten interventies",
-        "savings": "besparing op voorzieningen (basislijn min scenario)",
+        "savings": "besparing op voorzieningen ({baseline} min scenario)",
+        "cost_change": "kosten interventies boven {baseline}",
+        "actors_title": "Wie betaalt, wie profiteert: saldo per actor tegenover {baseline}, met 95%-interval",
+        "balance": "Saldo (baten min kosten), euro over de hele periode, contant gemaakt",
+        "wtp": "Wat een extra persoon omhoog mag kosten (euro)",
+        "probability": "Kans op de meeste personen omhoog voor het geld (%)",
+        "ceac_title": "Aanvaardbaarheid tegenover {baseline}: de kans dat elk scenario de beste keus is",
+        "frontier": "grens (hoogste gemiddelde netto opbrengst)",
         "costs_title": "Wat het kost en wat het bespaart, met 95%-interval",
         "cumulative": "Opgetelde netto besparing, contant gemaakt (euro)",
         "cumulative_title": "Netto besparing week na week opgeteld (besparing min kosten), met 95%-interval",
@@ -256,7 +282,8 @@ def programme_funnel(results: Results, lang: str = "en") -> Figure:
 def costs_and_savings(
     results: Results, baseline: str | None = None, lang: str = "en", table: pd.DataFrame | None = None
 ) -> Figure:
-    """Per scenario: what its interventions cost against what it saves on provisions.
+    """Per scenario: what its interventions cost above the baseline's against what it saves on
+    provisions.
 
     Both in euros over the whole horizon, discounted to the start at
     ``costs.discount_rate``, as means over the replicates with 95% intervals
@@ -271,12 +298,13 @@ def costs_and_savings(
     names = [name for name, _ in _others(results, baseline)]
     fig, (ax,) = _figure(1, ncols=1, panel_height=0.55 * len(names) + 1.5, title=text["costs_title"])
     y = np.arange(len(names))
-    cost = [city.loc[(n, "intervention_cost"), ["mean", "ci_low", "ci_high"]] for n in names]
+    cost = [city.loc[(n, "intervention_cost"), ["diff_mean", "diff_ci_low", "diff_ci_high"]] for n in names]
     saved = [-city.loc[(n, "provision_cost"), ["diff_mean", "diff_ci_high", "diff_ci_low"]] for n in names]
-    for offset, rows, label, colour in ((-0.2, cost, "cost", COST), (0.2, saved, "savings", SAVING)):
+    for offset, rows, label, colour in ((-0.2, cost, "cost_change", COST), (0.2, saved, "savings", SAVING)):
         values = np.array(rows, dtype=float).reshape(len(names), 3)
         errors = np.nan_to_num(np.abs(values[:, 1:].T - values[:, 0]))
-        ax.barh(y + offset, values[:, 0], 0.4, xerr=errors, label=text[label], color=colour, capsize=3)
+        label = text[label].format(baseline=baseline)
+        ax.barh(y + offset, values[:, 0], 0.4, xerr=errors, label=label, color=colour, capsize=3)
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
@@ -315,6 +343,64 @@ def cumulative_net_savings(results: Results, baseline: str | None = None, lang: 
     ax.set_xlabel(text["week"])
     _week_ticks(ax)
     _legend_below(fig, ax, ncols=2)
+    return fig
+
+
+def balance_by_actor(table: pd.DataFrame, baseline: str, lang: str = "en") -> Figure:
+    """Who pays and who gains: per scenario (other than ``baseline``), the balance of each actor
+    and of society, as bars with 95% intervals: the gemeente pays for the interventions while the
+    savings may fall to the health insurers and the gains to the participants (the wrong pocket).
+
+    ``table`` is ``meedoen.mkba.by_actor(results, baseline)``; euros over the horizon, discounted.
+    """
+    from meedoen.mkba import ACTORS, SOCIETY
+    from meedoen.mkba import LABELS as ACTOR_LABELS
+
+    text = LABELS[lang]
+    rows = table[(table.quantity == "balance") & (table.scenario != baseline)]
+    rows = rows.set_index(["scenario", "actor"])
+    names = list(dict.fromkeys(rows.index.get_level_values("scenario")))
+    actors = [*ACTORS, SOCIETY]
+    height = 0.8 / len(actors)
+    title = text["actors_title"].format(baseline=baseline)
+    fig, (ax,) = _figure(1, ncols=1, panel_height=0.9 * max(len(names), 1) + 1.5, title=title)
+    y = np.arange(len(names))
+    for k, actor in enumerate(actors):
+        values = np.array([rows.loc[(n, actor), ["mean", "ci_low", "ci_high"]] for n in names], dtype=float)
+        values = values.reshape(len(names), 3)
+        errors = np.nan_to_num(np.abs(values[:, 1:].T - values[:, 0]))
+        offset = (k - (len(actors) - 1) / 2) * height
+        ax.barh(y + offset, values[:, 0], height, xerr=errors, capsize=2, color=ACTOR_COLOURS[actor],
+                label=ACTOR_LABELS[lang][actor], hatch="//" if actor == SOCIETY else None, gid=actor)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(text["balance"])
+    ax.xaxis.set_major_formatter(_euro_formatter(text))
+    _legend_below(fig, ax, ncols=len(actors))
+    return fig
+
+
+def acceptability_curves(table: pd.DataFrame, baseline: str, lang: str = "en") -> Figure:
+    """Cost-effectiveness acceptability curves: per scenario, the chance (over the replicates) that
+    it gives the most adults moved up for the money, against the willingness to pay per extra adult
+    moved up; the frontier (the scenario with the highest mean net benefit) is drawn over them
+    with markers. ``table`` is ``meedoen.mkba.acceptability(results, baseline)``."""
+    text = LABELS[lang]
+    names = list(dict.fromkeys(table.scenario))
+    colours = _scenario_colours(names)
+    fig, (ax,) = _figure(1, ncols=1, panel_height=4.5, title=text["ceac_title"].format(baseline=baseline))
+    for name in names:
+        rows = table[table.scenario == name]
+        ax.plot(rows.wtp, 100 * rows.probability, color=colours[name], label=name, gid=name)
+    front = table[table.frontier]
+    ax.plot(front.wtp, 100 * front.probability, "o", color="black", markersize=3, label=text["frontier"],
+            gid="frontier")
+    ax.set_ylim(-2, 102)
+    ax.set_xlabel(text["wtp"])
+    ax.set_ylabel(text["probability"])
+    ax.xaxis.set_major_formatter(_euro_formatter(text))
+    _legend_below(fig, ax, ncols=3)
     return fig
 
 

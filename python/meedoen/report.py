@@ -30,7 +30,9 @@ from matplotlib.figure import Figure
 
 from meedoen import __version__, _core, plots
 from meedoen._core import Experiment, parameters
-from meedoen.compare import ALL_WIJKEN, compare
+from meedoen.compare import ALL_WIJKEN, by_actor, compare
+from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability
+from meedoen.mkba import LABELS as ACTOR_LABELS
 from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
 
@@ -105,11 +107,26 @@ TEXT = {
             "intervallen van de kosten per persoon en van de terugverdienweek komen uit een bootstrap over "
             "de herhalingen."
         ),
+        "actors_head": "Wie betaalt, wie profiteert",
+        "actors": (
+            "Per scenario tegenover “{baseline}”, over de hele periode en contant gemaakt. Kosten: wat een "
+            "partij meer uitgeeft aan de interventies. Baten: wat ze bespaart op wat ze betaalt, en wat ze "
+            "meer ontvangt (netto loon, belastingen en premies, en het welzijn van minder eenzame en "
+            "geïsoleerde inwoners, gewaardeerd per QALY). Saldo: baten min kosten. De samenleving is alle "
+            "partijen samen; de bijstandsuitkering gaat van de gemeente naar de deelnemers en valt daar weg."
+        ),
+        "actors_note": (
+            "Baten/kosten: de baten van de samenleving gedeeld door haar kosten (boven 1: het scenario "
+            "levert de samenleving meer op dan het kost), met een bootstrap-interval; — als het scenario "
+            "niet meer kost dan “{baseline}”. De prijzen staan in docs/parameters.md (costs.*)."
+        ),
+        "actor": "partij",
+        "quantities": {"cost": "kosten", "benefit": "baten", "balance": "saldo", "ratio": "baten/kosten"},
         "figures_head": "Grafieken",
         "figures": {
             "participation_difference": (
-                "Participatie: verschil met de basislijn",
-                "Boven nul: meer volwassenen doen mee dan in de basislijn. De band is het 95%-interval; "
+                "Participatie: verschil met {baseline}",
+                "Boven nul: meer volwassenen doen mee dan in {baseline}. De band is het 95%-interval; "
                 "raakt de band nul, dan is het verschil niet duidelijk.",
             ),
             "participation_by_wijk": (
@@ -129,25 +146,39 @@ TEXT = {
             ),
             "costs_and_savings": (
                 "Kosten en besparingen",
-                "Rood: wat de interventies kosten. Blauw: wat het scenario bespaart op uitkeringen en zorg. "
-                "De strepen zijn 95%-intervallen.",
+                "Rood: wat de interventies meer kosten dan in {baseline}. Blauw: wat het scenario tegenover "
+                "{baseline} bespaart op uitkeringen en zorg. De strepen zijn 95%-intervallen.",
+            ),
+            "balance_by_actor": (
+                "Wie betaalt, wie profiteert",
+                "Het saldo van elke partij per scenario. Staat de gemeente links van nul terwijl "
+                "zorgverzekeraars of deelnemers rechts staan, dan komt de opbrengst in een andere zak "
+                "terecht dan waar de kosten vandaan komen.",
             ),
             "cumulative_net_savings": (
                 "Terugverdienen",
                 "De netto besparing week na week opgeteld. Waar de lijn blijvend boven nul komt, is het "
                 "scenario terugverdiend (stippellijn); de legenda noemt die week.",
             ),
+            "acceptability_curves": (
+                "De kans dat een scenario de beste keus is",
+                "Voor elk bedrag dat een extra persoon omhoog op de ladder mag kosten (tegenover "
+                "{baseline}): in welk deel van de herhalingen elk scenario de hoogste netto opbrengst "
+                "heeft (dat bedrag maal de extra personen omhoog, min de extra kosten). De zwarte punten "
+                "volgen het scenario met de hoogste gemiddelde netto opbrengst. Een run met "
+                "parametertrekkingen (meedoen run --posterior) neemt ook de onzekerheid van de aannames mee.",
+            ),
         },
         "assumptions_head": "Aannames",
         "assumptions": (
             "Deze {count} parameters zijn aannames: er is (nog) geen cijfer voor, en ze wachten op "
-            "kalibratie. De waarde is die van de basislijn; een gemarkeerde regel heeft in een of meer "
+            "kalibratie. De waarde is die van {baseline}; een gemarkeerde regel heeft in een of meer "
             "scenario's een andere waarde ({differ}). Een aanname van een interventie geldt alleen "
             "in de scenario's met die interventie. De omschrijvingen zijn in het Engels, zoals in "
             "docs/parameters.md."
         ),
         "parameter": "parameter",
-        "value": "waarde in de basislijn",
+        "value": "waarde in {baseline}",
         "unit": "eenheid",
         "differs": "anders in",
         "meaning": "omschrijving",
@@ -224,11 +255,26 @@ TEXT = {
             "Euros are discounted to the start at the discount rate costs.discount_rate. The intervals of "
             "the cost per person and of the break-even week come from a bootstrap over the replicates."
         ),
+        "actors_head": "Who pays, who gains",
+        "actors": (
+            "Per scenario against “{baseline}”, over the whole horizon, discounted. Cost: what an actor "
+            "spends more on the interventions. Benefit: what it saves on what it pays, and what it receives "
+            "more (net wages, taxes and premiums, and the well-being of fewer lonely and isolated residents, "
+            "valued per QALY). Balance: benefit minus cost. Society is all actors together; the bijstand "
+            "benefit goes from the municipality to the participants and cancels out there."
+        ),
+        "actors_note": (
+            "Benefit/cost: society's benefit divided by its cost (above 1: the scenario gives society more "
+            "than it costs), with a bootstrap interval; — when the scenario costs no more than "
+            "“{baseline}”. The prices are in docs/parameters.md (costs.*)."
+        ),
+        "actor": "actor",
+        "quantities": {"cost": "cost", "benefit": "benefit", "balance": "balance", "ratio": "benefit/cost"},
         "figures_head": "Plots",
         "figures": {
             "participation_difference": (
-                "Participation: difference to the baseline",
-                "Above zero: more adults take part than in the baseline. The band is the 95% interval; "
+                "Participation: difference to {baseline}",
+                "Above zero: more adults take part than in {baseline}. The band is the 95% interval; "
                 "where it touches zero, the difference is not clear.",
             ),
             "participation_by_wijk": (
@@ -247,24 +293,38 @@ TEXT = {
             ),
             "costs_and_savings": (
                 "Costs and savings",
-                "Red: what the interventions cost. Blue: what the scenario saves on benefits and care. The "
-                "whiskers are 95% intervals.",
+                "Red: what the interventions cost above {baseline}. Blue: what the scenario saves on "
+                "benefits and care against {baseline}. The whiskers are 95% intervals.",
+            ),
+            "balance_by_actor": (
+                "Who pays, who gains",
+                "Each actor's balance per scenario. Where the municipality is left of zero while the health "
+                "insurers or the participants are right of it, the returns land in another pocket than "
+                "the one that paid.",
             ),
             "cumulative_net_savings": (
                 "Earning it back",
                 "The net savings added up week by week. Where the line stays above zero the scenario has "
                 "earned its cost back (dotted line); the legend names that week.",
             ),
+            "acceptability_curves": (
+                "The chance that a scenario is the best buy",
+                "For each amount an extra adult moved up the ladder may cost (against {baseline}): in "
+                "which share of the replicates each scenario has the highest net benefit (that amount "
+                "times the extra adults moved up, less the extra cost). The black dots follow the scenario "
+                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior) "
+                "carries the uncertainty of the assumptions too.",
+            ),
         },
         "assumptions_head": "Assumptions",
         "assumptions": (
             "These {count} parameters are assumptions: no figure exists for them (yet), and they await "
-            "calibration. The value is the baseline's; a marked row has another value in one or more "
+            "calibration. The value is that of {baseline}; a marked row has another value in one or more "
             "scenarios ({differ}). An intervention's assumption matters only in the scenarios with "
             "that intervention."
         ),
         "parameter": "parameter",
-        "value": "value in the baseline",
+        "value": "value in {baseline}",
         "unit": "unit",
         "differs": "differs in",
         "meaning": "meaning",
@@ -303,6 +363,7 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
     text = TEXT[lang]
     baseline = baseline or results.scenarios[0]
     table = compare(results, baseline=baseline)
+    actors = by_actor(results, baseline=baseline)
     attrs = results.attrs
     experiment = _experiment(results)
     settings = {s: _settings(experiment, s) for s in results.scenarios}
@@ -322,8 +383,15 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
         "levels": _cells(table, [baseline], [(m, "mean") for m in LEVELS], text)[0]["cells"],
         "headline": _cells(table, [s for s in results.scenarios if s != baseline], _headline(), text),
         "metrics": {m: (OUTCOMES[m].label[lang], OUTCOMES[m].description[lang]) for m in LEVELS + HEADLINE},
-        "figures": [_figure(key, fig, text) for key, fig in _plots(results, baseline, lang, table).items()],
+        "figures": [
+            _figure(key, fig, text, baseline) for key, fig in _plots(results, baseline, lang, table).items()
+        ],
+        "actors": _actors(actors, baseline, text, lang),
+        "actors_figure": _figure(
+            "balance_by_actor", plots.balance_by_actor(actors, baseline, lang), text, baseline
+        ),
         "assumptions": _assumptions(results, experiment, baseline, text),
+        "value_head": text["value"].format(baseline=baseline),
         "experiment": attrs.get("experiment", ""),
         "provenance": [(label, attrs.get(key, "")) for key, label in text["provenance"].items()],
         "version": __version__,
@@ -516,16 +584,61 @@ def _plots(results: Results, baseline: str, lang: str, table: pd.DataFrame) -> d
         "programme_funnel": plots.programme_funnel(results, lang),
         "costs_and_savings": plots.costs_and_savings(results, baseline, lang, table),
         "cumulative_net_savings": plots.cumulative_net_savings(results, baseline, lang),
+        "acceptability_curves": plots.acceptability_curves(acceptability(results, baseline), baseline, lang),
     }
 
 
-def _figure(key: str, fig: Figure, text: dict) -> dict:
-    """One plot as an embedded PNG (a data: URL) with its title and caption."""
+def _figure(key: str, fig: Figure, text: dict, baseline: str) -> dict:
+    """One plot as an embedded PNG (a data: URL) with its title and caption (which may name the
+    reference scenario ``baseline``)."""
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=DPI)
-    title, caption = text["figures"][key]
+    title, caption = (words.format(baseline=baseline) for words in text["figures"][key])
     src = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
     return {"id": key, "title": title, "caption": caption, "src": src}
+
+
+def _actors(table: pd.DataFrame, baseline: str, text: dict, lang: str) -> list[dict]:
+    """The rows of "who pays, who gains": per scenario other than ``baseline`` and actor, a cell
+    per quantity of meedoen.mkba.by_actor (the ratio for society only)."""
+    cells = table.set_index(["scenario", "actor", "quantity"])
+    rows = []
+    for name in dict.fromkeys(table.scenario):
+        if name == baseline:
+            continue
+        for actor in (*ACTORS, SOCIETY):
+            quantities = QUANTITIES if actor == SOCIETY else QUANTITIES[:-1]
+            row = [_actor_cell(cells.loc[(name, actor, q)], q, text) for q in quantities]
+            rows.append({"scenario": name, "actor": actor, "label": ACTOR_LABELS[lang][actor], "cells": row})
+    return rows
+
+
+def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
+    """One number of by_actor with its interval: euros with their sign, or the ratio."""
+    value, low, high = float(row["mean"]), float(row.ci_low), float(row.ci_high)
+    show = has_interval(value, low, high)
+    if quantity == "ratio":
+        places = decimals(2, low, high) if show else 2
+
+        def amount(v: float, bare: bool = False) -> str:
+            return _number(v, text, f",.{places}f")
+
+    else:
+        places = decimals(0, low, high) if show else 0
+
+        def amount(v: float, bare: bool = False) -> str:
+            return _amount(v, "euro", places, text, signed=True, bare=bare)
+
+    interval = text["interval"].format(low=amount(low, True), high=amount(high, True)) if show else ""
+    return {
+        "quantity": quantity,
+        "value": repr(value),
+        "low": repr(low),
+        "high": repr(high),
+        "text": text["none"] if math.isnan(value) else amount(value),
+        "interval": interval,
+        "excludes_zero": quantity != "ratio" and (low > 0 or high < 0),
+    }
 
 
 def _assumptions(results: Results, experiment: Experiment, baseline: str, text: dict) -> dict:
@@ -560,7 +673,7 @@ def _assumptions(results: Results, experiment: Experiment, baseline: str, text: 
     differ = sum(bool(row["differs"]) for row in rows)
     return {
         "intro": text["assumptions"].format(
-            count=len(rows), differ=text["rows"][differ != 1].format(differ)
+            count=len(rows), differ=text["rows"][differ != 1].format(differ), baseline=baseline
         ),
         "groups": list(groups.values()),
     }

@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "models/costs.hpp"
 #include "models/runner.hpp"
 #include "sim/errors.hpp"
 
@@ -101,6 +102,19 @@ py::dict output_dict(const sim::Output& o) {
                   "label_units"_a = label_units);
 }
 
+std::string actor(models::Actor a) { return std::string(models::kActorNames[static_cast<int>(a)]); }
+
+py::list ledger_items() {
+  py::list table;
+  for (int k = 0; k < models::kStateItemCount; ++k) {
+    const auto& item = models::kStateItems[k];
+    table.append(py::dict("name"_a = std::string(item.name), "payer"_a = actor(item.payer),
+                          "receiver"_a = actor(item.receiver), "provision"_a = k < models::kProvisionCount,
+                          "description"_a = std::string(item.description)));
+  }
+  return table;
+}
+
 py::list outputs() {
   py::list table;
   for (const auto& o : models::outputs()) table.append(output_dict(o));
@@ -148,6 +162,11 @@ void bind_runner(py::module_& m) {
         "Every output of a run, as dicts: name, type ('uint32' or 'float64'), dims (the first is\n"
         "'replicate'), units, long_name, scales_with_population, per_scenario (False: once per run, at\n"
         "the file's root) and label_units (units of some labels of the last dimension that differ).");
+  m.def("ledger_items", &ledger_items,
+        "The ledger's items of the residents' states, in the file's order after the interventions, as dicts:\n"
+        "name, payer (whose cost, '' for none), receiver (whose benefit, '' for none), provision (one of\n"
+        "the provisions that provision_cost adds up) and description.");
+  m.attr("INTERVENTION_PAYER") = actor(models::kInterventionPayer);
   m.def("parts_dir", &models::parts_dir, "out_path"_a,
         "The folder beside `out_path` where finished replicates wait until the results file is written.");
 }

@@ -335,16 +335,16 @@ TEST(Runner, ResumeOfAnotherExperimentIsRefused) {
 namespace meedoen::models {
 namespace {
 
-// Each provision's weekly cost is its yearly price / 52 times the adults in
-// the state that uses it, counted here straight from the people.
-TEST(Costs, ProvisionCostsFollowThePeoplesStates) {
+// Each state item's weekly euros are its yearly price / 52 times the adults in
+// the state that uses or earns it, counted here straight from the people.
+TEST(Costs, StateItemsFollowThePeoplesStates) {
   const City c(0.1);
   Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 1);
   for (std::uint32_t w = 1; w <= 5; ++w) sim.step(w);
   WeekCounts counts(c.wijken.size());
   sim.observe(counts);
-  const auto costs = ProvisionPrices(c.params).week(counts);
-  double bijstand = 0, isolation = 0, ggz = 0, daycare = 0;
+  const auto costs = StatePrices(c.params).week(counts);
+  double bijstand = 0, isolation = 0, ggz = 0, daycare = 0, rung5 = 0, rung6 = 0;
   const auto& p = sim.people();
   for (PersonId i = 0; i < p.size(); ++i) {
     bijstand += p.has(i, kBijstand);
@@ -352,6 +352,8 @@ TEST(Costs, ProvisionCostsFollowThePeoplesStates) {
     isolation += p.rung[i] == 1 || p.has(i, kLonely);
     ggz += p.has(i, kPsych) && p.rung[i] <= c.params.get("costs.ggz_max_rung");
     daycare += p.has(i, kChronic) && p.rung[i] <= c.params.get("costs.daycare_max_rung");
+    rung5 += p.rung[i] == 5;
+    rung6 += p.rung[i] == 6;
   }
   const auto weekly = [&](const char* name) { return c.params.get(name) / 52.0; };
   EXPECT_GT(bijstand, 0);
@@ -360,6 +362,29 @@ TEST(Costs, ProvisionCostsFollowThePeoplesStates) {
   EXPECT_DOUBLE_EQ(costs[kHealthcareIsolation], isolation * weekly("costs.healthcare_isolation"));
   EXPECT_DOUBLE_EQ(costs[kGgz], ggz * weekly("costs.ggz"));
   EXPECT_DOUBLE_EQ(costs[kWmoDaycare], daycare * c.params.get("costs.daycare_use") * weekly("costs.daycare"));
+  EXPECT_GT(rung5, 0);
+  EXPECT_GT(rung6, 0);
+  const double wages = rung6 + c.params.get("costs.rung5_wage_share") * rung5;
+  EXPECT_DOUBLE_EQ(costs[kNetWages], wages * weekly("costs.net_wage"));
+  EXPECT_DOUBLE_EQ(costs[kWageTaxes], wages * weekly("costs.wage_taxes"));
+  EXPECT_DOUBLE_EQ(costs[kWellbeingLoss],
+                   isolation * weekly("costs.qaly_value") * c.params.get("costs.loneliness_qaly_loss"));
+}
+
+// Every item has a payer or a receiver (else it would count for nobody), the
+// provisions come first and are paid for, and the names are unique.
+TEST(Costs, EveryStateItemBelongsToAnActor) {
+  std::set<std::string_view> names;
+  for (int k = 0; k < kStateItemCount; ++k) {
+    const auto& item = kStateItems[k];
+    EXPECT_TRUE(item.payer != Actor::kNobody || item.receiver != Actor::kNobody) << item.name;
+    EXPECT_NE(item.payer, item.receiver) << item.name;
+    EXPECT_EQ(k < kProvisionCount, item.name.starts_with("provision.")) << item.name;
+    if (k < kProvisionCount) {
+      EXPECT_NE(item.payer, Actor::kNobody) << item.name;
+    }
+    EXPECT_TRUE(names.insert(item.name).second) << item.name;
+  }
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ HEADLINE = [
     "cost_per_person_up",
     "break_even_week",
 ]
-LEVELS = ["participation_rate", "isolated", "persons_up", "provision_cost"]
+LEVELS = ["participation_rate", "isolated", "persons_up", "intervention_cost", "provision_cost"]
 
 TINY = """\
 [experiment]
@@ -113,7 +113,7 @@ def test_the_report_refers_to_nothing_outside_itself(reports, lang):
         assert external not in text
     page = Page(text)
     images = page.attribute("src")
-    assert len(images) == 6
+    assert len(images) == 8  # seven plots and who pays, who gains
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -143,14 +143,15 @@ def test_the_numbers_are_those_of_compare(reports, leiden_small, table):
         assert found == pytest.approx(expected, rel=1e-12, nan_ok=True)
     metrics = {c["data-metric"]: c["data-column"] for c in cells if c["data-scenario"] != "baseline"}
     assert metrics["participation_rate"] == "diff_mean" and metrics["net_savings"] == "mean"
+    assert metrics["intervention_cost"] == "diff_mean"
 
 
 def test_the_text_of_a_cell_says_its_number(reports, leiden_small, table):
     cells = {(c["data-scenario"], c["data-metric"]): c["text"] for c in Page(reports["en"]).cells}
-    cost = table.loc[("combined", "all", "intervention_cost")]
+    cost = table.loc[("combined", "all", "intervention_cost")]  # above the baseline's (none)
     assert (
         cells[("combined", "intervention_cost")]
-        == f"€{cost['mean']:,.0f}[{cost.ci_low:,.0f}, {cost.ci_high:,.0f}]"
+        == f"+€{cost.diff_mean:,.0f}[+{cost.diff_ci_low:,.0f}, +{cost.diff_ci_high:,.0f}]"
     )
     participation = 100 * table.loc[("combined", "all", "participation_rate"), "diff_mean"]
     assert cells[("combined", "participation_rate")].startswith(f"{participation:+.2f} pp")
@@ -304,7 +305,7 @@ def test_a_real_browser_shows_the_report_without_errors(reports, tmp_path):
         [*browser, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=False
     )
     assert dom.returncode == 0, dom.stderr
-    assert dom.stdout.count("<img ") == 6 and 'id="headline"' in dom.stdout and "</footer>" in dom.stdout
+    assert dom.stdout.count("<img ") == 8 and 'id="headline"' in dom.stdout and "</footer>" in dom.stdout
 
 
 PROBE = (

@@ -9,6 +9,7 @@ from meedoen.cli import console
 from meedoen.cli.common import baseline_problems, read_results
 from meedoen.compare import ALL_WIJKEN, COLUMNS, compare, to_json
 from meedoen.errors import InputError
+from meedoen.mkba import ACTORS, LABELS, SOCIETY, by_actor
 from meedoen.outcomes import OUTCOMES, compare_outcomes
 from meedoen.results import Results
 
@@ -38,6 +39,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     comparison.add_argument(
         "--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)"
     )
+    comparison.add_argument(
+        "--by-actor",
+        action="store_true",
+        help="who pays and who gains instead: per scenario and actor (gemeente, zorgverzekeraar, rijk, "
+        "deelnemers, samenleving) the cost, benefit and balance against the baseline, and society's "
+        "benefit/cost ratio (a social cost-benefit analysis; csv and json give that table)",
+    )
     comparison.set_defaults(handler=command)
 
 
@@ -47,6 +55,8 @@ def command(args: argparse.Namespace) -> int:
     problems = baseline_problems(args.baseline, results)
     if problems:
         raise InputError(problems)
+    if args.by_actor:
+        return actor_command(results, args)
     table = compare(results, baseline=args.baseline)
     if args.format == "json":
         print(to_json(table))
@@ -55,6 +65,45 @@ def command(args: argparse.Namespace) -> int:
     else:
         print_comparison(table, results, args.baseline or results.scenarios[0], args.by_wijk)
     return 0
+
+
+def actor_command(results: Results, args: argparse.Namespace) -> int:
+    """The table of meedoen.mkba.by_actor, on the console, as CSV or as JSON."""
+    table = by_actor(results, baseline=args.baseline)
+    if args.format == "json":
+        print(to_json(table))
+    elif args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    else:
+        print_actors(table, args.baseline or results.scenarios[0])
+    return 0
+
+
+def print_actors(table: pd.DataFrame, baseline: str) -> None:
+    """Per scenario and actor: cost, benefit and balance against the baseline; society's ratio."""
+    rows = table.set_index(["scenario", "actor", "quantity"])
+    words = LABELS["en"]
+    out = console.console()
+    actors = console.table(
+        f"Who pays and who gains: difference to {baseline}, euros over the horizon, discounted "
+        "[95% interval]",
+        [words[q] for q in ("cost", "benefit", "balance", "ratio")],
+        ["scenario", "actor"],
+    )
+    for name in dict.fromkeys(table.scenario):
+        for actor in (*ACTORS, SOCIETY):
+            cells = [console.cell(*rows.loc[(name, actor, q)], "euro", diff=True) for q in ("cost", "benefit")]
+            cells.append(console.cell(*rows.loc[(name, actor, "balance")], "euro", diff=True))
+            ratio = rows.loc[(name, actor, "ratio")] if actor == SOCIETY else None
+            cells.append("" if ratio is None else console.cell(*ratio, "ratio"))
+            console.add_row(actors, [name, words[actor], *cells])
+    out.print(actors)
+    console.say(
+        out,
+        "Cost: the interventions above the baseline's. Benefit: what the actor saves on what it pays and "
+        "gains in what it receives (wages, taxes, well-being valued per QALY). Balance: benefit minus "
+        "cost. Society: all actors together (the bijstand benefit is a transfer and cancels).",
+    )
 
 
 def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wijk: bool) -> None:
@@ -79,6 +128,13 @@ def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wi
         console.add_row(costs, [name, *(cell(city.loc[(name, m)], m, diff=m in CHANGES) for m in MONEY)])
     out.print(achieves)
     out.print(costs)
+    own = city.loc[(baseline, "intervention_cost")]
+    console.say(
+        out,
+        f"{baseline} itself: its interventions cost "
+        f"{console.cell(own['mean'], own.ci_low, own.ci_high, 'intervention_cost')}; every cost, saving and "
+        "ratio above is the difference to it.",
+    )
     if by_wijk:
         out.print(wijk_table(table, scenarios, baseline))
     console.say(out, f"Differences are paired by replicate with {baseline} (common random numbers).")

@@ -1,0 +1,258 @@
+"""Who pays and who gains: the social cost-benefit analysis (MKBA) of a results file, per actor.
+
+Each item of the ledger has a payer (whose cost it is) and a receiver (whose benefit it is), as
+the engine declares them once (``models/costs.hpp``, read here through ``_core.ledger_items()``);
+every intervention is paid by ``_core.INTERVENTION_PAYER`` (the gemeente). An item paid by one
+actor and received by another (the bijstand benefit: the gemeente pays, the recipients receive) is
+a transfer and cancels out for society; the others are resources used (healthcare, the
+interventions, lost well-being) or made (net wages, the taxes on them).
+
+Everything is a difference to a reference scenario, paired by replicate, of present values
+(each week's euros times ``(1 + r) ** (-week / 52)`` with r = ``costs.discount_rate``, summed over
+weeks 1 to W). Per actor:
+
+- ``cost``: what the actor pays for the interventions, above the reference;
+- ``benefit``: what the actor gains from the residents' states: what it saves on the items it
+  pays, plus what it receives more (negative: a loss);
+- ``balance``: benefit minus cost.
+
+``samenleving`` (society) is the sum over the actors (transfers cancel), with its benefit/cost
+``ratio`` (the mean benefit over the mean cost, with a bootstrap interval; none when the cost is
+not above the reference's).
+
+``acceptability``: the chance that each scenario gives the most adults moved up for the money at
+each willingness to pay per extra adult moved up (acceptability curves and their frontier).
+"""
+
+import json
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from meedoen import _core
+from meedoen.results import Results
+from meedoen.summary import mean_interval
+
+__all__ = [
+    "ACTORS",
+    "COLUMNS",
+    "ITEM_COLUMNS",
+    "LABELS",
+    "PROVISIONS",
+    "QUANTITIES",
+    "SOCIETY",
+    "STATE_ITEMS",
+    "WTP_GRID",
+    "acceptability",
+    "actor_flows",
+    "bootstrap",
+    "by_actor",
+    "by_item",
+    "differences",
+    "discount_factors",
+    "is_intervention",
+    "item_actors",
+    "present_values",
+    "reference",
+    "weekly_present_values",
+]
+
+ACTORS = ("gemeente", "zorgverzekeraar", "rijk", "deelnemers")
+SOCIETY = "samenleving"
+QUANTITIES = ("cost", "benefit", "balance", "ratio")
+COLUMNS = ["scenario", "actor", "quantity", "mean", "ci_low", "ci_high"]
+ITEM_COLUMNS = ["scenario", "item", "payer", "receiver", "mean", "ci_low", "ci_high"]
+LABELS = {
+    "nl": {
+        "gemeente": "Gemeente",
+        "zorgverzekeraar": "Zorgverzekeraars",
+        "rijk": "Rijk",
+        "deelnemers": "Deelnemers",
+        SOCIETY: "Samenleving",
+        "cost": "kosten",
+        "benefit": "baten",
+        "balance": "saldo",
+        "ratio": "baten/kosten",
+    },
+    "en": {
+        "gemeente": "Municipality",
+        "zorgverzekeraar": "Health insurers",
+        "rijk": "State",
+        "deelnemers": "Participants",
+        SOCIETY: "Society",
+        "cost": "cost",
+        "benefit": "benefit",
+        "balance": "balance",
+        "ratio": "benefit/cost",
+    },
+}
+# The provisions (what compare's provision_cost adds up) and every item of the residents' states.
+PROVISIONS = frozenset(str(d["name"]) for d in _core.ledger_items() if d["provision"])
+STATE_ITEMS = frozenset(str(d["name"]) for d in _core.ledger_items())
+# Willingness to pay per extra adult moved up (euros) at which acceptability() is computed.
+WTP_GRID = np.linspace(0.0, 500_000.0, 51)
+BOOTSTRAP_DRAWS = 1000
+BOOTSTRAP_SEED = 20270101  # fixed: the same table each time
+
+
+def item_actors(items: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each ledger item's (payer, receiver), "" for nobody; an item the engine does not declare is
+    an intervention, paid by the gemeente."""
+    declared = {d["name"]: (d["payer"], d["receiver"]) for d in _core.ledger_items()}
+    return {item: declared.get(item, (_core.INTERVENTION_PAYER, "")) for item in items}
+
+
+def is_intervention(item: str) -> bool:
+    """Whether a ledger item is an intervention (not one of the residents' states)."""
+    return item not in STATE_ITEMS
+
+
+def discount_factors(weeks: xr.DataArray, rate_per_year: float) -> xr.DataArray:
+    """(1 + rate) ** (-week / 52): the present value of a euro spent in each week."""
+    return (1.0 + rate_per_year) ** (-weeks / 52.0)
+
+
+def present_values(ds: xr.Dataset) -> xr.DataArray:
+    """One scenario's ledger as present values: replicate x item, summed over weeks 1 to W with
+    the discount factor of its ``costs.discount_rate``."""
+    return weekly_present_values(ds).sum("week")
+
+
+def weekly_present_values(ds: xr.Dataset) -> xr.DataArray:
+    """One scenario's ledger, each week's euros times its discount factor: replicate x week x item,
+    weeks 1 to W."""
+    rate = float(json.loads(str(ds.attrs["parameters"]))["costs.discount_rate"])
+    return (ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None))
+
+
+def differences(results: Results, reference: str) -> dict[str, xr.DataArray]:
+    """Per scenario: its present values minus the reference's, per replicate and item (an item
+    that one of them lacks counts 0 there); the union of both scenarios' items."""
+    base = present_values(results[reference])
+    out = {}
+    for name in results.scenarios:
+        own = present_values(results[name])
+        items = list(dict.fromkeys([*own["item"].values, *base["item"].values]))
+        out[name] = own.reindex(item=items, fill_value=0.0) - base.reindex(item=items, fill_value=0.0)
+    return out
+
+
+def actor_flows(delta: xr.DataArray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per actor and for society: (cost, benefit) per replicate, from one scenario's differences
+    to the reference (replicate x item)."""
+    actors = item_actors(str(i) for i in delta["item"].values)
+    flows = {}
+    for actor in (*ACTORS, SOCIETY):
+        cost = np.zeros(delta.sizes["replicate"])
+        benefit = np.zeros(delta.sizes["replicate"])
+        for item, (payer, receiver) in actors.items():
+            d = delta.sel(item=item).values
+            if is_intervention(item):
+                cost += d if actor in (payer, SOCIETY) else 0.0
+                continue
+            gains = receiver == actor or (actor == SOCIETY and receiver != "")
+            pays = payer == actor or (actor == SOCIETY and payer != "")
+            benefit += (d if gains else 0.0) - (d if pays else 0.0)
+        flows[actor] = (cost, benefit)
+    return flows
+
+
+def by_actor(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """Who pays and who gains: per scenario and actor (``ACTORS`` and ``SOCIETY``), the cost,
+    benefit and balance against the reference ``baseline`` (default: the first scenario) as the
+    mean over the replicates with a paired 95% t-interval; for society also the benefit/cost
+    ``ratio``. Columns: COLUMNS. Euros, discounted to the start, over the horizon."""
+    baseline = reference(results, baseline)
+    rows = []
+    for name, delta in differences(results, baseline).items():
+        for actor, (cost, benefit) in actor_flows(delta).items():
+            for quantity, values in (("cost", cost), ("benefit", benefit), ("balance", benefit - cost)):
+                rows.append((name, actor, quantity, *mean_interval(values)))
+            if actor == SOCIETY:
+                rows.append((name, actor, "ratio", *_ratio_interval(benefit, cost)))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def by_item(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """The detail that ``by_actor`` groups: per scenario and ledger item, its present value minus
+    the reference's (mean and paired 95% interval), with its payer and receiver ("" for nobody).
+    Columns: ITEM_COLUMNS."""
+    baseline = reference(results, baseline)
+    rows = []
+    for name, delta in differences(results, baseline).items():
+        for item, (payer, receiver) in item_actors(str(i) for i in delta["item"].values).items():
+            rows.append((name, item, payer, receiver, *mean_interval(delta.sel(item=item).values)))
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+def reference(results: Results, baseline: str | None) -> str:
+    """The reference scenario: ``baseline``, or the results' first scenario; KeyError if unknown."""
+    baseline = baseline or results.scenarios[0]
+    if baseline not in results.scenarios:
+        raise KeyError(f"no scenario {baseline!r} (the scenarios are {', '.join(results.scenarios)})")
+    return baseline
+
+
+def _ratio_interval(benefit: np.ndarray, cost: np.ndarray) -> tuple[float, float, float]:
+    """The mean benefit over the mean cost, with a 95% bootstrap interval over the replicates
+    (NaN where the mean cost is not above zero)."""
+
+    def ratio(idx: np.ndarray) -> float:
+        c = cost[idx].mean()
+        return float(benefit[idx].mean() / c) if c > 0 else np.nan
+
+    return bootstrap(ratio, len(cost))
+
+
+def bootstrap(estimate: Callable[[np.ndarray], float], n: int) -> tuple[float, float, float]:
+    """``estimate`` of all n replicates (it takes their indices), and the 2.5 and 97.5 percentiles
+    of it over BOOTSTRAP_DRAWS resamples of them (NaN when there are none finite)."""
+    low = high = np.nan
+    if n > 1:
+        draws = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_DRAWS, n))
+        boot = np.array([estimate(idx) for idx in draws])
+        if np.isfinite(boot).any():
+            low, high = np.nanpercentile(boot, [2.5, 97.5])
+    return estimate(np.arange(n)), float(low), float(high)
+
+
+def acceptability(
+    results: Results, baseline: str | None = None, wtp: Iterable[float] | None = None
+) -> pd.DataFrame:
+    """Cost-effectiveness acceptability curves (CEAC) and their frontier.
+
+    For each willingness to pay λ (euros per extra adult moved up; ``wtp``, default WTP_GRID) and
+    replicate r, each scenario's net benefit is ``λ * Δup - Δcost``: its adults moved up
+    (``persons_up``) and its discounted intervention cost, both minus the reference's (which has
+    0). The probability of a scenario is the share of the replicates in which its net benefit is the
+    highest (ties shared), so the probabilities add up to 1 at each λ. In a run with parameter draws
+    (``meedoen run --posterior``) each replicate has its own parameters, so the curves carry the
+    parameters' uncertainty as well as chance. ``frontier`` marks at each λ the scenario with the
+    highest mean net benefit (the acceptability frontier). Columns: wtp, scenario, probability,
+    frontier.
+    """
+    baseline = reference(results, baseline)
+    names = results.scenarios
+    up, cost = _gains_and_costs(results, baseline)  # scenario x replicate
+    rows = []
+    for lam in WTP_GRID if wtp is None else wtp:
+        benefit = lam * up - cost
+        best = benefit == benefit.max(axis=0)
+        probability = (best / best.sum(axis=0)).mean(axis=1)
+        chosen = int(np.argmax(benefit.mean(axis=1)))
+        rows += [(float(lam), name, float(probability[k]), k == chosen) for k, name in enumerate(names)]
+    return pd.DataFrame(rows, columns=["wtp", "scenario", "probability", "frontier"])
+
+
+def _gains_and_costs(results: Results, baseline: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per scenario and replicate: adults moved up and discounted intervention cost, both minus
+    the reference's."""
+    up = np.array([results[name].persons_up.sum("wijk").values for name in results.scenarios], dtype=float)
+    cost = []
+    for name in results.scenarios:
+        pv = present_values(results[name])
+        cost.append(pv.sel(item=[i for i in pv["item"].values if is_intervention(str(i))]).sum("item").values)
+    k = results.scenarios.index(baseline)
+    return up - up[k], np.array(cost) - cost[k]
