@@ -48,7 +48,7 @@ def main() -> None:
         source, big = folder / "two.h5", folder / f"replicates-{args.replicates}.h5"
         meedoen = meedoen_command()
         run = [meedoen, "run", str(LEIDEN), "--scale", args.scale, "--replicates", "2", "--quiet"]
-        subprocess.run([*run, "-o", str(source)], check=True)
+        subprocess.run([*run, "-o", str(source)], check=True, stdout=subprocess.DEVNULL)
         with_replicates(source, big, args.replicates)
         commands = {
             "`meedoen.open_results`": [sys.executable, "-c", OPEN, str(big)],
