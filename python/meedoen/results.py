@@ -312,26 +312,29 @@ def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws
 def _read_group(f: h5netcdf.File, group: str, name: str) -> xr.Dataset:
     """One scenario's group: its coordinates and attributes read, its outputs lazy (_Blocks)."""
     ds = xr.open_dataset(xr.backends.H5NetCDFStore(f, group=group), cache=False)
-    where = f"scenario '{group}'"
-    return ds.copy(data={key: _lazy(ds[key].variable, name, where, key) for key in ds.data_vars})
+    return ds.copy(data={key: _lazy(_Blocks(ds[key].variable, name, group, key)) for key in ds.data_vars})
 
 
-def _lazy(variable: xr.Variable, name: str, where: str, key: str) -> dask.array.Array:
-    """``variable`` as a Dask array of blocks of whole replicates (BLOCK_BYTES each)."""
-    replicate = variable.dtype.itemsize * math.prod(variable.shape[1:])
-    chunks = (max(1, BLOCK_BYTES // max(replicate, 1)), *(-1,) * (variable.ndim - 1))
-    meta = np.empty((0,) * variable.ndim, dtype=variable.dtype)
-    blocks = _Blocks(variable, name, where, key)
+def _lazy(blocks: "_Blocks") -> dask.array.Array:
+    """An output as a Dask array of blocks of whole replicates (BLOCK_BYTES each)."""
+    replicate = blocks.dtype.itemsize * math.prod(blocks.shape[1:])
+    chunks = (max(1, BLOCK_BYTES // max(replicate, 1)), *(-1,) * (blocks.ndim - 1))
+    meta = np.empty((0,) * blocks.ndim, dtype=blocks.dtype)
     return dask.array.from_array(blocks, chunks=chunks, name=False, meta=meta, inline_array=True)
 
 
 class _Blocks:
     """An output as Dask reads it, one block at a time: a block that cannot be read, or one of
-    FINITE with a value that is not a finite number, raises the InputError of a damaged file."""
+    FINITE with a value that is not a finite number, raises the InputError of a damaged file.
+    Pickled (for the workers of a Dask cluster) as the file's name, to be opened again there."""
 
-    def __init__(self, variable: xr.Variable, name: str, where: str, key: str) -> None:
-        self._variable, self._name, self._where, self._key = variable, name, where, key
+    def __init__(self, variable: xr.Variable, name: str, group: str, key: str) -> None:
+        self._variable, self._name, self._group, self._key = variable, name, group, key
+        self._where = f"scenario '{group}'"
         self.shape, self.dtype, self.ndim = variable.shape, variable.dtype, variable.ndim
+
+    def __reduce__(self) -> tuple:
+        return _reopened, (self._name, self._group, self._key)
 
     def __getitem__(self, index: tuple) -> np.ndarray:
         try:
@@ -342,6 +345,13 @@ class _Blocks:
             problem = f"{self._where}: '{self._key}' holds a value that is not a finite number"
             raise _unreadable(self._name, problem)
         return block
+
+
+def _reopened(name: str, group: str, key: str) -> _Blocks:
+    """The _Blocks of output ``key`` of scenario ``group`` of the results file ``name``."""
+    f = h5netcdf.File(h5py.File(open(name, "rb"), "r", rdcc_nbytes=CHUNK_CACHE), "r")  # noqa: SIM115
+    ds = xr.open_dataset(xr.backends.H5NetCDFStore(f, group=group), cache=False)
+    return _Blocks(ds[key].variable, name, group, key)
 
 
 def _read_draws(f: h5netcdf.File) -> xr.DataArray | None:

@@ -46,6 +46,17 @@ def test_compare_of_a_big_file_stays_under_the_bound(big_file, tmp_path):
     np.testing.assert_allclose(got["mean"], expected["mean"], rtol=1e-9, atol=1e-9)
 
 
+def test_results_compute_on_a_dask_cluster(small_run, dask_scheduler):
+    """With a dask.distributed Client as Dask's default, the workers read the blocks: each opens
+    the file again by its name."""
+    from dask.distributed import Client
+
+    expected = meedoen.compare(meedoen.open_results(small_run))
+    with Client(dask_scheduler):
+        got = meedoen.compare(meedoen.open_results(small_run))
+    pd.testing.assert_frame_equal(got, expected)
+
+
 def peak_memory(folder: Path, *args: str | Path) -> tuple[str, int]:
     """Run `meedoen ARGS` as a child process; its stdout and its maximum resident set size in
     bytes (os.wait4: that child's own, not the largest of this process's children)."""
