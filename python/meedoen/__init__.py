@@ -2,7 +2,7 @@
 
     import meedoen
     exp = meedoen.load_experiment("scenarios/leiden.toml")  # validated; raises InputError
-    res = meedoen.run(exp, replicates=10, threads=2)         # a Results object, in memory
+    res = meedoen.run(exp, replicates=10, threads=2)         # a Results object, read lazily
     res.rung_counts                                          # xarray.DataArray
     meedoen.compare(res)                                     # pandas.DataFrame against the baseline
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips

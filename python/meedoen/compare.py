@@ -101,9 +101,9 @@ class ScenarioMetrics:
     weekly costs (``intervention`` and ``provision``: replicate x week, weeks 1 to the end)."""
 
     def __init__(self, ds: xr.Dataset) -> None:
-        last = ds.rung_counts.isel(week=-1)
+        last = ds.rung_counts.isel(week=-1).compute()  # read once (Results are read lazily)
         per_wijk = participation(last, per_wijk=True)
-        isolated, up = last.sel(rung=1), ds.persons_up
+        isolated, up = last.sel(rung=1), ds.persons_up.compute()
         self.metrics: dict[tuple[str, str], np.ndarray] = {
             ("participation_rate", ALL_WIJKEN): participation(last).values,
             ("isolated", ALL_WIJKEN): isolated.sum("wijk").values.astype(float),

@@ -200,7 +200,7 @@ def participation_difference(results: Results, baseline: str | None = None, lang
     baseline = _baseline(results, baseline)
     title = text["difference_title"].format(baseline=baseline)
     fig, (ax,) = _figure(1, ncols=1, panel_height=4.5, title=title)
-    base = participation(results[baseline].rung_counts)
+    base = participation(results[baseline].rung_counts).compute()  # once (Results are read lazily)
     for name, colour in _others(results, baseline):
         diff = 100 * (participation(results[name].rung_counts) - base)
         _line_with_band(ax, diff.week.values, diff.values, name, colour)
@@ -225,11 +225,12 @@ def participation_by_wijk(results: Results, baseline: str | None = None, lang: s
     wijken = [str(w) for w in results[baseline].wijk.values]
     title = text["wijk_title"].format(baseline=baseline)
     fig, axes = _figure(len(wijken), ncols=5, panel_height=2.2, title=title, share=True)
-    base = participation(results[baseline].rung_counts, per_wijk=True)
+    base = participation(results[baseline].rung_counts, per_wijk=True).compute()
+    for name, colour in _others(results, baseline):  # each scenario read once (Results are lazy)
+        diff = (100 * (participation(results[name].rung_counts, per_wijk=True) - base)).compute()
+        for ax, wijk in zip(axes, wijken, strict=True):
+            _line_with_band(ax, diff.week.values, diff.sel(wijk=wijk).values, name, colour)
     for ax, wijk in zip(axes, wijken, strict=True):
-        for name, colour in _others(results, baseline):
-            diff = 100 * (participation(results[name].rung_counts, per_wijk=True) - base).sel(wijk=wijk)
-            _line_with_band(ax, diff.week.values, diff.values, name, colour)
         _zero_line(ax)
         ax.set_title(wijk, fontsize="medium")
         _week_ticks(ax)

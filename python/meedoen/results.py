@@ -1,18 +1,25 @@
-"""Results of a run: the HDF5 file the engine writes, read into xarray.
+"""Results of a run: the HDF5 file the engine writes, read lazily into xarray.
 
 The file holds one group per scenario (named after it) and provenance in its
 root attributes; the root attribute ``scenarios`` lists the scenario names in
 order, one per line, the baseline first. A run with per-replicate parameter
 draws also has, at the root, the dataset ``parameter_draws`` (dims replicate,
 parameter) and the attribute ``parameter_draws_origin``.
+
+Opening a file reads its attributes, coordinates and layout; each output is a
+Dask array of whole replicates, read (and checked) block by block when it is
+computed, so that memory does not grow with the replicates.
 """
 
-import io
 import json
+import math
 import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
+import dask.array
+import h5netcdf
 import h5py
 import numpy as np
 import pandas as pd
@@ -33,6 +40,11 @@ NOT_READABLE = "not a readable Meedoen results file"
 ROOT_ATTRIBUTES = {"scenarios": str, "experiment": str, "weeks": int, "replicates": int, "seed": int}
 KINDS = {str: "text", int: "a whole number"}
 VARIABLES = {o["name"]: tuple(o["dims"]) for o in OUTPUTS.values() if o["per_scenario"]}
+FINITE = ("ledger",)  # the outputs whose values must be finite numbers (euros)
+# A block of an output as Dask reads and computes it: whole replicates, about this many bytes. What
+# a computation holds at once is a few blocks per thread, whatever the number of replicates.
+BLOCK_BYTES = 1 << 20
+CHUNK_CACHE = 0  # HDF5's cache of decompressed chunks, per dataset: each chunk is read once per block
 JSON_ATTRIBUTES = {"root": ("parameter_values",), "scenario": ("parameters",)}
 PARAMETER_NAMES = frozenset(p["name"] for p in _core.parameters())
 
@@ -42,9 +54,11 @@ class ResultsFileError(ValueError):
 
 
 class Results:
-    """The results of one experiment, held in memory.
+    """The results of one experiment, read from its file as they are used.
 
-    Get one from ``meedoen.run()`` or ``meedoen.open_results(path)``.
+    Get one from ``meedoen.run()`` or ``meedoen.open_results(path)``. The outputs are xarray
+    objects over Dask arrays: selections and reductions (``.sel``, ``.sum``, ``.mean``) stay lazy
+    until ``.values``, ``.compute()`` or ``.load()`` reads them, block by block.
 
     - ``scenarios``: the scenario names, the baseline first.
     - ``attrs``: the provenance (meedoen_version, git_commit, created_utc,
@@ -61,27 +75,30 @@ class Results:
     - ``to_hdf5(path)``: writes the results file again, byte for byte.
     """
 
-    def __init__(self, content: bytes) -> None:
-        """Read results from the bytes of a results file (see open_results); ResultsFileError
-        (a ValueError) saying what is wrong when they are not a whole, readable one."""
-        self._content = content
+    def __init__(self, file: BinaryIO, name: str) -> None:
+        """Open the results file ``file`` (a binary file on disk, open for reading; it stays open
+        while the results are in use), called ``name`` in messages. ResultsFileError (a
+        ValueError) saying what is wrong when its layout is not that of a whole, readable one;
+        a block of data that turns out damaged when it is read raises meedoen.InputError (see
+        open_results)."""
+        self._file = file
         try:
-            self._read(content)
+            self._read(h5py.File(file, "r", rdcc_nbytes=CHUNK_CACHE), name)
         except ResultsFileError:
             raise
         except Exception as error:  # whatever h5py, h5netcdf, xarray or json make of damaged bytes
             raise ResultsFileError(_reason(error)) from None
 
-    def _read(self, content: bytes) -> None:
-        with h5py.File(io.BytesIO(content), "r") as f:
-            self._attrs = {name: _plain(value) for name, value in f.attrs.items()}
-            _check_root(self._attrs)
-            self._scenarios = str(self._attrs["scenarios"]).split("\n")
-            for name in self._scenarios:
-                if not isinstance(f.get(name), h5py.Group):
-                    raise ResultsFileError(f"it has no group for scenario '{name}'")
-        self._groups = {name: _read_group(content, name) for name in self._scenarios}
-        self._draws = _read_draws(content)
+    def _read(self, f: h5py.File, name: str) -> None:
+        self._attrs = {key: _plain(value) for key, value in f.attrs.items()}
+        _check_root(self._attrs)
+        self._scenarios = str(self._attrs["scenarios"]).split("\n")
+        for scenario in self._scenarios:
+            if not isinstance(f.get(scenario), h5py.Group):
+                raise ResultsFileError(f"it has no group for scenario '{scenario}'")
+        netcdf = h5netcdf.File(f, "r")
+        self._groups = {scenario: _read_group(netcdf, scenario, name) for scenario in self._scenarios}
+        self._draws = _read_draws(netcdf)
         _check_groups(self._groups, self._attrs, self._draws)
 
     @property
@@ -145,16 +162,17 @@ class Results:
         return str(spec["label_units"].get(label, spec["units"]))
 
     def __getitem__(self, scenario: str) -> xr.Dataset:
-        """Every variable of one scenario, dims as in the file."""
+        """Every variable of one scenario, dims as in the file (lazy, as the outputs above)."""
         return self._groups[scenario]
 
     def to_hdf5(self, path: str | os.PathLike[str]) -> None:
-        """Write the results file to ``path``: the same bytes that were read.
+        """Write the results file to ``path``: the same bytes as the file that was opened.
 
         Written beside the target under a temporary name and renamed when complete.
         """
         partial = Path(f"{os.fspath(path)}.partial")
-        partial.write_bytes(self._content)
+        with open(partial, "wb") as out:
+            _copy(self._file, out)
         partial.replace(path)
 
     def __repr__(self) -> str:
@@ -166,25 +184,28 @@ class Results:
 
 
 def open_results(path: str | os.PathLike[str]) -> Results:
-    """Read the results file at ``path`` into memory (the file may then be deleted).
+    """Open the results file at ``path``: its attributes, coordinates and layout are read and
+    checked now, its data as it is used (the file stays open meanwhile, and may be deleted).
 
     Every reader of a results file comes here. Raises FileNotFoundError when there is no such
     file, and meedoen.InputError (a ValueError) ``FILE: (file): not a readable Meedoen results
     file (what is wrong)`` for any other file: not HDF5, cut short, damaged (an unreadable
     attribute or dataset, a group, dataset or attribute missing, shapes that do not fit), or
-    one that cannot be read at all.
+    one that cannot be read at all. A block of data that is damaged (a compressed chunk that
+    does not decompress, euros that are not finite numbers) raises the same InputError when a
+    computation reads it.
     """
     name = os.fspath(path)
     try:
-        with open(path, "rb") as f:
-            content = f.read()
+        file = open(path, "rb")  # noqa: SIM115: open while the results are in use
     except FileNotFoundError:
         raise
     except OSError as error:
         raise _unreadable(name, error.strerror or str(error)) from None
     try:
-        return Results(content)
+        return Results(file, name)
     except ResultsFileError as error:
+        file.close()
         raise _unreadable(name, str(error)) from None
 
 
@@ -264,8 +285,8 @@ def _check_json(value: object, what: str, keys: frozenset[str] | None = None) ->
 
 def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws: xr.DataArray | None) -> None:
     """ResultsFileError unless each scenario has the variables Results shows, with their dims,
-    every variable fits its coordinates, the replicates and weeks agree across scenarios and with
-    the root attributes, and the euros are finite numbers."""
+    every variable fits its coordinates, and the replicates and weeks agree across scenarios and
+    with the root attributes (the values are checked as they are read: _Blocks)."""
     replicates = int(attrs["replicates"])  # type: ignore[call-overload]
     weeks = None
     for name, ds in groups.items():
@@ -284,26 +305,69 @@ def _check_groups(groups: dict[str, xr.Dataset], attrs: dict[str, object], draws
             weeks = week
         elif not np.array_equal(week, weeks):
             raise ResultsFileError(f"{where} has other weeks than scenario '{next(iter(groups))}'")
-        if not np.isfinite(ds["ledger"].values).all():
-            raise ResultsFileError(f"{where}: 'ledger' holds a value that is not a finite number")
     if draws is not None and draws.sizes.get("replicate") != replicates:
         raise ResultsFileError(f"'parameter_draws' has {draws.sizes.get('replicate')} rows, not {replicates}")
 
 
-def _read_group(content: bytes, group: str) -> xr.Dataset:
-    with xr.open_dataset(io.BytesIO(content), group=group, engine="h5netcdf") as ds:
-        return ds.load()
+def _read_group(f: h5netcdf.File, group: str, name: str) -> xr.Dataset:
+    """One scenario's group: its coordinates and attributes read, its outputs lazy (_Blocks)."""
+    ds = xr.open_dataset(xr.backends.H5NetCDFStore(f, group=group), cache=False)
+    return ds.copy(data={key: _lazy(_Blocks(ds[key].variable, name, group, key)) for key in ds.data_vars})
 
 
-def _read_draws(content: bytes) -> xr.DataArray | None:
-    with h5py.File(io.BytesIO(content), "r") as f:
-        if "parameter_draws" not in f:
-            return None
-        origin = _plain(f.attrs.get("parameter_draws_origin", ""))
-    with xr.open_dataset(io.BytesIO(content), engine="h5netcdf") as ds:
-        draws = ds["parameter_draws"].load()
-    draws.attrs["origin"] = origin
+def _lazy(blocks: "_Blocks") -> dask.array.Array:
+    """An output as a Dask array of blocks of whole replicates (BLOCK_BYTES each)."""
+    replicate = blocks.dtype.itemsize * math.prod(blocks.shape[1:])
+    chunks = (max(1, BLOCK_BYTES // max(replicate, 1)), *(-1,) * (blocks.ndim - 1))
+    meta = np.empty((0,) * blocks.ndim, dtype=blocks.dtype)
+    return dask.array.from_array(blocks, chunks=chunks, name=False, meta=meta, inline_array=True)
+
+
+class _Blocks:
+    """An output as Dask reads it, one block at a time: a block that cannot be read, or one of
+    FINITE with a value that is not a finite number, raises the InputError of a damaged file.
+    Pickled (for the workers of a Dask cluster) as the file's name, to be opened again there."""
+
+    def __init__(self, variable: xr.Variable, name: str, group: str, key: str) -> None:
+        self._variable, self._name, self._group, self._key = variable, name, group, key
+        self._where = f"scenario '{group}'"
+        self.shape, self.dtype, self.ndim = variable.shape, variable.dtype, variable.ndim
+
+    def __reduce__(self) -> tuple:
+        return _reopened, (self._name, self._group, self._key)
+
+    def __getitem__(self, index: tuple) -> np.ndarray:
+        try:
+            block = self._variable[index].values
+        except Exception as error:  # HDF5's own: a compressed chunk that does not decompress
+            raise _unreadable(self._name, _reason(error)) from None
+        if self._key in FINITE and not np.isfinite(block).all():
+            problem = f"{self._where}: '{self._key}' holds a value that is not a finite number"
+            raise _unreadable(self._name, problem)
+        return block
+
+
+def _reopened(name: str, group: str, key: str) -> _Blocks:
+    """The _Blocks of output ``key`` of scenario ``group`` of the results file ``name``."""
+    f = h5netcdf.File(h5py.File(open(name, "rb"), "r", rdcc_nbytes=CHUNK_CACHE), "r")  # noqa: SIM115
+    ds = xr.open_dataset(xr.backends.H5NetCDFStore(f, group=group), cache=False)
+    return _Blocks(ds[key].variable, name, group, key)
+
+
+def _read_draws(f: h5netcdf.File) -> xr.DataArray | None:
+    if "parameter_draws" not in f.variables:
+        return None
+    draws = xr.open_dataset(xr.backends.H5NetCDFStore(f))["parameter_draws"].load()
+    draws.attrs["origin"] = _plain(f.attrs.get("parameter_draws_origin", ""))
     return draws
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    """Every byte of the file ``source`` into ``target``, without moving its position (h5py's)."""
+    offset = 0
+    while block := os.pread(source.fileno(), 1 << 20, offset):
+        target.write(block)
+        offset += len(block)
 
 
 def _plain(value: object) -> object:

@@ -8,7 +8,6 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import tomllib
 import xarray as xr
 
@@ -43,7 +42,8 @@ def run(
     scale: float | None = None,
     progress: bool = False,
 ) -> Results:
-    """Run every scenario of an experiment and return its results (in memory).
+    """Run every scenario of an experiment and return its results (read as they are used from a
+    temporary file, which is deleted at once and stays readable while the results are in use).
 
     ``experiment`` is an Experiment or the path of a scenario file.
     ``replicates``, ``seed``, ``weeks`` and ``scale`` replace the file's
@@ -223,7 +223,8 @@ def precision_widths(
 ) -> dict[str, tuple[float, float]]:
     """Per outcome of ``precision`` (see run_to_precision): the largest half-width over the
     scenarios in the results file at ``path``, and its target."""
-    counts, scenarios = end_weeks(path)
+    results = open_results(path)
+    counts, scenarios = end_weeks(results)
     last = counts.isel(week=-1)
     if isinstance(precision, dict):
         targets = dict(precision)
@@ -233,24 +234,18 @@ def precision_widths(
         targets = {name: precision * share[OUTCOMES[name].unit] for name in HEADLINE}
     found = {}
     for name, target in targets.items():
-        values = _outcome_values(path, last, scenarios, name)
+        values = _outcome_values(results, last, name)
         found[name] = (max(_half_widths(values, scenarios).values()), target)
     return found
 
 
-def _outcome_values(
-    path: str | os.PathLike[str], last: xr.DataArray, scenarios: list[str], name: str
-) -> xr.DataArray:
+def _outcome_values(results: Results, last: xr.DataArray, name: str) -> xr.DataArray:
     """One value per scenario and replicate of a PRECISION_OUTCOMES outcome."""
     if name == "participation_rate":
         return participation(last)
     if name == "isolated":
         return last.sel(rung=1).sum("wijk")
-    parts = []
-    for scenario in scenarios:
-        with xr.open_dataset(path, group=scenario, engine="h5netcdf") as ds:
-            parts.append(ds[name].sum("wijk").load())
-    return xr.concat(parts, dim=pd.Index(scenarios, name="scenario"))
+    return results.variable(name).sum("wijk").compute()
 
 
 def paired_half_widths(results: Results) -> dict[str, float]:

@@ -2,13 +2,12 @@
 
 import os
 
-import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from meedoen.outcomes import participation, rung_share
-from meedoen.results import Results
+from meedoen.results import Results, open_results
 
 __all__ = ["end_weeks", "mean_interval", "participation_rate", "rung_share", "summarise", "summarise_file"]
 
@@ -40,27 +39,19 @@ def summarise(results: Results) -> pd.DataFrame:
     adults on rung 3 or higher at week 0 and at the last week) and
     ``isolated_share`` (share of adults on rung 1 at the last week).
     """
-    return _summarise(results.rung_counts.isel(week=[0, -1]), results.scenarios)
+    return _summarise(*end_weeks(results))
 
 
 def summarise_file(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """summarise() of the results file at ``path``, reading only the first and the last week's
-    rung counts (memory does not grow with the weeks or the other datasets)."""
-    return _summarise(*end_weeks(path))
+    """summarise() of the results file at ``path`` (meedoen.InputError when it is not one)."""
+    return summarise(open_results(path))
 
 
-def end_weeks(path: str | os.PathLike[str]) -> tuple[xr.DataArray, list[str]]:
-    """The rung counts of the first and the last week of every scenario of a results file,
-    dims (scenario, replicate, week, wijk, rung), read without loading the rest; and the
-    scenario names, the baseline first."""
-    with h5py.File(path, "r") as f:
-        scenarios = f.attrs["scenarios"]
-    scenarios = (scenarios.decode() if isinstance(scenarios, bytes) else str(scenarios)).split("\n")
-    parts = []
-    for name in scenarios:
-        with xr.open_dataset(path, group=name, engine="h5netcdf") as ds:
-            parts.append(ds.rung_counts.isel(week=[0, -1]).load())
-    return xr.concat(parts, dim=pd.Index(scenarios, name="scenario")), scenarios
+def end_weeks(results: Results) -> tuple[xr.DataArray, list[str]]:
+    """The rung counts of the first and the last week of every scenario, dims (scenario,
+    replicate, week, wijk, rung), read without holding the rest; and the scenario names, the
+    baseline first."""
+    return results.rung_counts.isel(week=[0, -1]).compute(), results.scenarios
 
 
 def _summarise(counts: xr.DataArray, scenarios: list[str]) -> pd.DataFrame:
