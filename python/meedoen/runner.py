@@ -7,6 +7,7 @@ import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pandas as pd
 import tomllib
@@ -17,7 +18,7 @@ from meedoen.errors import InputError, Problem
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
 from meedoen.outcomes import OUTCOMES, participation
-from meedoen.results import Results, open_results
+from meedoen.results import Results, city_units, open_results
 from meedoen.summary import end_weeks, mean_interval
 
 __all__ = [
@@ -206,9 +207,11 @@ def precision_widths(
     path: str | os.PathLike[str], precision: float | dict[str, float]
 ) -> dict[str, tuple[float, float]]:
     """Per outcome of ``precision`` (see run_to_precision): the largest half-width over the
-    scenarios in the results file at ``path``, and its target."""
+    scenarios in the results file at ``path``, and its target; counts in city units (city_units)."""
+    with h5py.File(path, "r") as f:
+        scale = float(f.attrs.get("scale", 1.0))
     counts, scenarios = end_weeks(path)
-    last = counts.isel(week=-1)
+    last = city_units(counts.isel(week=-1), scale)
     if isinstance(precision, dict):
         targets = dict(precision)
     else:
@@ -217,13 +220,13 @@ def precision_widths(
         targets = {name: precision * share[OUTCOMES[name].unit] for name in HEADLINE}
     found = {}
     for name, target in targets.items():
-        values = _outcome_values(path, last, scenarios, name)
+        values = _outcome_values(path, last, scenarios, name, scale)
         found[name] = (max(_half_widths(values, scenarios).values()), target)
     return found
 
 
 def _outcome_values(
-    path: str | os.PathLike[str], last: xr.DataArray, scenarios: list[str], name: str
+    path: str | os.PathLike[str], last: xr.DataArray, scenarios: list[str], name: str, scale: float
 ) -> xr.DataArray:
     """One value per scenario and replicate of a PRECISION_OUTCOMES outcome."""
     if name == "participation_rate":
@@ -233,7 +236,7 @@ def _outcome_values(
     parts = []
     for scenario in scenarios:
         with xr.open_dataset(path, group=scenario, engine="h5netcdf") as ds:
-            parts.append(ds[name].sum("wijk").load())
+            parts.append(city_units(ds[name], scale).sum("wijk").load())
     return xr.concat(parts, dim=pd.Index(scenarios, name="scenario"))
 
 
