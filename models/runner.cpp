@@ -196,7 +196,7 @@ public:
   ScenarioRun(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
               std::uint32_t replicate, int threads, const LadderFit* fit = nullptr)
       : city_(city), fit_(fit != nullptr ? *fit : fit_ladder(city.people, city.network, s.params)),
-        sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s)),
+        sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s, e.scale)),
         prices_(s.params), wijken_(city.people.wijk_names.size()), programs_(s.interventions.size()),
         items_(programs_ + kStateItemCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
         bijstand_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
@@ -228,10 +228,13 @@ public:
   }
 
 private:
-  static Interventions make_interventions(const ScenarioSpec& s) {
+  static Interventions make_interventions(const ScenarioSpec& s, double scale) {
     Interventions interventions;
-    for (std::size_t k = 0; k < s.interventions.size(); ++k)
-      interventions.push_back(make_intervention(s.interventions[k], static_cast<std::uint8_t>(k)));
+    for (std::size_t k = 0; k < s.interventions.size(); ++k) {
+      auto spec = s.interventions[k];
+      spec.scale = scale;  // capacities and fixed costs at the run's scale
+      interventions.push_back(make_intervention(std::move(spec), static_cast<std::uint8_t>(k)));
+    }
     return interventions;
   }
   void observe(int week) {

@@ -48,7 +48,7 @@ class HomeVisits : public Programme {
 public:
   HomeVisits(const InterventionSpec& spec, std::uint8_t index)
       : Programme(spec, index, settings(spec)),
-        list_size_(static_cast<std::size_t>(param("list_size"))),
+        list_size_(param("list_size")),
         min_age_(static_cast<int>(param("min_age"))),
         min_weeks_(static_cast<int>(param("min_weeks_on_bijstand"))) {}
 
@@ -64,7 +64,7 @@ private:
     return p.has(i, kBijstand) && p.age[i] >= min_age_ && p.bijstand_weeks[i] >= min_weeks_;
   }
 
-  // The list: at the start and every year after, up to list_size eligible
+  // The list: at the start and every year after, up to list_size (scaled) eligible
   // people of the targeted wijken not on an earlier list, chosen at random.
   void find(World& w, std::vector<PersonId>& found) override {
     if ((static_cast<int>(w.week) - spec().start_week) % 52 != 0) return;
@@ -74,7 +74,7 @@ private:
     uniforms(w, eligible_ids, kSubList, draws);
     std::vector<std::pair<double, PersonId>> candidates;
     for (std::size_t k = 0; k < eligible_ids.size(); ++k) candidates.emplace_back(draws[k], eligible_ids[k]);
-    const auto n = std::min(list_size_, candidates.size());
+    const auto n = std::min(whole(w, list_size_, kSubListSize), candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end());
     for (std::size_t k = 0; k < n; ++k) {
       mark_found(candidates[k].second);
@@ -82,8 +82,8 @@ private:
     }
   }
 
-  static constexpr std::uint32_t kSubList = 8;  // beyond the pipeline's own sub-purposes
-  std::size_t list_size_;
+  static constexpr std::uint32_t kSubList = 8, kSubListSize = 9;  // beyond the pipeline's own sub-purposes
+  double list_size_;  // the city's: whole() scales each year's list
   int min_age_, min_weeks_;
 };
 

@@ -1,6 +1,7 @@
 #include "models/interventions/intervention.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/purposes.hpp"
 
@@ -51,6 +52,14 @@ void Intervention::uniforms(const World& w, const std::vector<PersonId>& ids, st
     w.rng.words_batch(w.replicate, w.week, agents, purpose_ + sub, words);
     for (std::size_t k = 0; k < count; ++k) out[first + k] = sim::Rng::to_unit(words[4 * k], words[4 * k + 1]);
   }
+}
+
+std::size_t Intervention::whole(const World& w, double city, std::uint32_t sub) const {
+  double x = scaled(city);
+  if (std::abs(x - std::round(x)) < 1e-9) x = std::round(x);  // whole but for rounding: 30 * 0.2
+  const double down = std::floor(x);
+  const bool up = x > down && uniform(w, 0, sub) < x - down;
+  return static_cast<std::size_t>(down) + (up ? 1u : 0u);
 }
 
 double Intervention::param(std::string_view key) const {

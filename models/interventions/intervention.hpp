@@ -26,6 +26,9 @@ struct InterventionSpec {
   int start_week = 1;                // first week it works
   int end_week = 0;                  // last week it works; 0: to the end
   sim::ParamSet params;              // registry defaults < scenario parameters < the intervention's own keys
+  // The run's scale: one simulated resident stands for 1 / scale residents, so the
+  // capacities (staff hours, places, lists, pots) and fixed costs are multiplied by it.
+  double scale = 1.0;
 };
 
 // What each intervention reports every week (the `program` dataset).
@@ -142,6 +145,12 @@ protected:
   // The same draw for each of `ids` into `out`, sixteen at a time (one by one in the reference mode).
   void uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub, std::vector<double>& out) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
+  // A capacity or fixed cost of the whole city at the run's scale (InterventionSpec::scale).
+  double scaled(double city) const { return city * spec_.scale; }
+  // A count that must be whole (places, a list's length) at the run's scale: the scaled
+  // value rounded down, or up with its fraction as probability (one draw of this
+  // intervention keyed by (replicate, week, `sub`)), so that its mean is the scaled value.
+  std::size_t whole(const World& w, double city, std::uint32_t sub) const;
 
 private:
   InterventionSpec spec_;

@@ -6,11 +6,14 @@
 namespace meedoen::models {
 namespace {
 // Sub-purposes of a programme's draws (see Intervention::uniform).
-enum : std::uint32_t { kSubFind, kSubContact, kSubAccept, kSubReferral };
+enum : std::uint32_t { kSubFind, kSubContact, kSubAccept, kSubReferral, kSubPlaces = 15 };
 }  // namespace
 
 Programme::Programme(InterventionSpec spec, std::uint8_t index, ProgrammeSettings settings)
-    : Intervention(std::move(spec), index), settings_(settings) {}
+    : Intervention(std::move(spec), index), settings_(settings) {
+  settings_.staff_hours = scaled(settings.staff_hours);
+  settings_.fixed_cost_year = scaled(settings.fixed_cost_year);
+}
 
 Effect Programme::effect(int, std::uint8_t) const { return {settings_.effect_up, settings_.effect_down}; }
 
@@ -18,6 +21,7 @@ double Programme::fade() const { return settings_.fade_weeks > 0 ? std::exp(-1.0
 
 void Programme::start(const World& w) {
   seen_.assign(w.people.size(), 0);
+  if (settings_.places >= 0) places_ = whole(w, settings_.places, kSubPlaces);
   candidates_.assign((w.people.size() + 63) / 64, 0);
   candidates_known_ = false;
 }
@@ -68,12 +72,15 @@ void Programme::find(World& w, std::vector<PersonId>& found) {
   }
 }
 
-// Visits within the staff hours left after coaching, oldest found first.
+// Visits within the staff hours left after coaching, oldest found first. Hours for part of a
+// visit carry over to next week (a visit begun one week ends the next), whole visits do not.
 void Programme::visit(World& w, MetricCounts& m) {
   std::size_t capacity = queue_.size();
   if (settings_.visit_hours > 0) {
     const double free_hours = settings_.staff_hours - settings_.coaching_hours * double(enrolled_.size());
-    capacity = static_cast<std::size_t>(std::max(0.0, std::floor(free_hours / settings_.visit_hours + 1e-9)));
+    const double visits = std::max(0.0, free_hours / settings_.visit_hours) + visit_carry_;
+    capacity = static_cast<std::size_t>(std::floor(visits + 1e-9));
+    visit_carry_ = std::max(0.0, visits - double(capacity));
   }
   while (capacity > 0 && !queue_.empty()) {
     const PersonId i = queue_.front();
@@ -95,7 +102,7 @@ void Programme::visit(World& w, MetricCounts& m) {
 }
 
 void Programme::admit_waiting(World& w, MetricCounts& m) {
-  const auto full = [&] { return settings_.places >= 0 && enrolled_.size() >= std::size_t(settings_.places); };
+  const auto full = [&] { return settings_.places >= 0 && enrolled_.size() >= places_; };
   while (!waiting_.empty() && !full()) {
     const auto [i, variant] = waiting_.front();
     if (!eligible_now(w, i)) {  // no longer eligible after waiting (too old, moved up, left bijstand)
@@ -126,20 +133,34 @@ void Programme::pay_budget(double euros, MetricCounts& m) {
   m[kBudgetEuros] += static_cast<std::uint32_t>(std::lround(euros));
 }
 
+// Person i leaves the programme (completes it); its effect fades from next week.
+void Programme::finish(World& w, PersonId i, MetricCounts& m) {
+  const double weight = fade();
+  w.state.enrolled_in[i] = 0;
+  w.state.faded_from[i] = weight > 0 ? static_cast<std::uint8_t>(index() + 1) : 0;
+  w.state.faded_variant[i] = w.state.variant[i];
+  w.state.faded_weight[i] = static_cast<float>(weight);
+  ++m[kCompleted];
+  ++m[rung_metric(kCompletedRung1, w.people.rung[i])];  // this week's rung: after the ladder moved
+}
+
+// The programme ends at its end_week as the seeds' projects do, with their budget: the
+// coaching, the places and the lists stop, and those enrolled leave as if they completed.
+void Programme::stop(World& w, MetricCounts& m) {
+  for (const auto& entry : enrolled_) finish(w, entry.first, m);
+  enrolled_.clear();
+  waiting_.clear();
+  queue_.clear();
+}
+
 double Programme::close_week(World& w, MetricCounts& m) {
   const double place_weeks = double(enrolled_.size());
-  const double weight = fade();
   std::erase_if(enrolled_, [&](auto& entry) {
-    auto& [i, weeks_left] = entry;
-    if (--weeks_left > 0) return false;
-    w.state.enrolled_in[i] = 0;
-    w.state.faded_from[i] = weight > 0 ? static_cast<std::uint8_t>(index() + 1) : 0;
-    w.state.faded_variant[i] = w.state.variant[i];
-    w.state.faded_weight[i] = static_cast<float>(weight);
-    ++m[kCompleted];
-    ++m[rung_metric(kCompletedRung1, w.people.rung[i])];  // this week's rung: after the ladder moved
+    if (--entry.second > 0) return false;
+    finish(w, entry.first, m);
     return true;
   });
+  if (static_cast<int>(w.week) == spec().end_week) stop(w, m);
   m[kActive] = static_cast<std::uint32_t>(enrolled_.size());
   m[kWaiting] = static_cast<std::uint32_t>(waiting_.size());
   double euros = settings_.place_cost_week * place_weeks + budgets_week_;

@@ -18,13 +18,15 @@ namespace meedoen::models {
 struct ProgrammeSettings {
   double finding_rate = 0;        // weekly probability that an eligible person is found
   bool signalled = false;         // finding multiplied by the wijk's signalling meetings
+  // The city's values: a Programme multiplies staff_hours, places and fixed_cost_year by
+  // the run's scale (InterventionSpec::scale), the places made whole per replicate.
   double staff_hours = 0;         // per week, paid whether used or not
   double visit_hours = 0;         // per first visit; 0: no visits (everyone found is offered a place)
   double coaching_hours = 0;      // per enrolled person per week, taken from the staff hours
   double contact = 1;             // probability that a visit makes contact
   double acceptance = 1;          // probability that a person in contact accepts
   double referral = 0;            // probability that a person in contact is referred onwards
-  int places = -1;                // at most this many enrolled at once; -1: no limit
+  double places = -1;             // at most this many enrolled at once; -1: no limit
   int duration_weeks = 1;         // weeks in the programme
   double fade_weeks = 0;          // mean weeks the effect lasts after completion; 0: ends at once
   double hourly_rate = 0;         // euros per staff hour
@@ -99,6 +101,8 @@ private:
   void visit(World& w, MetricCounts& m);
   void admit_waiting(World& w, MetricCounts& m);
   void enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m);
+  void finish(World& w, PersonId i, MetricCounts& m);
+  void stop(World& w, MetricCounts& m);
 
   ProgrammeSettings settings_;
   std::vector<std::uint8_t> seen_;                            // per person: found once already
@@ -109,6 +113,8 @@ private:
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
   double budgets_week_ = 0;                                   // budgets paid this week
+  std::size_t places_ = 0;                                    // the places of this replicate (when limited)
+  double visit_carry_ = 0;                                    // the part of a visit left from last week's hours
 };
 
 template <class F> void Programme::for_each_candidate(const World& w, F&& f) {

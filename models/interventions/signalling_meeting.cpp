@@ -53,7 +53,7 @@ public:
 
   double close_week(World& w, MetricCounts&) override {
     const double meetings = meeting_week(w.week) ? double(spec().wijken.size()) : 0.0;
-    return meetings * participants_ * hours_ * rate_;
+    return scaled(meetings * participants_ * hours_ * rate_);
   }
 
 private:

@@ -62,7 +62,7 @@ namespace {
 ProgrammeSettings student_settings(const InterventionSpec& spec) {
   auto s = programme_settings(spec);
   const auto get = [&](std::string_view key) { return spec.params.get(spec.type + "." + std::string(key)); };
-  s.places = static_cast<int>(get("organisations") * get("students_per_organisation"));
+  s.places = get("organisations") * get("students_per_organisation");
   s.rungs = rungs_between(1, static_cast<int>(get("max_rung")));
   return s;
 }

@@ -53,7 +53,7 @@ public:
 
   double close_week(World& w, MetricCounts&) override {
     if (!working(w.week)) return 0;
-    return training_hours_ * hourly_rate_ + fixed_cost_year_ / sim::kWeeksPerYear;
+    return scaled(training_hours_ * hourly_rate_ + fixed_cost_year_ / sim::kWeeksPerYear);
   }
 
 private:

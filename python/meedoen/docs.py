@@ -34,7 +34,10 @@ scenario, and at its root the outputs that are once per run. Each output's first
 replicate; every dimension is a coordinate of its group (see `docs/guide/run.md`). In Python,
 `meedoen.open_results(path).variable(name)` stacks an output over the scenarios and
 `Results.units(name, label)` gives its units. *Scales* says whether the value grows with the
-population (`--scale`): counts of people and euros do, fitted rates do not.
+population (`--scale`): counts of people and euros do, fitted rates do not. The file holds the
+simulated counts and the root attribute `scale`; Python shows those that scale in city units, divided
+by the scale (at scale 0.2 one simulated resident stands for five; `meedoen.results.city_units`), and
+`variable(name, raw=True)` or `dataset(scenario, raw=True)` gives them as stored.
 
 """
 

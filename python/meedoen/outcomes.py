@@ -77,7 +77,7 @@ _OUTCOMES = [
             "en": "number of adults on rung 1 at the last week",
         },
         "persons",
-        "from `rung_counts`; a count of simulated persons, not a share",
+        "from `rung_counts`; a count of persons of the city (city units), not a share",
         paired=True,
         per_wijk=True,
     ),

@@ -12,7 +12,8 @@ attachment or a file share, and prints.
     write_report(meedoen.open_results("results/leiden.h5"), "results/leiden.html", lang="en")
 
 Dutch (``nl``) is the default language; ``en`` gives English. All words of the
-page are in TEXT, one dict per language; the plots' words are in plots.LABELS.
+page are in TEXT, one dict per language; the plots' words are in plots.LABELS, the note
+on a scale other than 1 in meedoen.scale_note.
 """
 
 import base64
@@ -35,6 +36,7 @@ from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability
 from meedoen.mkba import LABELS as ACTOR_LABELS
 from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
+from meedoen.scale_note import scale_note
 
 __all__ = ["LANGUAGES", "TEXT", "render_report", "write_report"]
 
@@ -59,12 +61,6 @@ TEXT = {
     "nl": {
         "title": "Meedoen: {name}",
         "subtitle": "Simulatie van participatie in Leiden: beleidsscenario's vergeleken",
-        "scale_note": (
-            "Let op: schaal {scale}. Het model simuleerde {share} van de inwoners, maar de interventies "
-            "(uren personeel, plaatsen, budgetten) hebben hun volle omvang. Aantallen personen en "
-            "besparingen gelden voor de geschaalde bevolking, de kosten voor de volle interventies. Gebruik "
-            "schaal 1 voor antwoorden over budgetten."
-        ),
         "question_head": "De vraag",
         "question": (
             "Wat levert elk scenario op voor de deelname van volwassen Leidenaren aan de samenleving (de "
@@ -208,12 +204,6 @@ TEXT = {
     "en": {
         "title": "Meedoen: {name}",
         "subtitle": "Simulation of participation in Leiden: policy scenarios compared",
-        "scale_note": (
-            "Note: scale {scale}. The model simulated {share} of the residents, but the interventions "
-            "(staff hours, places, budgets) keep their full size. Numbers of persons and savings are those "
-            "of the scaled population, costs those of the full interventions. Use scale 1 for budget "
-            "answers."
-        ),
         "question_head": "The question",
         "question": (
             "What does each scenario achieve for the participation of Leiden's adults in society (the "
@@ -373,7 +363,7 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
         "text": text,
         "name": attrs.get("experiment_name", ""),
         "baseline": baseline,
-        "scale_note": _scale_note(attrs, text),
+        "scale_note": scale_note(results.scale, lang),
         "method": _method(attrs, experiment, text),
         "shared_parameters": _changes(shared, text),
         "scenarios": [
@@ -421,13 +411,6 @@ def write_report(
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-
-
-def _scale_note(attrs: dict, text: dict) -> str:
-    scale = float(attrs.get("scale", 1.0))
-    if scale == 1.0:
-        return ""
-    return text["scale_note"].format(scale=_number(scale, text, "g"), share=_share(scale, text))
 
 
 def _method(attrs: dict, experiment: Experiment, text: dict) -> str:

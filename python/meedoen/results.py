@@ -28,7 +28,7 @@ import xarray as xr
 from meedoen import _core
 from meedoen.errors import InputError, Problem
 
-__all__ = ["OUTPUTS", "Results", "ResultsFileError", "open_results"]
+__all__ = ["OUTPUTS", "Results", "ResultsFileError", "city_units", "open_results"]
 
 #: Every output of a run, by name, as the engine declares it (docs/outputs.md): type, dims, units,
 #: long_name, scales_with_population, per_scenario and label_units.
@@ -72,6 +72,10 @@ class Results:
     - ``variable(name)``: any output of docs/outputs.md declared per scenario, stacked over the
       scenarios; ``units(name, label)`` its units.
     - ``results[name]``: every variable of one scenario as an xarray.Dataset.
+    - ``scale``: the share of the residents simulated. Counts of persons and euros are in city
+      units: at scale 0.2 one simulated resident stands for five, so they are the stored counts
+      divided by the scale (city_units). ``variable(name, raw=True)`` and
+      ``dataset(name, raw=True)`` give the counts as stored.
     - ``to_hdf5(path)``: writes the results file again, byte for byte.
     """
 
@@ -141,18 +145,23 @@ class Results:
         scenario's ``parameters`` attribute holds its values without the draws."""
         return self._draws
 
-    def variable(self, name: str) -> xr.DataArray:
+    @property
+    def scale(self) -> float:
+        """The share of the residents simulated (the root attribute ``scale``; 1 when absent)."""
+        return float(self.attrs.get("scale", 1.0))  # type: ignore[arg-type]
+
+    def variable(self, name: str, raw: bool = False) -> xr.DataArray:
         """The output ``name`` (one declared per scenario in docs/outputs.md), dims (scenario, then
-        the output's own). Where a scenario lacks a label of a dimension (an intervention it does
-        not have), the value is 0."""
+        the output's own), in city units (city_units), or as stored with ``raw``. Where a scenario
+        lacks a label of a dimension (an intervention it does not have), the value is 0."""
         spec = OUTPUTS.get(name)
         if spec is None or not spec["per_scenario"]:
             per_scenario = [o for o, s in OUTPUTS.items() if s["per_scenario"]]
             raise KeyError(f"{name!r} is not an output of every scenario (one of {', '.join(per_scenario)})")
         scenario = pd.Index(self._scenarios, name="scenario")
         parts = [self._groups[s][name] for s in self._scenarios]
-        stacked = xr.concat(parts, dim=scenario, join="outer", fill_value=0)
-        return stacked.astype(spec["type"])
+        stacked = xr.concat(parts, dim=scenario, join="outer", fill_value=0).astype(spec["type"])
+        return stacked if raw else city_units(stacked, self.scale)
 
     @staticmethod
     def units(name: str, label: str | None = None) -> str:
@@ -162,8 +171,14 @@ class Results:
         return str(spec["label_units"].get(label, spec["units"]))
 
     def __getitem__(self, scenario: str) -> xr.Dataset:
-        """Every variable of one scenario, dims as in the file (lazy, as the outputs above)."""
-        return self._groups[scenario]
+        """Every variable of one scenario, dims as in the file, in city units (``dataset``)."""
+        return self.dataset(scenario)
+
+    def dataset(self, scenario: str, raw: bool = False) -> xr.Dataset:
+        """Every variable of one scenario, dims as in the file, in city units (city_units), or as
+        stored with ``raw``."""
+        ds = self._groups[scenario]
+        return ds if raw else ds.map(city_units, scale=self.scale, keep_attrs=True)
 
     def to_hdf5(self, path: str | os.PathLike[str]) -> None:
         """Write the results file to ``path``: the same bytes as the file that was opened.
@@ -181,6 +196,17 @@ class Results:
             f"<Results: {len(self._scenarios)} scenarios ({', '.join(self._scenarios)}), "
             f"{a.get('weeks')} weeks, {a.get('replicates')} replicates, seed {a.get('seed')}>"
         )
+
+
+def city_units(values: xr.DataArray, scale: float) -> xr.DataArray:
+    """An output (named as in docs/outputs.md) in city units: at ``scale`` one simulated resident
+    stands for 1 / scale residents, so a count of persons or euros (``scales_with_population``)
+    is divided by the scale. Other outputs, and every output at scale 1, come as stored."""
+    spec = OUTPUTS.get(str(values.name))
+    if scale == 1.0 or spec is None or not spec["scales_with_population"]:
+        return values
+    with xr.set_options(keep_attrs=True):
+        return values / scale
 
 
 def open_results(path: str | os.PathLike[str]) -> Results:
@@ -210,9 +236,9 @@ def open_results(path: str | os.PathLike[str]) -> Results:
 
 
 def read_program(path: str | os.PathLike[str], scenario: str) -> xr.DataArray:
-    """One scenario's program data, as ``open_results(path)[scenario].program``, read alone (a
-    calibration reads thousands of short runs). The root attributes and the dataset's dims are
-    checked as open_results checks them; meedoen.InputError likewise."""
+    """One scenario's program data, as ``open_results(path)[scenario].program`` (city units), read
+    alone (a calibration reads thousands of short runs). The root attributes and the dataset's dims
+    are checked as open_results checks them; meedoen.InputError likewise."""
     name = os.fspath(path)
     try:
         with h5py.File(path, "r") as f:
@@ -223,7 +249,8 @@ def read_program(path: str | os.PathLike[str], scenario: str) -> xr.DataArray:
             if dims != VARIABLES["program"]:
                 raise ResultsFileError(f"scenario '{scenario}': 'program' has dims {dims}")
             coords = {dim: _coordinate(group[dim][()]) for dim in dims}
-            return xr.DataArray(data[()], dims=dims, coords=coords, name="program")
+            program = xr.DataArray(data[()], dims=dims, coords=coords, name="program")
+            return city_units(program, float(_plain(f.attrs.get("scale", 1.0))))  # type: ignore[arg-type]
     except ResultsFileError as error:
         raise _unreadable(name, str(error)) from None
     except Exception as error:  # as in Results: whatever damaged bytes make of the readers

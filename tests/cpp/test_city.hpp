@@ -2,6 +2,8 @@
 // parameters, its population, network and fitted ladder at a scale.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -17,6 +19,18 @@
 namespace meedoen::models {
 
 using Overrides = std::vector<std::pair<std::string, double>>;
+
+// The visits a programme's hours allow, week by week (docs/ODD.md section 7.6, step 3): the
+// free hours over the hours of a visit, plus the part of a visit that last week's hours left.
+struct VisitCapacity {
+  double carry = 0;
+  double next(double free_hours, double visit_hours) {
+    const double visits = std::max(0.0, free_hours / visit_hours) + carry;
+    const double whole = std::floor(visits + 1e-9);
+    carry = std::max(0.0, visits - whole);
+    return whole;
+  }
+};
 
 struct TestCity {
   Experiment experiment = default_experiment();

@@ -94,9 +94,10 @@ void expect_baseline(const InterventionSpec& off) {
 std::uint32_t expect_capacity(const InterventionSpec& spec, const Trace& t) {
   const auto s = programme_settings(spec);
   std::uint32_t accepted = 0, enrolled = 0, active_before = 0;
+  VisitCapacity visits;
   for (const auto& m : t.metrics) {
     const double free_hours = s.staff_hours - s.coaching_hours * active_before;
-    EXPECT_LE(m[kVisited], std::max(0.0, std::floor(free_hours / s.visit_hours + 1e-9)));
+    EXPECT_LE(m[kVisited], visits.next(free_hours, s.visit_hours));
     if (s.places >= 0) {
       EXPECT_LE(m[kActive], std::uint32_t(s.places));
     }

@@ -46,6 +46,7 @@ name = "pilot"
   name = "door"
   type = "home_visits"
   list_size = 1000
+  staff_hours = 720    # a tenth at scale 0.1: every one on the list is visited within weeks
   wijken = ["Leiden-Noord", "Stevenshofdistrict", "Merenwijkdistrict", "Roodenburgerdistrict"]
 """
 TRUE = {"home_visits.contact": 0.5, "home_visits.acceptance": 0.75}
@@ -362,7 +363,8 @@ name = "pilot"
   [[scenario.intervention]]
   name = "door"
   type = "home_visits"
-  list_size = 3000
+  list_size = 100000   # city units: at scale 0.02 everyone eligible
+  staff_hours = 3600   # 72 at scale 0.02
 """
 TINY_CONFIG = """\
 [calibration]
@@ -378,7 +380,7 @@ name = "home_visits.contact"
 [[calibration.parameter]]
 name = "home_visits.acceptance"
 """
-TINY_PILOT = "programme,wijk,period,first_week,last_week,visited,accepted\ndoor,all,weeks,1,4,20,12\n"
+TINY_PILOT = "programme,wijk,period,first_week,last_week,visited,accepted\ndoor,all,weeks,1,4,1000,600\n"
 
 
 def _datasets(path: Path) -> dict[str, np.ndarray]:

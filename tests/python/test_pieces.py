@@ -149,7 +149,7 @@ def test_every_output_of_the_table_is_in_the_file_with_its_units(direct):
     table = {o["name"]: o for o in _core.outputs()}
     assert "parameter_draws" in table and not table["parameter_draws"]["per_scenario"]
     for scenario in results.scenarios:
-        group = results[scenario]
+        group = results.dataset(scenario, raw=True)  # as stored (results[scenario]: city units)
         for name, spec in table.items():
             if not spec["per_scenario"]:
                 continue

@@ -237,7 +237,8 @@ def test_program_and_ledger_over_all_scenarios(small_run):
     program, ledger = results.program, results.ledger
     assert program.dims == ("scenario", "replicate", "week", "intervention", "metric")
     assert ledger.dims == ("scenario", "replicate", "week", "item")
-    assert program.dtype == np.uint32 and ledger.dtype == np.float64
+    assert ledger.dtype == np.float64  # program as stored: whole numbers; here in city units
+    assert results.variable("program", raw=True).dtype == np.uint32 and program.dtype == np.float64
     for name in results.scenarios:
         own = results[name]
         # Each scenario's own values are unchanged; the interventions it lacks count 0.

@@ -37,8 +37,6 @@ TEXT = {
         "achieves": "Wat elk scenario bereikt aan het eind: verschil met {baseline} [95%-interval]",
         "money": "Wat het kost en bespaart: euro over de hele periode, contant gemaakt [95%-interval]",
         "change": "verandering",
-        "scale_note": "Schaal {scale}: de bevolking is geschaald, de interventies niet; gebruik schaal 1 "
-        "voor antwoorden over budgetten.",
         "downloads": "Meenemen",
         "download_scenario": "Scenariobestand (.toml)",
         "download_results": "Resultatenbestand (.h5)",
@@ -79,8 +77,6 @@ TEXT = {
         "achieves": "What each scenario achieves at the end: difference to {baseline} [95% interval]",
         "money": "What it costs and saves: euros over the horizon, discounted to the start [95% interval]",
         "change": "change",
-        "scale_note": "Scale {scale}: the population is scaled, the interventions are not; use scale 1 for "
-        "budget answers.",
         "downloads": "Take it away",
         "download_scenario": "Scenario file (.toml)",
         "download_results": "Results file (.h5)",

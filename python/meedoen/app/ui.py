@@ -20,6 +20,7 @@ from meedoen.cli.compare import ACHIEVES, CHANGES, MONEY, cell
 from meedoen.compare import ALL_WIJKEN
 from meedoen.experiment import Experiment
 from meedoen.outcomes import OUTCOMES
+from meedoen.scale_note import scale_note
 
 __all__ = ["DEFAULT_REPLICATES", "DEFAULT_SCALE", "make_app"]
 
@@ -348,7 +349,7 @@ class _Server:
         scale = attrs.get("scale", 1.0)
         return ui.TagList(
             ui.h3(text["results"].format(replicates=attrs.get("replicates"), scale=f"{scale:g}")),
-            ui.p(text["scale_note"].format(scale=f"{scale:g}")) if scale != 1.0 else None,
+            ui.p(scale_note(scale, self.lang)) if scale != 1.0 else None,
             _table(table, results.scenarios, ACHIEVES, set(ACHIEVES),
                    text["achieves"].format(baseline=baseline), self.lang, "achieves"),
             _table(table, results.scenarios, MONEY, CHANGES, text["money"], self.lang, "money",

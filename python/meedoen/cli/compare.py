@@ -12,6 +12,7 @@ from meedoen.errors import InputError
 from meedoen.mkba import ACTORS, LABELS, SOCIETY, by_actor
 from meedoen.outcomes import OUTCOMES, compare_outcomes
 from meedoen.results import Results
+from meedoen.scale_note import scale_note
 
 # The two console tables: what a scenario achieves (paired differences), what it costs and saves;
 # a money outcome that is paired is shown as a change (the baseline has its own level).
@@ -140,13 +141,8 @@ def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wi
     console.say(out, f"Differences are paired by replicate with {baseline} (common random numbers).")
     for name in compare_outcomes():
         console.say(out, f"  {name}: {OUTCOMES[name].description['en']}")
-    scale = results.attrs.get("scale", 1.0)
-    if scale != 1.0:
-        console.say(
-            out,
-            f"Scale {scale:g}: the population is scaled, the interventions (staff hours, places, pots) "
-            "are not; use scale 1 for budget answers.",
-        )
+    if note := scale_note(results.scale, "en"):
+        console.say(out, note)
 
 
 def wijk_table(table: pd.DataFrame, scenarios: list[str], baseline: str) -> Any:
