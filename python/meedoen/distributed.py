@@ -14,7 +14,8 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from meedoen.errors import InputError, flag_problem
 from meedoen.progress import progress_bar
@@ -129,7 +130,7 @@ def map_in_order(
     from dask.distributed import as_completed
 
     items = list(items)
-    futures = client.map(function, items, pure=False)
+    futures = client.map(_OnThisWorker(function), items, pure=False)
     index = {future.key: k for k, future in enumerate(futures)}
     results: list[Any] = [None] * len(items)
     try:
@@ -142,6 +143,21 @@ def map_in_order(
         client.cancel(futures)
         raise
     return results
+
+
+@dataclass(frozen=True)
+class _OnThisWorker(Generic[T, R]):
+    """``function`` run on a worker with Dask's synchronous scheduler: a task that reads results
+    (lazy Dask arrays, meedoen.results) computes them there, not by sending a graph back to the
+    cluster (whose scheduler cannot unpickle it)."""
+
+    function: Callable[[T], R]
+
+    def __call__(self, item: T) -> R:
+        import dask
+
+        with dask.config.set(scheduler="synchronous"):
+            return self.function(item)
 
 
 @contextmanager

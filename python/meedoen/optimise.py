@@ -613,8 +613,12 @@ def added_cost(ds: Any, names: Sequence[str]) -> list[float]:
 def start_metrics(text: str, source_path: str, start: str) -> ScenarioMetrics:
     from meedoen.runner import run
 
+    import dask
+
     experiment = _core.parse_experiment(text, source_path).select([start])
-    return ScenarioMetrics(run(experiment, threads=1)[start])
+    # Read here, where the results file is, even when a cluster's Client is Dask's default.
+    with dask.config.set(scheduler="synchronous"):
+        return ScenarioMetrics(run(experiment, threads=1)[start])
 
 
 # --- the search ---------------------------------------------------------------------------------
