@@ -16,7 +16,7 @@ Effect Programme::effect(int, std::uint8_t) const { return {settings_.effect_up,
 
 double Programme::fade() const { return settings_.fade_weeks > 0 ? std::exp(-1.0 / settings_.fade_weeks) : 0.0; }
 
-// The residents of the targeted wijken, once: nobody moves house.
+// The places of the targeted wijken, once: a place never changes its wijk.
 void Programme::start(const World& w) {
   seen_.assign(w.people.size(), 0);
   for (PersonId i = 0; i < w.people.size(); ++i)
@@ -25,6 +25,7 @@ void Programme::start(const World& w) {
 
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
+  offers_accepted_ = 0;
   if (!working(w.week)) return;
   admit_waiting(w, m);
   std::vector<PersonId> found;
@@ -70,6 +71,7 @@ void Programme::visit(World& w, MetricCounts& m) {
     const bool accepted = uniform(w, i, kSubAccept) < settings_.acceptance;
     if (!accepted && !referred) continue;
     ++m[kAccepted];
+    offers_accepted_ += accepted;
     m[kReferred] += referred;
     const auto variant = !referred ? kEnrolledOnly : accepted ? kEnrolledAndReferred : kReferredOnly;
     waiting_.emplace_back(i, variant);
@@ -92,6 +94,14 @@ void Programme::admit_waiting(World& w, MetricCounts& m) {
 }
 
 bool Programme::grant(World&, PersonId, MetricCounts&) { return true; }
+
+// Found, waiting or enrolled: they go, and their place is free for the next in line.
+void Programme::leave(PersonId i) {
+  if (i < seen_.size()) seen_[i] = 0;
+  std::erase(queue_, i);
+  std::erase_if(waiting_, [i](const auto& entry) { return entry.first == i; });
+  std::erase_if(enrolled_, [i](const auto& entry) { return entry.first == i; });
+}
 
 // One programme at a time: someone already in another one is not enrolled twice.
 void Programme::enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m) {

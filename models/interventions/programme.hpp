@@ -52,6 +52,8 @@ public:
 
   void take_in(World& w, MetricCounts& m) override;
   double close_week(World& w, MetricCounts& m) override;
+  void leave(PersonId i) override;
+  std::uint32_t accepted_offers() const override { return offers_accepted_; }
 
   const ProgrammeSettings& settings() const { return settings_; }
   // The effect while enrolled (the type's parameters effect_up / effect_down by default).
@@ -95,6 +97,7 @@ private:
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
   double budgets_week_ = 0;                                   // budgets paid this week
+  std::uint32_t offers_accepted_ = 0;                         // this week's (accepted_offers)
 };
 
 template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
