@@ -208,7 +208,9 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
       ++events[kBecameAdult];
     }
     if (p.age[i] == pension_age_) {
-      rung = std::min(rung, top_rung(pension_age_, pension_age_));
+      // Paid work ends: from rung 5 or 6 to a rung drawn as the pensioners' at the start.
+      if (rung > top_rung(pension_age_, pension_age_))
+        rung = draw_initial_rung(params_, pension_age_, false, rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kReachedPension];
     }
   }

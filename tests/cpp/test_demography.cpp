@@ -125,7 +125,7 @@ TEST(Demography, EveryScenarioMeetsTheSameBirthsDeathsAndMoves) {
 // a place a leaver held is taken from the waiting list.
 TEST(Demography, AProgrammeWhoseParticipantLeavesTheCityFreesThePlace) {
   auto c = TestCity(0.1);
-  c.params.set("demography.leave_rate", std::vector<double>(kAgeBands, 0.6));
+  c.params.set("demography.leave_rate", std::vector<double>(kAgeBands, 0.9));
   Interventions interventions;
   interventions.push_back(make_intervention(
       c.spec("activation_centre", c.all_wijken(), {{"places", 5}, {"duration_weeks", 500}, {"finding_rate", 0.05}}), 0));
@@ -143,7 +143,7 @@ TEST(Demography, AProgrammeWhoseParticipantLeavesTheCityFreesThePlace) {
       if (sim.programs().enrolled_in[i] == 1) now.insert(i);
     ASSERT_EQ(now.size(), m[kActive]) << "week " << week << ": a place held by someone who left";
     bool left = false;
-    for (const auto i : before) left |= sim.people().occupant[i] != occupant[i];
+    for (const auto i : before) left |= !sim.people().present(i) || sim.people().occupant[i] != occupant[i];
     if (left && m[kWaiting] > 0) {
       ++freed;
       EXPECT_EQ(m[kActive], 5u) << "week " << week << ": the leaver's place was not taken";
