@@ -42,6 +42,15 @@ Demography::Demography(const People& p, const sim::ParamSet& params)
   for (const double s : arrivals) total += s;
   for (int b = 0; b < kAgeBands; ++b) rates_.arrival_cdf[b] = share(sum += arrivals[std::size_t(b)], total);
   rates_.move_in = 1.0 / params.get("demography.empty_weeks");
+  move_in_word_ = sim::Rng::word_threshold(rates_.move_in);
+  for (int female = 0; female < 2; ++female)
+    for (int age = 0; age < 256; ++age) {
+      const int b = age_band(age);
+      const double dies = rates_.death[b], leaves = dies + rates_.leave[b];
+      const double births = leaves + (female ? rates_.birth[b] : 0.0);
+      thresholds_[female][age] = {sim::Rng::word_threshold(dies), sim::Rng::word_threshold(leaves),
+                                  sim::Rng::word_threshold(births)};
+    }
 
   const std::size_t wijken = p.wijk_names.size();
   wijk_first_.assign(wijken + 1, 0);
@@ -81,7 +90,8 @@ Demography::Demography(const People& p, const sim::ParamSet& params)
   low_income_ = share(households[1], households[0] + households[1]);
 }
 
-// One word per place (lane i % 4 of block i / 4), compared with the place's rates.
+// One word per place (lane i % 4 of block i / 4), compared with the place's rates
+// (as thresholds on the word: the same decisions as to_unit(word) < rate).
 void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
                         int threads) {
   constexpr int kPlaces = 4 * sim::Rng::kBatch;
@@ -95,15 +105,13 @@ void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t repl
     rng.words_batch(replicate, week, first / 4, kDrawDemography, words);
     const PersonId last = std::min<PersonId>(n, first + kPlaces);
     for (PersonId i = first; i < last; ++i) {
-      const double u = sim::Rng::to_unit(words[i - first]);
+      const std::uint64_t word = words[i - first];
       if (!p.present(i)) {
-        what_[i] = u < rates_.move_in ? kMovesIn : kNothing;
+        what_[i] = word < move_in_word_ ? kMovesIn : kNothing;
         continue;
       }
-      const int band = age_band(p.age[i]);
-      const double dies = rates_.death[band], leaves = dies + rates_.leave[band];
-      const double births = leaves + (p.female[i] ? rates_.birth[band] : 0.0);
-      what_[i] = u < dies ? kDies : u < leaves ? kLeaves : u < births ? kGivesBirth : kNothing;
+      const auto& t = thresholds_[p.female[i] != 0][p.age[i]];
+      what_[i] = word < t[0] ? kDies : word < t[1] ? kLeaves : word < t[2] ? kGivesBirth : kNothing;
     }
   }
 }

@@ -65,6 +65,10 @@ private:
   std::vector<double> female_, bijstand_;
   std::array<double, 2> chronic_{}, psych_{}, lonely_{}, debt_{};
   double low_income_ = 0;
+  // The rates as thresholds on a place's word (sim::Rng::word_threshold), by sex and age: below
+  // [0] death, below [1] moving out, below [2] a birth; and moving into an empty place.
+  std::array<std::array<std::array<std::uint64_t, 3>, 256>, 2> thresholds_{};
+  std::uint64_t move_in_word_ = 0;
   std::vector<std::uint8_t> what_;  // this week's event per place
 };
 
