@@ -12,10 +12,6 @@
 namespace meedoen::models {
 namespace {
 
-// Age bands of population.age_shares: [lower, upper] in years.
-constexpr int kBandLower[] = {0, 18, 27, 40, 55, 65, 75};
-constexpr int kBandUpper[] = {17, 26, 39, 54, 64, 74, 95};
-
 struct Context {
   const sim::ParamSet& params;
   const sim::Rng& rng;
@@ -340,6 +336,7 @@ People build_population(const std::vector<Wijk>& wijken, double scale, const sim
   p.bijstand_weeks.assign(p.size(), 0);
   p.motivation.assign(p.size(), 0.f);
   p.rung.assign(p.size(), kNoRung);
+  p.occupant.assign(p.size(), 0);
   assign_bijstand(p, scale, ctx);
   assign_household_flags(p, ctx);
   assign_person_flags(p, ctx);
