@@ -136,8 +136,9 @@ def print_result(result: Any, written: list[Path]) -> None:
     )
     console.say(
         out,
-        "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the mean "
-        "over the replicates; every row kept its largest cost within the budget unless marked (over).",
+        "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the "
+        f"{config.cost_label}, the mean over the replicates; every row kept its largest cost within "
+        "the budget unless marked (over).",
     )
     for path in written:
         console.say(out, f"written to {path}")
