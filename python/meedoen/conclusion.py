@@ -8,7 +8,9 @@ meedoen.compare, never written in advance.
   cost back), with its benefit/cost ratio;
 - per scenario: what the gemeente pays, how many more adults move up, the gemeente's and
   society's balance, and whether and when the gemeente earns it back (meedoen.mkba.payback);
-- where the returns land in another pocket than the one that paid;
+- the scenario with the lowest cost per extra adult moved up;
+- where the returns land in another pocket than the one that paid (an actor that gains at least
+  5% of what the gemeente pays, while the gemeente's balance is negative);
 - caveats: the bijstand savings when they are small against the cost (in the model a resident
   leaves bijstand only on rung 6), balances whose interval holds zero, effect sizes that are
   assumptions (no parameter draws), few replicates, and benefits after the horizon not counted.
@@ -23,6 +25,7 @@ from meedoen.mkba import ACTORS, LABELS, SOCIETY
 __all__ = ["WORDS", "conclusion", "money"]
 
 SMALL_BIJSTAND = 0.10  # bijstand savings below this share of the cost: a caveat
+SMALL_GAIN = 0.05  # another actor's gain below this share of the gemeente's cost: not named
 FEW_REPLICATES = 10
 BIJSTAND = "provision.bijstand_benefit"
 
@@ -42,9 +45,11 @@ WORDS = {
         "jaar ({last} per jaar) zou dat in jaar {year} zijn.",
         "never": "De gemeente verdient het niet terug binnen de periode, en in het tempo van het laatste "
         "jaar ({last} per jaar) ook niet daarna.",
-        "pocket": "Bij “{name}” betaalt de gemeente, maar komt de opbrengst vooral bij {gainers} terecht "
-        "({amount}).",
+        "pocket": "De gemeente betaalt, maar de opbrengst komt elders terecht: {where}.",
+        "pocket_one": "bij “{name}” {amount}",
+        "cheapest": "Per extra volwassene die een trede omhoog gaat, is “{name}” het goedkoopst: {cost}.",
         "and": " en ",
+        "sep": "; ",
         "bijstand": "In het model verlaat bijna niemand de bijstand voor werk (daarvoor is trede 6 nodig), "
         "dus de besparing op de bijstandsuitkering is klein: hoogstens {saved}, tegen {cost} aan kosten.",
         "unsure": "Het saldo van {who} ligt met 95% zekerheid tussen {low} en {high}: het kan ook andersom "
@@ -77,8 +82,11 @@ WORDS = {
         "({last} a year) it would in year {year}.",
         "never": "The municipality does not earn it back within the horizon, nor after it at the last year's "
         "rate ({last} a year).",
-        "pocket": "In “{name}” the municipality pays, but the returns go mostly to {gainers} ({amount}).",
+        "pocket": "The municipality pays, but the returns land elsewhere: {where}.",
+        "pocket_one": "in “{name}” {amount}",
+        "cheapest": "Per extra adult moved up a rung, “{name}” is the cheapest: {cost}.",
         "and": " and ",
+        "sep": "; ",
         "bijstand": "In the model almost nobody leaves bijstand for work (that needs rung 6), so the savings "
         "on the bijstand benefit are small: at most {saved}, against {cost} of cost.",
         "unsure": "The balance of {who} lies between {low} and {high} with 95% confidence: it may turn out "
@@ -119,6 +127,7 @@ def conclusion(
     items: pd.DataFrame,
     payback: pd.DataFrame,
     persons_up: dict[str, float],
+    cost_per_person_up: dict[str, float],
     baseline: str,
     years: float,
     replicates: int,
@@ -126,8 +135,9 @@ def conclusion(
     lang: str = "nl",
 ) -> dict[str, list[str]]:
     """The conclusion's lines and caveats (see the module's text). ``actors``, ``items`` and
-    ``payback``: by_actor, by_item and payback against ``baseline``; ``persons_up``: each
-    scenario's extra adults moved up (compare's diff_mean); ``years``: the horizon."""
+    ``payback``: by_actor, by_item and payback against ``baseline``; ``persons_up`` and
+    ``cost_per_person_up``: each scenario's extra adults moved up and its cost per extra adult moved
+    up (compare's); ``years``: the horizon."""
     words = WORDS[lang]
     cells = actors.set_index(["scenario", "actor", "quantity"])
     others = [name for name in dict.fromkeys(actors.scenario) if name != baseline]
@@ -138,7 +148,10 @@ def conclusion(
     outlook = payback[payback.actor == "gemeente"].set_index("scenario")
     for name in others:
         lines.append(_scenario(cells, outlook.loc[name], name, persons_up[name], words, lang))
-    lines += [p for name in others if (p := _pocket(cells, name, words, lang))]
+    lines += _cheapest(cost_per_person_up, others, words, lang)
+    pockets = [p for name in others if (p := _pocket(cells, name, words, lang))]
+    if pockets:
+        lines.append(words["pocket"].format(where=words["sep"].join(pockets)))
     return {
         "lines": lines,
         "caveats": _caveats(cells, items, others, shown_years, replicates, draws_origin, lang),
@@ -169,17 +182,26 @@ def _scenario(cells: pd.DataFrame, outlook: pd.Series, name: str, up: float, wor
     )
 
 
+def _cheapest(cost_per_person_up: dict[str, float], others: list[str], words: dict, lang: str) -> list[str]:
+    """The scenario with the lowest cost per extra adult moved up (none when no scenario has one)."""
+    costs = {n: cost_per_person_up[n] for n in others if not math.isnan(cost_per_person_up[n])}
+    if not costs:
+        return []
+    name = min(costs, key=costs.__getitem__)
+    return [words["cheapest"].format(name=name, cost=money(costs[name], lang))]
+
+
 def _pocket(cells: pd.DataFrame, name: str, words: dict, lang: str) -> str:
-    """A line when the gemeente's balance is negative while other actors' are positive."""
+    """Where the gemeente's balance is negative: the other actors whose balance is positive and at
+    least SMALL_GAIN of the gemeente's cost, largest first ("" when none)."""
     balances = {actor: float(cells.loc[(name, actor, "balance"), "mean"]) for actor in ACTORS}
-    gainers = [a for a in ACTORS if a != "gemeente" and balances[a] > 0]
+    floor = SMALL_GAIN * float(cells.loc[(name, "gemeente", "cost"), "mean"])
+    gainers = [a for a in ACTORS if a != "gemeente" and balances[a] > max(floor, 0.0)]
     if balances["gemeente"] >= 0 or not gainers:
         return ""
     gainers.sort(key=balances.__getitem__, reverse=True)
     amount = words["and"].join(f"{LABELS[lang][a].lower()} {money(balances[a], lang)}" for a in gainers)
-    return words["pocket"].format(
-        name=name, gainers=words["and"].join(LABELS[lang][a].lower() for a in gainers), amount=amount
-    )
+    return words["pocket_one"].format(name=name, amount=amount)
 
 
 def _caveats(

@@ -172,7 +172,7 @@ def _notes(results: Results, baseline: str) -> pd.DataFrame:
     draws = results.parameter_draws
     if draws is not None:
         rows.append(("parametertrekkingen", str(draws.attrs.get("origin", ""))))
-    return pd.DataFrame(rows, columns=["", "waarde"])
+    return pd.DataFrame(rows, columns=["onderwerp", "waarde"])
 
 
 def _horizon(results: Results) -> str:

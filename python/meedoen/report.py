@@ -652,13 +652,14 @@ def _conclusion(
     results: Results, baseline: str, table: pd.DataFrame, actors: pd.DataFrame, years: pd.DataFrame, lang: str
 ) -> dict[str, list[str]]:
     """The plain-language conclusion and its caveats (meedoen.conclusion), from the page's numbers."""
-    city = table[(table.wijk == ALL_WIJKEN) & (table.metric == "persons_up")].set_index("scenario")
+    city = table[table.wijk == ALL_WIJKEN].set_index(["metric", "scenario"])
     draws = results.parameter_draws
     return conclusion(
         actors,
         by_item(results, baseline),
         payback(results, baseline, years),
-        city.diff_mean.to_dict(),
+        city.loc["persons_up"].diff_mean.to_dict(),
+        city.loc["cost_per_person_up"]["mean"].to_dict(),
         baseline,
         years=int(results.attrs.get("weeks", 0)) / 52,
         replicates=int(results.attrs.get("replicates", 0)),

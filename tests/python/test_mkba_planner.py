@@ -105,6 +105,15 @@ def test_a_bad_ranges_flag_is_one_line_and_writes_nothing(tmp_path, flag, says):
     assert not out.exists()
 
 
+def test_ranges_and_a_posterior_are_one_source_of_draws_too_many(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SCENARIOS)
+    out = tmp_path / "out.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--ranges", DRAWN, "--posterior", tmp_path / "p.h5")
+    assert result.returncode == 2 and "--ranges: cannot be combined with --posterior" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
 def test_a_parameter_the_scenario_file_sets_cannot_be_drawn(tmp_path):
     scenario = tmp_path / "s.toml"
     scenario.write_text(SCENARIOS)  # no_effect's peer_outreach sets staff_hours
