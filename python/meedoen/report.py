@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
@@ -32,7 +33,8 @@ from matplotlib.figure import Figure
 from meedoen import __version__, _core, plots
 from meedoen._core import Experiment, parameters
 from meedoen.compare import ALL_WIJKEN, by_actor, compare
-from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability
+from meedoen.conclusion import conclusion
+from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
 from meedoen.mkba import LABELS as ACTOR_LABELS
 from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
@@ -118,6 +120,17 @@ TEXT = {
         ),
         "actor": "partij",
         "quantities": {"cost": "kosten", "benefit": "baten", "balance": "saldo", "ratio": "baten/kosten"},
+        "conclusion_head": "Conclusie",
+        "caveats_head": "Waar het antwoord van afhangt",
+        "per_year_head": "Per jaar",
+        "per_year": (
+            "Het saldo van elke partij per jaar, in euro's zoals ze dat jaar betaald of ontvangen worden "
+            "(niet contant gemaakt), tegenover “{baseline}”; de laatste kolom is het contant gemaakte "
+            "totaal van de tabel hierboven. Jaar 1 is week 1 tot en met 52."
+        ),
+        "year": "jaar {year}",
+        "total_paid": "totaal",
+        "total_discounted": "totaal contant",
         "figures_head": "Grafieken",
         "figures": {
             "participation_difference": (
@@ -162,7 +175,8 @@ TEXT = {
                 "{baseline}): in welk deel van de herhalingen elk scenario de hoogste netto opbrengst "
                 "heeft (dat bedrag maal de extra personen omhoog, min de extra kosten). De zwarte punten "
                 "volgen het scenario met de hoogste gemiddelde netto opbrengst. Een run met "
-                "parametertrekkingen (meedoen run --posterior) neemt ook de onzekerheid van de aannames mee.",
+                "parametertrekkingen (meedoen run --posterior of --ranges) neemt ook de onzekerheid van de "
+                "aannames mee.",
             ),
         },
         "assumptions_head": "Aannames",
@@ -260,6 +274,17 @@ TEXT = {
         ),
         "actor": "actor",
         "quantities": {"cost": "cost", "benefit": "benefit", "balance": "balance", "ratio": "benefit/cost"},
+        "conclusion_head": "Conclusion",
+        "caveats_head": "What the answer depends on",
+        "per_year_head": "Per year",
+        "per_year": (
+            "Each actor's balance per year, in euros as paid or received that year (not discounted), "
+            "against “{baseline}”; the last column is the discounted total of the table above. Year 1 "
+            "is weeks 1 to 52."
+        ),
+        "year": "year {year}",
+        "total_paid": "total",
+        "total_discounted": "discounted total",
         "figures_head": "Plots",
         "figures": {
             "participation_difference": (
@@ -302,8 +327,8 @@ TEXT = {
                 "For each amount an extra adult moved up the ladder may cost (against {baseline}): in "
                 "which share of the replicates each scenario has the highest net benefit (that amount "
                 "times the extra adults moved up, less the extra cost). The black dots follow the scenario "
-                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior) "
-                "carries the uncertainty of the assumptions too.",
+                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior or "
+                "--ranges) carries the uncertainty of the assumptions too.",
             ),
         },
         "assumptions_head": "Assumptions",
@@ -354,6 +379,7 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
     baseline = baseline or results.scenarios[0]
     table = compare(results, baseline=baseline)
     actors = by_actor(results, baseline=baseline)
+    years = per_year(results, baseline=baseline)
     attrs = results.attrs
     experiment = _experiment(results)
     settings = {s: _settings(experiment, s) for s in results.scenarios}
@@ -377,6 +403,8 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
             _figure(key, fig, text, baseline) for key, fig in _plots(results, baseline, lang, table).items()
         ],
         "actors": _actors(actors, baseline, text, lang),
+        "per_year": _per_year(years, actors, baseline, text, lang),
+        "conclusion": _conclusion(results, baseline, table, actors, years, lang),
         "actors_figure": _figure(
             "balance_by_actor", plots.balance_by_actor(actors, baseline, lang), text, baseline
         ),
@@ -594,6 +622,50 @@ def _actors(table: pd.DataFrame, baseline: str, text: dict, lang: str) -> list[d
             row = [_actor_cell(cells.loc[(name, actor, q)], q, text) for q in quantities]
             rows.append({"scenario": name, "actor": actor, "label": ACTOR_LABELS[lang][actor], "cells": row})
     return rows
+
+
+def _per_year(years: pd.DataFrame, actors: pd.DataFrame, baseline: str, text: dict, lang: str) -> dict:
+    """The table "per year": per scenario other than ``baseline`` and actor, the balance of each
+    year as paid (meedoen.mkba.per_year), their total, and the discounted total (by_actor's)."""
+    balance = years[(years.quantity == "balance") & ~years.discounted]
+    paid = balance.set_index(["scenario", "actor", "year"]).sort_index()
+    totals = actors.set_index(["scenario", "actor", "quantity"])
+    numbers = sorted(balance.year.unique())
+    rows = []
+    for name in dict.fromkeys(balance.scenario):
+        if name == baseline:
+            continue
+        for actor in (*ACTORS, SOCIETY):
+            cells = [_actor_cell(paid.loc[(name, actor, y)], "balance", text) for y in numbers]
+            total = pd.Series(
+                {"mean": paid.loc[(name, actor)]["mean"].sum(), "ci_low": np.nan, "ci_high": np.nan}
+            )
+            cells.append(_actor_cell(total, "balance", text))
+            cells.append(_actor_cell(totals.loc[(name, actor, "balance")], "balance", text))
+            label = ACTOR_LABELS[lang][actor]
+            rows.append({"scenario": name, "actor": actor, "label": label, "cells": cells})
+    columns = [text["year"].format(year=y) for y in numbers] + [text["total_paid"], text["total_discounted"]]
+    return {"columns": columns, "rows": rows}
+
+
+def _conclusion(
+    results: Results, baseline: str, table: pd.DataFrame, actors: pd.DataFrame, years: pd.DataFrame, lang: str
+) -> dict[str, list[str]]:
+    """The plain-language conclusion and its caveats (meedoen.conclusion), from the page's numbers."""
+    city = table[table.wijk == ALL_WIJKEN].set_index(["metric", "scenario"])
+    draws = results.parameter_draws
+    return conclusion(
+        actors,
+        by_item(results, baseline),
+        payback(results, baseline, years),
+        city.loc["persons_up"].diff_mean.to_dict(),
+        city.loc["cost_per_person_up"]["mean"].to_dict(),
+        baseline,
+        years=int(results.attrs.get("weeks", 0)) / 52,
+        replicates=int(results.attrs.get("replicates", 0)),
+        draws_origin=None if draws is None else str(draws.attrs.get("origin", "")),
+        lang=lang,
+    )
 
 
 def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
