@@ -39,7 +39,17 @@ from meedoen.progress import progress_bar
 from meedoen.runner import run
 from meedoen.summary import mean_interval
 
-__all__ = ["ACTORS", "COLUMNS", "DEFAULT_REPLICATES", "DEFAULT_SCALE", "FACTOR", "UPPER", "break_even"]
+__all__ = [
+    "ACTORS",
+    "COLUMNS",
+    "DEFAULT_REPLICATES",
+    "DEFAULT_SCALE",
+    "FACTOR",
+    "UPPER",
+    "break_even",
+    "read_table",
+    "report_section",
+]
 
 FACTOR = "interventions.effect_factor"
 ACTORS = ("gemeente", SOCIETY)
