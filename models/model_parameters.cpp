@@ -138,10 +138,20 @@ std::vector<ParamSpec> cost_parameters() {
   };
 }
 
+// The factor that `meedoen breakeven` varies (docs/ODD.md, "The effect needed to break even").
+std::vector<ParamSpec> analysis_parameters() {
+  return {
+      {std::string(kEffectFactor), "factor", {1.0}, {}, 0, 10, false, "analysis factor (MKBA break-even)",
+       "Multiplies every intervention's effects on the residents: its logit effects on eta_up and eta_down "
+       "(enrolled, fading and wijk-wide) and the weekly hazard of poverty_signalling's extra debt resolution; "
+       "1: the effects as assumed, 0: none (the interventions still cost)."},
+  };
+}
+
 std::vector<ParamSpec> all_parameters() {
   std::vector<ParamSpec> all;
   for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters(),
-                    cost_parameters()})
+                    cost_parameters(), analysis_parameters()})
     all.insert(all.end(), part.begin(), part.end());
   for (const auto& type : intervention_types()) {
     const auto part = type.parameters();

@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 
 from meedoen import __version__, _core, plots
 from meedoen._core import Experiment, parameters
+from meedoen.breakeven import report_section as breakeven_section
 from meedoen.compare import ALL_WIJKEN, by_actor, compare
 from meedoen.conclusion import conclusion
 from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
@@ -368,10 +369,13 @@ TEXT = {
 }
 
 
-def render_report(results: Results, lang: str = "nl", baseline: str | None = None) -> str:
+def render_report(
+    results: Results, lang: str = "nl", baseline: str | None = None, break_even: pd.DataFrame | None = None
+) -> str:
     """The report of ``results`` as one HTML page (a string), in ``lang`` ("nl" or "en").
 
-    ``baseline`` defaults to the results' first scenario. Raises KeyError for
+    ``baseline`` defaults to the results' first scenario. ``break_even``: a table of
+    meedoen.breakeven (read_table) for a section "the effect needed to break even". Raises KeyError for
     an unknown language or baseline, and meedoen.InputError when the engine cannot
     read the results' scenario text again (its population file has gone).
     """
@@ -408,6 +412,7 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
         "actors_figure": _figure(
             "balance_by_actor", plots.balance_by_actor(actors, baseline, lang), text, baseline
         ),
+        "break_even": None if break_even is None else breakeven_section(break_even, lang),
         "assumptions": _assumptions(results, experiment, baseline, text),
         "value_head": text["value"].format(baseline=baseline),
         "experiment": attrs.get("experiment", ""),
@@ -425,14 +430,18 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
 
 
 def write_report(
-    results: Results, path: str | os.PathLike[str], lang: str = "nl", baseline: str | None = None
+    results: Results,
+    path: str | os.PathLike[str],
+    lang: str = "nl",
+    baseline: str | None = None,
+    break_even: pd.DataFrame | None = None,
 ) -> None:
     """Write the report of ``results`` to ``path`` (see render_report).
 
     Written beside the target under a temporary name and renamed when complete,
     so that ``path`` is either left as it was or holds the whole report.
     """
-    page = render_report(results, lang=lang, baseline=baseline)
+    page = render_report(results, lang=lang, baseline=baseline, break_even=break_even)
     partial = Path(f"{os.fspath(path)}.partial")
     try:
         partial.write_text(page, encoding="utf-8")

@@ -6,12 +6,12 @@ import sys
 from collections.abc import Sequence
 
 from meedoen import __version__
-from meedoen.cli import app, calibrate, compare, optimise, report, run, sensitivity, validate
+from meedoen.cli import app, breakeven, calibrate, compare, optimise, report, run, sensitivity, validate
 from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED
 from meedoen.cli.console import print_problems
 from meedoen.errors import InputError
 
-COMMANDS = (run, validate, compare, report, calibrate, sensitivity, optimise, app)
+COMMANDS = (run, validate, compare, breakeven, report, calibrate, sensitivity, optimise, app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,6 +4,9 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from meedoen.breakeven import read_table
 from meedoen.cli.common import EXIT_FAILED, baseline_problems, output_problems, read_results
 from meedoen.errors import InputError, flag_problem
 
@@ -19,6 +22,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     report.add_argument("-o", "--output", metavar="REPORT.html", required=True, help="the HTML file to write")
     report.add_argument("--lang", default="nl", help="the language of the report: nl (default) or en")
     report.add_argument("--baseline", metavar="NAME", help="the scenario to compare with (default: first)")
+    report.add_argument(
+        "--break-even",
+        metavar="TABLE.csv",
+        help="add the effect needed to break even: a table of meedoen breakeven (docs/guide/breakeven.md)",
+    )
     report.set_defaults(handler=command)
 
 
@@ -38,12 +46,29 @@ def command(args: argparse.Namespace) -> int:
     except InputError as error:
         raise InputError(error.problems + problems) from None
     problems += baseline_problems(args.baseline, results)
+    break_even = None
+    if args.break_even:
+        try:
+            break_even = breakeven_table(args.break_even, args.baseline or results.scenarios[0])
+        except InputError as error:
+            problems += error.problems
     if problems:
         raise InputError(problems)
     try:
-        write_report(results, out, lang=args.lang, baseline=args.baseline)
+        write_report(results, out, lang=args.lang, baseline=args.baseline, break_even=break_even)
     except OSError as error:
         print(f"meedoen: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"report written to {out}")
     return 0
+
+
+def breakeven_table(path: str, baseline: str) -> pd.DataFrame:
+    """The table of ``--break-even``, against the report's ``baseline`` (InputError otherwise)."""
+    table = read_table(path)
+    if len(table) and (table.baseline != baseline).any():
+        against = ", ".join(dict.fromkeys(table.baseline.astype(str)))
+        message = f"the table is against {against}, the report against {baseline}"
+        message += " (the same --baseline for both)"
+        raise InputError([flag_problem("--break-even", message)])
+    return table
