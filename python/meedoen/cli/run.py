@@ -244,6 +244,9 @@ def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Pr
                     "(on a cluster each replicate runs on one worker thread)",
                 )
             ]
+    if "max_replicates" in settings and "precision" not in settings:
+        message = "needs --precision (it caps the replicates --precision adds; without it, --replicates N)"
+        return [flag_problem("--max-replicates", message)]
     if args.resume is None:
         if args.scenario is None:
             return [flag_problem("SCENARIO.toml", "missing (a scenario file, or --resume OUT.h5)")]
