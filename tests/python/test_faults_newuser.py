@@ -116,3 +116,39 @@ def test_validate_counts_in_the_singular(tmp_path: Path):
     path = tmp_path / "s.toml"
     path.write_text('[experiment]\nname = "t"\nweeks = 1\nreplicates = 1\n[[scenario]]\nname = "baseline"\n')
     assert cli("validate", path).stdout == "OK: 1 scenario, 1 week, 1 replicate\n"
+
+
+@pytest.fixture(scope="module")
+def one_replicate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run of one replicate with a scenario name long enough to widen the tables."""
+    folder = tmp_path_factory.mktemp("one")
+    path = folder / "one.toml"
+    path.write_text(
+        '[experiment]\nname = "t"\nweeks = 8\nreplicates = 1\n[population]\nscale = 0.05\n'
+        '[[scenario]]\nname = "baseline"\n[[scenario]]\nname = "huisbezoeken_in_alle_wijken_van_de_stad"\n'
+        '[[scenario.intervention]]\ntype = "home_visits"\n'
+    )
+    out = folder / "one.h5"
+    result = cli("run", path, "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "participation_rate" in result.stdout and "…" not in result.stdout  # piped: nothing cut
+    return out
+
+
+def test_compare_piped_shows_every_column_whole(one_replicate: Path):
+    result = cli("compare", one_replicate)
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    for column in ("break_even_week", "cost_per_person_up", "huisbezoeken_in_alle_wijken_van_de_stad"):
+        assert column in result.stdout
+    assert "one replicate: no interval" in result.stdout and "95% interval" not in result.stdout.split("\n")[0]
+    assert "1 replicates" not in result.stdout
+
+
+def test_the_report_of_one_replicate_says_there_is_no_interval_and_has_no_nan(one_replicate: Path):
+    page = one_replicate.with_suffix(".html")
+    assert cli("report", one_replicate, "-o", page, "--lang", "en").returncode == 0
+    html = page.read_text()
+    assert '="nan"' not in html
+    assert "With one replicate there is no interval" in html
+    assert "with its 95% interval in brackets" not in html

@@ -60,7 +60,7 @@ def command(args: argparse.Namespace) -> int:
             f"{row.width_ratio:.0%}",
         ]
         console.add_row(table, [row.parameter, *cells])
-    console.console(piped_width=None).print(table)
+    console.console().print(table)
     g = posterior.generations.iloc[-1]
     print(
         f"{len(posterior.generations)} generations; the last: epsilon {g.epsilon:.3g}, acceptance rate "

@@ -272,7 +272,7 @@ def print_summary(experiment: Experiment, out: Path) -> None:
         row = summary.loc[scenario]
         metrics = ("participation_week0", "participation_rate", "isolated_share")
         console.add_row(table, [scenario, *(console.percent(*row.loc[m]) for m in metrics)])
-    out_console = console.console(piped_width=None)
+    out_console = console.console()
     out_console.print(table)
     rate, isolated = OUTCOMES["participation_rate"], OUTCOMES["isolated_share"]
     console.say(out_console, f"{rate.name}: {rate.description['en']}, and at week 0")

@@ -65,7 +65,7 @@ def read_pilot(path: str | os.PathLike[str], wijken: Sequence[str] | None = None
         raise InputError([Problem(name, 0, "(file)", f"is a directory (a pilot CSV file; {DOCS})")]) from None
     except OSError as error:
         raise InputError([Problem(name, 0, "(file)", f"cannot be read: {error.strerror} (a pilot CSV file)")]) from None
-    return _Reader(name, wijken).read(decode_utf8(data, name, f"a pilot CSV file; {DOCS}"), path)
+    return _Reader(name, wijken).read(decode_utf8(data, name, "a pilot CSV file"), path)
 
 
 class _Reader:
