@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import meedoen
-from conftest import cli
+from conftest import cli, run_scenario
 from meedoen import _core
 from meedoen.compare import compare
 from meedoen.mkba import (
@@ -64,13 +63,7 @@ name = "no_effect"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("mkba")
-    scenario = folder / "mkba.toml"
-    scenario.write_text(SCENARIOS)
-    out = folder / "mkba.h5"
-    result = cli("run", scenario, "-o", out, "--quiet", "--threads", "2")
-    assert result.returncode == 0, result.stderr
-    return meedoen.open_results(out), out
+    return run_scenario(tmp_path_factory.mktemp("mkba"), SCENARIOS, "--threads", "2", stem="mkba")
 
 
 def present_value(ds, items):
