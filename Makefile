@@ -100,6 +100,7 @@ $(VENV)/.build-tools: | $(STAMPS)/debian
 # The meedoen package (the extension and the `meedoen` command), rebuilt when a source changes;
 # scikit-build-core keeps its build in build/<wheel tag>, so a rebuild is incremental.
 $(VENV)/.installed: $(VENV)/.build-tools $(SOURCES)
+	@echo "Building the C++ core and installing meedoen into $(VENV): a few minutes (up to ten on a small machine)"
 	$(PYTHON) -m pip install --no-build-isolation '.[test]'
 	@touch $@
 

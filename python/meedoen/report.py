@@ -74,8 +74,15 @@ TEXT = {
             "Het model volgt {population} week na week, {weeks} weken lang ({years} jaar), en herhaalt dat "
             "{replicates} keer met andere toevalsgebeurtenissen. Alle scenario's hebben dezelfde inwoners "
             "en dezelfde toevalsgebeurtenissen, dus een verschil tussen twee scenario's komt door het "
-            "beleid en niet door toeval. Elk getal is een gemiddelde over de herhalingen met een "
-            "95%-interval tussen haken: de marge waarbinnen het gemiddelde met 95% zekerheid ligt."
+            "beleid en niet door toeval. "
+        ),
+        "intervals": (
+            "Elk getal is een gemiddelde over de herhalingen met een 95%-interval tussen haken: de marge "
+            "waarbinnen het gemiddelde met 95% zekerheid ligt."
+        ),
+        "one_replicate": (
+            "Met één herhaling is er geen interval: elk getal is de uitkomst van die ene herhaling, en hoe "
+            "zeker die is blijkt pas uit meer herhalingen."
         ),
         "everyone": "alle inwoners van {population}",
         "sample": "{share} van de inwoners van {population}",
@@ -229,8 +236,14 @@ TEXT = {
             "The model follows {population} week by week for {weeks} weeks ({years} years), and repeats "
             "that {replicates} times with other chance events. All scenarios share the residents and the "
             "chance events, so a difference between two scenarios comes from their policies, not from luck. "
+        ),
+        "intervals": (
             "Each number is a mean over the repetitions with its 95% interval in brackets: the range that "
             "holds the mean with 95% confidence."
+        ),
+        "one_replicate": (
+            "With one replicate there is no interval: each number is that one replicate's outcome, and how "
+            "certain it is shows only with more replicates."
         ),
         "everyone": "every resident of {population}",
         "sample": "{share} of the residents of {population}",
@@ -385,6 +398,8 @@ def render_report(
     actors = by_actor(results, baseline=baseline)
     years = per_year(results, baseline=baseline)
     attrs = results.attrs
+    if attrs.get("replicates") == 1:  # no interval, so none excludes zero: say why instead
+        text = {**text, "bold": text["one_replicate"]}
     experiment = _experiment(results)
     settings = {s: _settings(experiment, s) for s in results.scenarios}
     shared = _shared(settings)
@@ -459,12 +474,14 @@ def _method(attrs: dict, experiment: Experiment, text: dict) -> str:
     else:
         population = text["sample"].format(share=_share(scale, text), population=name)
     weeks = int(attrs.get("weeks", 0))
-    return text["method"].format(
+    replicates = attrs.get("replicates", "")
+    method = text["method"].format(
         population=population,
         weeks=weeks,
         years=_number(round(weeks / 52, 1), text, "g"),
-        replicates=attrs.get("replicates", ""),
+        replicates=replicates,
     )
+    return method + text["one_replicate" if replicates == 1 else "intervals"]
 
 
 def _experiment(results: Results) -> Experiment:
@@ -576,9 +593,9 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     return {
         "metric": metric,
         "column": column,
-        "value": repr(value),
-        "low": repr(float(low)),
-        "high": repr(float(high)),
+        "value": _exact(value),
+        "low": _exact(low),
+        "high": _exact(high),
         "text": shown,
         "interval": interval,
         "excludes_zero": difference and (low > 0 or high < 0),
@@ -677,6 +694,12 @@ def _conclusion(
     )
 
 
+def _exact(value: float) -> str:
+    """A number for machines (the data- attributes): its exact digits, or "" when it has none (a
+    quantity undefined in these results, or an interval of one replicate), never "nan"."""
+    return repr(float(value)) if math.isfinite(value) else ""
+
+
 def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     """One number of by_actor with its interval: euros with their sign, or the ratio."""
     value, low, high = float(row["mean"]), float(row.ci_low), float(row.ci_high)
@@ -696,9 +719,9 @@ def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     interval = text["interval"].format(low=amount(low, True), high=amount(high, True)) if show else ""
     return {
         "quantity": quantity,
-        "value": repr(value),
-        "low": repr(low),
-        "high": repr(high),
+        "value": _exact(value),
+        "low": _exact(low),
+        "high": _exact(high),
         "text": text["none"] if math.isnan(value) else amount(value),
         "interval": interval,
         "excludes_zero": quantity != "ratio" and (low > 0 or high < 0),

@@ -200,15 +200,17 @@ def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wi
     scenarios = list(dict.fromkeys(table.scenario))
     out = console.console()
     n = results.attrs.get("replicates")
+    interval = "[95% interval]" if n != 1 else "(one replicate: no interval)"
     achieves = console.table(
-        f"What each scenario achieves at the end: difference to {baseline} [95% interval], {n} replicates",
+        f"What each scenario achieves at the end: difference to {baseline} {interval}, "
+        f"{n} replicate{'s' * (n != 1)}",
         ACHIEVES,
         "scenario",
     )
     for name in scenarios:
         console.add_row(achieves, [name, *(cell(city.loc[(name, m)], m, diff=True) for m in ACHIEVES)])
     costs = console.table(
-        "What it costs and saves: euros over the horizon, discounted to the start [95% interval]",
+        f"What it costs and saves: euros over the horizon, discounted to the start {interval}",
         [f"{m} change" if m in CHANGES else m for m in MONEY],
         "scenario",
     )

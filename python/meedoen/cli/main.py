@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from meedoen import __version__
 from meedoen.cli import app, breakeven, calibrate, compare, optimise, report, run, sensitivity, validate
-from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED
+from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, empty_value_problems
 from meedoen.cli.console import print_problems
 from meedoen.errors import InputError
 
@@ -19,6 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meedoen compare ... | head` ends quietly
     args = build_parser().parse_args(argv)
     try:
+        if problems := empty_value_problems(args.command_parser, args):
+            raise InputError(problems)
         return args.handler(args)
     except InputError as error:
         print_problems(error.problems)
@@ -38,4 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
+    for command_parser in commands.choices.values():
+        command_parser.set_defaults(command_parser=command_parser)
     return parser

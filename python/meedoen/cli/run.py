@@ -260,6 +260,9 @@ def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Pr
                     "(on a cluster each replicate runs on one worker thread)",
                 )
             ]
+    if "max_replicates" in settings and "precision" not in settings:
+        message = "needs --precision (it caps the replicates --precision adds; without it, --replicates N)"
+        return [flag_problem("--max-replicates", message)]
     if args.resume is None:
         if args.scenario is None:
             return [flag_problem("SCENARIO.toml", "missing (a scenario file, or --resume OUT.h5)")]
@@ -285,7 +288,7 @@ def print_summary(experiment: Experiment, out: Path) -> None:
         row = summary.loc[scenario]
         metrics = ("participation_week0", "participation_rate", "isolated_share")
         console.add_row(table, [scenario, *(console.percent(*row.loc[m]) for m in metrics)])
-    out_console = console.console(piped_width=None)
+    out_console = console.console()
     out_console.print(table)
     rate, isolated = OUTCOMES["participation_rate"], OUTCOMES["isolated_share"]
     console.say(out_console, f"{rate.name}: {rate.description['en']}, and at week 0")
