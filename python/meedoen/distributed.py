@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from meedoen import interrupt
 from meedoen.errors import InputError, flag_problem
 from meedoen.progress import progress_bar
 
@@ -137,6 +138,7 @@ def map_in_order(
         with progress_bar(what, "model runs") if progress else _no_progress() as update:
             for done, future in enumerate(as_completed(futures), start=1):
                 results[index[future.key]] = future.result()
+                interrupt.check()
                 if update is not None:
                     update(done, len(items))
     except BaseException:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import tomllib
 
-from meedoen import _core, mkba
+from meedoen import _core, interrupt, mkba
 from meedoen.compare import ALL_WIJKEN, discount_factors
 from meedoen.compare import ScenarioMetrics as CompareMetrics
 from meedoen.config import ConfigFile, Section
@@ -810,6 +810,7 @@ def _optimise(
 
     with progress_bar("optimising", "allocations") if progress else nullcontext(None) as update:
         while not _searched(config, study, cache):
+            interrupt.check()
             if update is not None:
                 update(min(len(cache), config.trials), config.trials)
             waiting = len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
@@ -826,6 +827,7 @@ def _optimise(
                 cache[c.key] = study.tell(trial, values)
     trials_table = _trials_table(config, study)
     table, texts = _final(config, study, evaluate)
+    interrupt.check()
     return OptimiseResult(config, trials_table, table, texts, sampler)
 
 

@@ -5,7 +5,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from meedoen import __version__
+from meedoen import __version__, interrupt
 from meedoen.cli import app, breakeven, calibrate, compare, optimise, report, run, sensitivity, validate
 from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, empty_value_problems
 from meedoen.cli.console import print_problems
@@ -21,13 +21,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if problems := empty_value_problems(args.command_parser, args):
             raise InputError(problems)
-        return args.handler(args)
+        with interrupt.catch():
+            return args.handler(args)
     except InputError as error:
         print_problems(error.problems)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def entry() -> int:
+    """The ``meedoen`` program: main(), and after Ctrl-C an exit at once with status 130
+    (meedoen.interrupt.leave): nothing runs after the interrupt's message."""
+    status = main()
+    if status == EXIT_INTERRUPTED:
+        interrupt.leave(status)
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
