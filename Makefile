@@ -54,7 +54,9 @@ results/leiden.h5: $(VENV)/.installed scenarios/leiden.toml
 	@mkdir -p results
 	$(VENV)/bin/meedoen run scenarios/leiden.toml -o $@
 
+# results/ (ignored by git) is where the guides' commands write.
 install: $(VENV)/.installed
+	@mkdir -p results
 
 test-cpp: cpp
 	$(VENV)/bin/ctest --test-dir $(CPP_BUILD) --output-on-failure -j2

@@ -291,6 +291,12 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
             message = f"{actor} is not an actor (one of: {', '.join(ACTORS)})"
             problem = Problem(str(path), number, "actor", message)
             raise InputError([problem])
+    for column in COLUMNS[3:]:  # the numbers (empty where there is none)
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        for row in np.flatnonzero(numbers.isna() & table[column].notna()):
+            message = f"value {table[column].iloc[row]!r} is not a number {TABLE_ALLOWED}"
+            raise InputError([Problem(str(path), int(row) + 2, column, message)])
+        table[column] = numbers
     return table[COLUMNS]
 
 

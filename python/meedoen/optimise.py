@@ -22,6 +22,7 @@ output folder: re-running continues it.
     result.table          # one row per allocation of the final stage
 """
 
+import csv
 import hashlib
 import itertools
 import json
@@ -1029,11 +1030,39 @@ def _row(config: OptimiseConfig, t: Any, c: Candidate, e: Evaluation, role: str,
 # --- output -------------------------------------------------------------------------------------
 
 
+WRITTEN = ("allocations.csv", "trials.csv", "front.png")  # with one NAME.toml per allocation
+
+
+def output_problem(out: str | os.PathLike[str]) -> str | None:
+    """Why write_output may not write the folder ``out``, or None: it is a file, or a folder that
+    holds anything write_output did not write there (it is replaced whole)."""
+    out = Path(out)
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return f"{out} is a file (a folder for the allocations, new or written before)"
+    try:
+        with open(out / "allocations.csv", newline="", encoding="utf-8") as table:
+            ours = set(WRITTEN) | {row.get("file") for row in csv.DictReader(table)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        ours = set()
+    if others := sorted(p.name for p in out.iterdir() if p.name not in ours):
+        return (
+            f"{out} holds files that meedoen optimise did not write ({', '.join(others[:3])}"
+            f"{', ...' if len(others) > 3 else ''}); it would be replaced whole (a new folder, or "
+            "one optimise wrote)"
+        )
+    return None
+
+
 def write_output(result: OptimiseResult, out: str | os.PathLike[str]) -> list[Path]:
     """Write OUT/: allocations.csv (the table), trials.csv, front.png (the plot) and one scenario
     file per allocation (NAME.toml). Written into OUT.partial and renamed when whole; an
-    existing OUT is replaced only then."""
+    existing OUT is replaced only then, and only when it is one that write_output wrote
+    (InputError otherwise: see output_problem)."""
     out = Path(out)
+    if problem := output_problem(out):
+        raise InputError([Problem(str(out), 0, "(file)", problem)])
     partial = out.with_name(out.name + ".partial")
     old = out.with_name(out.name + ".old")
     shutil.rmtree(partial, ignore_errors=True)

@@ -77,7 +77,7 @@ def command(args: argparse.Namespace) -> int:
             problems.append(flag_problem("--upper", f"value {args.upper} is not a number (a number above 0)"))
     out = Path(args.output or Path("results") / f"{Path(args.scenario).stem}_breakeven.csv")
     if args.output:
-        problems += output_problems(out)
+        problems += output_problems(out, inputs=(args.scenario,))
     try:
         experiment = load_experiment(args.scenario)
     except InputError as error:

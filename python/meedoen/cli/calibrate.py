@@ -38,7 +38,7 @@ def command(args: argparse.Namespace) -> int:
     from meedoen.calibration import calibrate, read_calibration_config
 
     out = Path(args.output)
-    problems = output_problems(out) + workers_problems(args)
+    problems = output_problems(out, inputs=(args.config,)) + workers_problems(args)
     try:
         config = read_calibration_config(args.config)
     except InputError as error:

@@ -2,7 +2,7 @@
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from meedoen import _core
@@ -119,8 +119,12 @@ def empty_value_problems(parser: argparse.ArgumentParser, args: argparse.Namespa
     return problems
 
 
-def output_problems(out: Path, flag: str = "-o") -> list[Problem]:
-    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot."""
+def output_problems(out: Path, flag: str = "-o", inputs: Iterable[str | None] = ()) -> list[Problem]:
+    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot: among others,
+    when it is one of the command's ``inputs`` (files it reads; None for one not given)."""
+    for name in inputs:
+        if name is not None and out.exists() and Path(name).exists() and out.samefile(name):
+            return [flag_problem(flag, f"{out} is an input of this command (another file for the output)")]
     parent = out.parent
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"

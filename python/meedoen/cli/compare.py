@@ -69,7 +69,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """The comparison table of a results file."""
     results = read_results(args.results)
-    problems = baseline_problems(args.baseline, results) + export_problems(args.export)
+    problems = baseline_problems(args.baseline, results) + export_problems(args.export, args.results)
     if problems:
         raise InputError(problems)
     if args.export:
@@ -89,13 +89,13 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_problems(path: str | None) -> list[Problem]:
+def export_problems(path: str | None, results: str) -> list[Problem]:
     """Why --export cannot write ``path``, if it cannot (a suffix other than .xlsx or .csv too)."""
     if path is None:
         return []
     if Path(path).suffix.lower() not in FORMATS:
         return [flag_problem("--export", f"{path} is not a .xlsx or .csv file (FILE.xlsx or FILE.csv)")]
-    return output_problems(Path(path), "--export")
+    return output_problems(Path(path), "--export", inputs=(results,))
 
 
 def per_year_command(results: Results, args: argparse.Namespace) -> int:

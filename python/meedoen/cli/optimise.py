@@ -85,9 +85,10 @@ def _output_problems(out: Path, default: bool) -> list:
     if not parent.is_dir() and not (default and not parent.exists()):
         what = "is not a directory" if parent.exists() else "does not exist"
         return [flag_problem("-o", f"directory {parent} {what} {OUTPUT_ALLOWED}")]
-    if out.exists() and not out.is_dir():
-        return [flag_problem("-o", f"{out} is a file (a folder for the allocations, new or written before)")]
-    return []
+    from meedoen.optimise import output_problem
+
+    problem = output_problem(out)
+    return [flag_problem("-o", problem)] if problem else []
 
 
 def _programme(choice: Any, row: dict) -> str:

@@ -35,9 +35,7 @@ def command(args: argparse.Namespace) -> int:
     from meedoen.report import LANGUAGES, write_report  # here, not above: matplotlib takes a second to import
 
     out = Path(args.output)
-    problems = output_problems(out)
-    if out.exists() and out.resolve() == Path(args.results).resolve():
-        problems.append(flag_problem("-o", f"{out} is the results file itself (another file for the report)"))
+    problems = output_problems(out, inputs=(args.results, args.break_even))
     if args.lang not in LANGUAGES:
         allowed = " or ".join(LANGUAGES)
         problems.append(flag_problem("--lang", f"value {args.lang} is not a report language ({allowed})"))

@@ -112,7 +112,7 @@ def command(args: argparse.Namespace) -> int:
     problems += mode_problems(args, settings | own)
     out = output_path(args)
     if args.output or args.resume:
-        problems += output_problems(out)
+        problems += output_problems(out, inputs=(args.scenario, args.posterior))
     experiment = None
     try:
         if args.resume:
