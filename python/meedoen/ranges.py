@@ -61,14 +61,14 @@ def parse_ranges(items: list[str]) -> tuple[RangeDraws | None, list[Problem]]:
     highs: list[float] = []
     problems = []
     for item in items:
-        name, _, bounds = item.partition("=")
+        name, equals, bounds = item.partition("=")
         parameter = registry.get(name)
         if parameter is None or isinstance(parameter["default"], list) or parameter["min"] is None:
             why = "is not a parameter" if parameter is None else "is not a parameter with one number"
             problems.append(flag_problem(FLAG, f"{name!r} {why} ({ALLOWED})"))
             continue
         low, high = float(parameter["min"]), float(parameter["max"])
-        if bounds:
+        if equals:  # NAME= with nothing after it is a mistake, not the registry's range
             try:
                 given = [float(v) for v in bounds.split(":")]
             except ValueError:

@@ -91,6 +91,7 @@ def test_parse_ranges_takes_the_registry_range_or_a_narrower_one():
         ("home_visits.acceptance=0.5:2", "is not MIN:MAX within 0:1"),
         ("home_visits.acceptance=0.9:0.1", "is not MIN:MAX within 0:1"),
         ("home_visits.acceptance=a:b", "is not MIN:MAX within 0:1"),
+        ("home_visits.acceptance=", "is not MIN:MAX within 0:1"),  # empty: not the registry's range
     ],
 )
 def test_a_bad_ranges_flag_is_one_line_and_writes_nothing(tmp_path, flag, says):

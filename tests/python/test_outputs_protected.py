@@ -62,3 +62,12 @@ def test_a_break_even_table_with_a_word_for_a_number_is_refused_at_its_line(tmp_
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"{table}:2: upper: value 'five' is not a number (a CSV table written by meedoen breakeven)"
     assert not (tmp_path / "r.html").exists()
+
+
+def test_compare_refuses_views_that_exclude_each_other_and_an_unknown_format(small_run: Path):
+    for flags, flag, says in (
+        (("--by-actor", "--per-year"), "--per-year", "cannot be combined with --by-actor"),
+        (("--by-wijk", "--by-actor"), "--by-actor", "cannot be combined with --by-wijk"),
+        (("--format", "xml"), "--format", "value xml is not a format (one of: table, csv, json)"),
+    ):
+        _refused(cli("compare", small_run, *flags), flag, says)

@@ -39,7 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--baseline", metavar="NAME", help="the scenario to compare with (default: the first)"
     )
     comparison.add_argument(
-        "--format", choices=["table", "csv", "json"], default="table", help="output format"
+        "--format", metavar="{table,csv,json}", default="table", help="output format"
     )
     comparison.add_argument(
         "--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)"
@@ -70,6 +70,7 @@ def command(args: argparse.Namespace) -> int:
     """The comparison table of a results file."""
     results = read_results(args.results)
     problems = baseline_problems(args.baseline, results) + export_problems(args.export, args.results)
+    problems += view_problems(args)
     if problems:
         raise InputError(problems)
     if args.export:
@@ -87,6 +88,23 @@ def command(args: argparse.Namespace) -> int:
     else:
         print_comparison(table, results, args.baseline or results.scenarios[0], args.by_wijk)
     return 0
+
+
+FORMATS_SHOWN = ("table", "csv", "json")
+
+
+def view_problems(args: argparse.Namespace) -> list[Problem]:
+    """An unknown --format, or views that exclude each other (--by-wijk, --by-actor, --per-year:
+    one at a time)."""
+    problems = []
+    if args.format not in FORMATS_SHOWN:
+        allowed = ", ".join(FORMATS_SHOWN)
+        problems.append(flag_problem("--format", f"value {args.format} is not a format (one of: {allowed})"))
+    views = [flag for flag, on in (("--by-wijk", args.by_wijk), ("--by-actor", args.by_actor),
+                                   ("--per-year", args.per_year)) if on]  # fmt: skip
+    if len(views) > 1:
+        problems.append(flag_problem(views[1], f"cannot be combined with {views[0]} (one view at a time)"))
+    return problems
 
 
 def export_problems(path: str | None, results: str) -> list[Problem]:
