@@ -55,3 +55,25 @@ def test_the_program_exits_at_once_with_130_after_an_interrupt():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 130 and "finalised" not in done.stderr
+
+
+def test_ctrl_c_in_a_terminal_stops_a_local_cluster_without_the_workers_tracebacks(tmp_path):
+    # A terminal sends SIGINT to every process of the job: the cluster's workers too.
+    import time
+    from pathlib import Path
+
+    from conftest import meedoen_command, start_interruptible
+    from test_optimise import REAL, study_path, write_config
+
+    path = write_config(tmp_path, REAL, budget=90000, trials=40, replicates=1, final_replicates=2)
+    out = tmp_path / "out"
+    command = [meedoen_command(), "optimise", str(path), "-o", str(out), "--workers", "2", "--quiet"]
+    process = start_interruptible(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    study = study_path(out)
+    while process.poll() is None and (not study.exists() or study.read_text().count('"trial_id"') < 2):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "KeyboardInterrupt" not in err and "Traceback" not in err, err
+    assert "interrupted; nothing written" in err and not Path(out).exists()
