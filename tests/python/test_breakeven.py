@@ -178,7 +178,7 @@ def test_a_file_that_sets_the_factor_is_refused_with_its_line(tmp_path):
 def test_the_report_shows_the_table_against_its_baseline(scenario_file, searched, tmp_path):
     out = searched
     results = tmp_path / "run.h5"
-    ran = cli("run", scenario_file, "-o", results, "--replicates", "2", "--weeks", "8", "--quiet")
+    ran = cli("run", scenario_file, "-o", results, "--replicates", "2", "--quiet")  # the search's horizon
     assert ran.returncode == 0, ran.stderr
     page = tmp_path / "report.html"
     made = cli("report", results, "-o", page, "--lang", "en", "--break-even", out)
@@ -196,6 +196,15 @@ def test_the_report_shows_the_table_against_its_baseline(scenario_file, searched
         "command line: --break-even: the table is against baseline, the report against no_effect "
         "(the same --baseline for both)"
     )
+    # A table of other scenarios or of another horizon than the results': one line each.
+    mismatched = tmp_path / "mismatched.csv"
+    table.assign(scenario="nope", weeks=9).to_csv(mismatched, index=False)
+    wrong = cli("report", results, "-o", other, "--break-even", mismatched)
+    assert wrong.returncode == 2 and not other.exists()
+    assert wrong.stderr.strip().splitlines() == [
+        "command line: --break-even: the table has scenarios that the results do not (nope)",
+        "command line: --break-even: the table is of 9 weeks, the results of 52 (the same horizon for both)",
+    ]
     garbage = tmp_path / "garbage.csv"
     garbage.write_text("a,b\n1,2\n")
     bad = cli("report", results, "-o", other, "--break-even", garbage)

@@ -90,7 +90,7 @@ def command(args: argparse.Namespace) -> int:
         table = break_even(
             experiment,
             args.baseline,
-            args.scenarios,
+            list(dict.fromkeys(args.scenarios)) if args.scenarios else args.scenarios,  # each once
             upper,
             threads=threads,
             progress=sys.stderr.isatty() and not args.quiet,

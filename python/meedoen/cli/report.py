@@ -9,6 +9,7 @@ import pandas as pd
 from meedoen.breakeven import read_table
 from meedoen.cli.common import EXIT_FAILED, baseline_problems, output_problems, read_results
 from meedoen.errors import InputError, flag_problem
+from meedoen.results import Results
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -47,7 +48,7 @@ def command(args: argparse.Namespace) -> int:
     break_even = None
     if args.break_even:
         try:
-            break_even = breakeven_table(args.break_even, args.baseline or results.scenarios[0])
+            break_even = breakeven_table(args.break_even, args.baseline or results.scenarios[0], results)
         except InputError as error:
             problems += error.problems
     if problems:
@@ -61,12 +62,21 @@ def command(args: argparse.Namespace) -> int:
     return 0
 
 
-def breakeven_table(path: str, baseline: str) -> pd.DataFrame:
-    """The table of ``--break-even``, against the report's ``baseline`` (InputError otherwise)."""
+def breakeven_table(path: str, baseline: str, results: Results) -> pd.DataFrame:
+    """The table of ``--break-even``, of the report's scenarios, horizon and ``baseline``
+    (InputError otherwise)."""
     table = read_table(path)
+    problems = []
     if len(table) and (table.baseline != baseline).any():
         against = ", ".join(dict.fromkeys(table.baseline.astype(str)))
         message = f"the table is against {against}, the report against {baseline}"
-        message += " (the same --baseline for both)"
-        raise InputError([flag_problem("--break-even", message)])
+        problems.append(message + " (the same --baseline for both)")
+    if others := [s for s in dict.fromkeys(table.scenario.astype(str)) if s not in results.scenarios]:
+        problems.append(f"the table has scenarios that the results do not ({', '.join(others)})")
+    weeks = int(results.attrs.get("weeks", 0))
+    if len(table) and (table.weeks != weeks).any():
+        horizons = ", ".join(f"{w:g}" for w in dict.fromkeys(table.weeks))
+        problems.append(f"the table is of {horizons} weeks, the results of {weeks} (the same horizon for both)")
+    if problems:
+        raise InputError([flag_problem("--break-even", p) for p in problems])
     return table
