@@ -51,7 +51,7 @@ WORDS = {
         "and": " en ",
         "sep": "; ",
         "bijstand": "In het model verlaat bijna niemand de bijstand voor werk (daarvoor is trede 6 nodig), "
-        "dus de besparing op de bijstandsuitkering is klein: hoogstens {saved}, tegen {cost} aan kosten.",
+        "dus de besparing op de bijstandsuitkering is klein: hoogstens {saved} (bij “{name}”, tegen {cost} aan kosten).",
         "unsure": "Het saldo van {who} ligt met 95% zekerheid tussen {low} en {high}: het kan ook andersom "
         "uitvallen.",
         "assumed": "De effecten van de interventies zijn aannames (nog niet gekalibreerd op pilotgegevens); "
@@ -88,7 +88,7 @@ WORDS = {
         "and": " and ",
         "sep": "; ",
         "bijstand": "In the model almost nobody leaves bijstand for work (that needs rung 6), so the savings "
-        "on the bijstand benefit are small: at most {saved}, against {cost} of cost.",
+        "on the bijstand benefit are small: at most {saved} (with “{name}”, against {cost} of cost).",
         "unsure": "The balance of {who} lies between {low} and {high} with 95% confidence: it may turn out "
         "the other way.",
         "assumed": "The interventions' effects are assumptions (not yet calibrated on pilot data); the "
@@ -224,7 +224,9 @@ def _caveats(
     ):
         most = max(others, key=saved.__getitem__)
         caveats.append(
-            words["bijstand"].format(saved=money(max(saved[most], 0.0), lang), cost=money(cost[most], lang))
+            words["bijstand"].format(
+                saved=money(max(saved[most], 0.0), lang), name=most, cost=money(cost[most], lang)
+            )
         )
     for name in others:
         for actor in ("gemeente", SOCIETY):
