@@ -54,7 +54,9 @@ results/leiden.h5: $(VENV)/.installed scenarios/leiden.toml
 	@mkdir -p results
 	$(VENV)/bin/meedoen run scenarios/leiden.toml -o $@
 
+# results/ (ignored by git) is where the guides' commands write.
 install: $(VENV)/.installed
+	@mkdir -p results
 
 test-cpp: cpp
 	$(VENV)/bin/ctest --test-dir $(CPP_BUILD) --output-on-failure -j2
@@ -100,6 +102,7 @@ $(VENV)/.build-tools: | $(STAMPS)/debian
 # The meedoen package (the extension and the `meedoen` command), rebuilt when a source changes;
 # scikit-build-core keeps its build in build/<wheel tag>, so a rebuild is incremental.
 $(VENV)/.installed: $(VENV)/.build-tools $(SOURCES)
+	@echo "Building the C++ core and installing meedoen into $(VENV): a few minutes (up to ten on a small machine)"
 	$(PYTHON) -m pip install --no-build-isolation '.[test]'
 	@touch $@
 

@@ -89,7 +89,7 @@ BENCHMARK(BM_Step)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// The cost of the open population (docs/ODD.md 7.15): the weekly step as
+// The cost of the open population (docs/ODD.md 7.16): the weekly step as
 // BM_Step with births, deaths and moves switched off (arg open 0: every
 // demography rate 0, only the pass that draws them is left) and on (1);
 // args (open, threads), scale 1.

@@ -1,4 +1,4 @@
-// The open population (docs/ODD.md, section 7.15): each week some residents
+// The open population (docs/ODD.md, section 7.16): each week some residents
 // die or move out of Leiden, children are born and people move in. The city
 // keeps its places (the persons of the population as it was built, with their
 // households and contacts); a place left empty has nobody in it until a

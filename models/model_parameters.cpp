@@ -120,7 +120,7 @@ std::vector<ParamSpec> demography_parameters() {
       {"demography.arrival_age_shares", "share", {0.07, 0.67, 0.17, 0.05, 0.025, 0.01, 0.005}, kAgeBands, 0, 1,
        false, "F 1.32, F 1.33 (EST)",
        "Ages of those who move into Leiden: mostly 18-26 (F 1.32), in shares that keep each age band about "
-       "stable (docs/ODD.md 7.15); normalised to sum 1."},
+       "stable (docs/ODD.md 7.16); normalised to sum 1."},
       {"demography.empty_weeks", "weeks", {4}, {}, 1, 520, false, "assumption",
        "Mean weeks a place (a room in a household) stays empty before someone moves in: each week an empty "
        "place is taken with probability 1 / empty_weeks."},
@@ -162,10 +162,20 @@ std::vector<ParamSpec> cost_parameters() {
   };
 }
 
+// The factor that `meedoen breakeven` varies (docs/ODD.md, "The effect needed to break even").
+std::vector<ParamSpec> analysis_parameters() {
+  return {
+      {std::string(kEffectFactor), "factor", {1.0}, {}, 0, 10, false, "analysis factor (MKBA break-even)",
+       "Multiplies every intervention's effects on the residents: its logit effects on eta_up and eta_down "
+       "(enrolled, fading and wijk-wide) and the weekly hazard of poverty_signalling's extra debt resolution; "
+       "1: the effects as assumed, 0: none (the interventions still cost)."},
+  };
+}
+
 std::vector<ParamSpec> all_parameters() {
   std::vector<ParamSpec> all;
   for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters(),
-                    demography_parameters(), cost_parameters()})
+                    demography_parameters(), cost_parameters(), analysis_parameters()})
     all.insert(all.end(), part.begin(), part.end());
   for (const auto& type : intervention_types()) {
     const auto part = type.parameters();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -18,6 +19,7 @@
 #include "models/interventions/registry.hpp"
 #include "models/model_parameters.hpp"
 #include "models/population.hpp"
+#include "models/runner.hpp"
 #include "models/wijken.hpp"
 #include "sim/errors.hpp"
 
@@ -45,10 +47,17 @@ struct Context {
   std::optional<std::vector<std::string>> wijken;  // the population's wijk names; none when the data is broken
 };
 
+// A value as text; a decimal number with as few digits as say it exactly (150.0000001 is not 150).
 template <typename T>
 std::string str(const T& value) {
   std::ostringstream os;
   os << value;
+  if constexpr (std::is_floating_point_v<T>) {
+    for (int digits = 7; digits <= std::numeric_limits<T>::max_digits10 && std::stod(os.str()) != value; ++digits) {
+      os.str("");
+      os << std::setprecision(digits) << value;
+    }
+  }
   return os.str();
 }
 
@@ -490,13 +499,31 @@ void read_interventions(const Section& s, const Context& ctx, ScenarioSpec& scen
   }
 }
 
+// The names a scenario cannot have: each scenario is a group at the root of the results file,
+// beside the outputs that are not per scenario and their dimensions (outputs(), models/runner.hpp).
+std::vector<std::string> reserved_scenario_names() {
+  std::vector<std::string> names;
+  for (const auto& output : outputs()) {
+    if (output.per_scenario) continue;
+    for (const auto& name : output.dims)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    names.push_back(output.name);
+  }
+  return names;
+}
+
 ScenarioSpec read_scenario(const Section& s, const sim::ParamSet& common, const Context& ctx) {
   s.only({"name", "parameters", "intervention"});
   ScenarioSpec spec{"", s.line, common, {}};
   const auto name = s.text("name", true, "a name of letters, digits, _ and -");
+  const auto reserved = reserved_scenario_names();
   if (name && !is_group_name(*name))
     s.problem(line_of(*s.table.get("name")), "name",
               "'" + *name + "' is not a valid name (one or more letters a-z, A-Z, digits, _ and -)");
+  else if (name && std::find(reserved.begin(), reserved.end(), *name) != reserved.end())
+    s.problem(line_of(*s.table.get("name")), "name",
+              "'" + *name + "' is reserved: the results file holds a dataset of that name (any other name; not " +
+                  join(reserved) + ")");
   spec.name = name.value_or("");
   read_overrides(s.sub("parameters"), spec.params);
   read_interventions(s, ctx, spec);
@@ -584,8 +611,10 @@ Experiment parse_experiment(std::string_view text, const std::string& path) {
   try {
     root = toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& err) {
+    const bool utf8 = err.description().find("invalid utf-8") != std::string_view::npos;  // toml++'s words
     throw sim::InputError(sim::Problem{path, static_cast<int>(err.source().begin.line), "",
-                                       std::string(err.description()) + " (TOML syntax, see https://toml.io)"});
+                                       utf8 ? "is not UTF-8 text (save the scenario file as UTF-8)"
+                                            : std::string(err.description()) + " (TOML syntax, see https://toml.io)"});
   }
   Experiment e;
   e.source_path = path;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <csv.h>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <new>
 #include <sstream>
@@ -18,6 +19,10 @@ namespace meedoen::models {
 namespace {
 
 const std::vector<std::string> kColumns = {"code", "name", "inhabitants", "men", "women", "dwellings", "land_ha"};
+
+// How far men + women may exceed the inhabitants: CBS rounds each count to a multiple of 5, so
+// two rounded counts can add up to 5 or 10 more than the third (data/leiden_wijken.csv: 5).
+constexpr long long kRoundingSlack = 10;
 
 const std::string kCountRule = "a whole number of 0 or more in digits only: no thousands separator, decimal point or exponent";
 const std::string kAreaRule = "hectares, 0 or more, in digits with a decimal point: 2.5, not 2,5 or 2.5e1";
@@ -59,9 +64,34 @@ unsigned char separator(std::string_view text) {
   return header.find(',') != std::string_view::npos || header.find(';') == std::string_view::npos ? ',' : ';';
 }
 
+// The line of the first byte of `text` that is not part of UTF-8 (RFC 3629: no overlong forms,
+// surrogates or code points above U+10FFFF); 0 when it is all UTF-8.
+int first_line_not_utf8(std::string_view text) {
+  int line = 1;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    const std::size_t size = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (size == 0 || at + size > text.size()) return line;
+    char32_t code = size == 1 ? c : c & (0x7F >> size);
+    for (std::size_t k = 1; k < size; ++k) {
+      const auto next = static_cast<unsigned char>(text[at + k]);
+      if ((next >> 6) != 0x2) return line;
+      code = (code << 6) | (next & 0x3F);
+    }
+    constexpr char32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kLeast[size] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return line;
+    if (c == '\n') ++line;
+    at += size;
+  }
+  return 0;
+}
+
 // The rows of a CSV text (UTF-8 with or without BOM, ',' or ';', CRLF or LF, quoted fields), by
 // libcsv; blank lines are skipped. Throws sim::InputError at the line of malformed quoting.
 std::vector<Row> read_rows(std::string_view text, const std::string& path) {
+  if (const int line = first_line_not_utf8(text))
+    throw sim::InputError(sim::Problem{path, line, "row",
+                                       "is not UTF-8 text (save the file as UTF-8, as CSV UTF-8 in Excel)"});
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::unique_ptr<csv_parser, ParserDeleter> parser(new csv_parser);
   if (csv_init(parser.get(), CSV_STRICT | CSV_STRICT_FINI) != 0) throw std::bad_alloc();
@@ -115,7 +145,26 @@ Wijk read_wijk(const Row& row, const std::string& path, std::vector<sim::Problem
     problems.push_back({path, row.line, "land_ha", "'" + fields[6] + "' is not an area (" + kAreaRule + ")"});
   if (w.inhabitants > 0 && w.dwellings == 0)
     problems.push_back({path, row.line, "dwellings", "is 0 for a wijk with inhabitants (at least 1)"});
+  if (const long long sexes = static_cast<long long>(w.men) + w.women; sexes > w.inhabitants + kRoundingSlack)
+    problems.push_back({path, row.line, "women",
+                        "men + women is " + std::to_string(sexes) + ", more than the " +
+                            std::to_string(w.inhabitants) + " inhabitants (at most the inhabitants, or " +
+                            std::to_string(kRoundingSlack) + " more where the counts are rounded to 5 as CBS's are)"});
   return w;
+}
+
+// A problem for each wijk whose `key` (code or name) an earlier row already has.
+void refuse_repeats(const std::vector<Wijk>& wijken, const std::vector<int>& lines, const std::string& key,
+                    std::string Wijk::*field, const std::string& path, std::vector<sim::Problem>& problems) {
+  std::map<std::string, int> first;  // value -> its line
+  for (std::size_t w = 0; w < wijken.size(); ++w) {
+    const auto& value = wijken[w].*field;
+    const auto [at, fresh] = first.emplace(value, lines[w]);
+    if (!fresh && !value.empty())
+      problems.push_back({path, lines[w], key,
+                          "'" + value + "' is also the " + key + " of the wijk on line " + std::to_string(at->second) +
+                              " (each wijk its own " + key + ")"});
+  }
 }
 
 }  // namespace
@@ -130,9 +179,11 @@ std::vector<Wijk> parse_wijken(std::string_view csv_text, const std::string& pat
                                        "by , or ;)"});
   std::vector<sim::Problem> problems;
   std::vector<Wijk> wijken;
+  std::vector<int> lines;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     if (rows[r].fields.size() == kColumns.size()) {
       wijken.push_back(read_wijk(rows[r], path, problems));
+      lines.push_back(rows[r].line);
       continue;
     }
     problems.push_back({path, rows[r].line, "row",
@@ -140,10 +191,13 @@ std::vector<Wijk> parse_wijken(std::string_view csv_text, const std::string& pat
                             " (code,name,inhabitants,men,women,dwellings,land_ha; quote a field that holds the "
                             "separator)"});
   }
+  refuse_repeats(wijken, lines, "code", &Wijk::code, path, problems);
+  refuse_repeats(wijken, lines, "name", &Wijk::name, path, problems);
   const int last = rows.back().line;
   if (wijken.empty() && problems.empty())
     problems.push_back({path, last, "row", "no wijken (at least one row after the header)"});
   if (wijken.size() > 255) problems.push_back({path, last, "row", "more than 255 wijken"});
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
   if (!problems.empty()) throw sim::InputError(std::move(problems));
   return wijken;
 }

@@ -20,7 +20,9 @@ struct Wijk {
 
 // Parses the CSV text (UTF-8 with or without BOM, ',' or ';' as the pilot files choose it, CRLF or
 // LF, quoted fields; read by libcsv). Counts are digits only and land_ha digits with a decimal
-// point (docs/guide/scenario-files.md). Throws sim::InputError naming FILE:LINE: column for every problem.
+// point (docs/guide/scenario-files.md). Refuses text that is not UTF-8 (at its first such line),
+// a code or name that an earlier wijk has, and men + women more than 10 above the inhabitants.
+// Throws sim::InputError naming FILE:LINE: column for every problem.
 std::vector<Wijk> parse_wijken(std::string_view csv_text, const std::string& path);
 
 // "leiden" is the embedded data set; anything else is a path to a CSV file.

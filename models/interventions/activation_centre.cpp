@@ -46,7 +46,7 @@ public:
   ActivationCentre(const InterventionSpec& spec, std::uint8_t index)
       : Programme(spec, index, settings(spec)),
         pension_age_(static_cast<int>(spec.params.get("age.pension"))),
-        up_(param("effect_up")) {}
+        up_(effect_size("effect_up")) {}
 
   Effect effect(int rung, std::uint8_t) const override { return {rung == 3 || rung == 4 ? up_ : 0.0, 0.0}; }
 

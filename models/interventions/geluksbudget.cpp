@@ -76,7 +76,7 @@ public:
         min_budget_(param("min_budget")),
         max_budget_(std::max(param("max_budget"), min_budget_)),
         yearly_pot_(scaled(param("yearly_pot"))),
-        effect_{param("effect_up") + param("budget_effect_up"), param("effect_down")} {}
+        effect_{effect_size("effect_up") + effect_size("budget_effect_up"), effect_size("effect_down")} {}
 
   Effect effect(int, std::uint8_t) const override { return effect_; }
 

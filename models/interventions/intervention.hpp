@@ -17,6 +17,11 @@
 
 namespace meedoen::models {
 
+// The parameter that multiplies every intervention's effects on the residents (docs/ODD.md,
+// "The effect needed to break even"): each type reads its effect sizes through
+// Intervention::effect_size (or ProgrammeSettings, which programme_settings scales).
+inline constexpr std::string_view kEffectFactor = "interventions.effect_factor";
+
 // What a scenario file says of one intervention.
 struct InterventionSpec {
   std::string name;                  // unique within the scenario: the coordinate value in the results
@@ -151,6 +156,9 @@ protected:
   // The same draw for each of `ids` into `out`, sixteen at a time (one by one in the reference mode).
   void uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub, std::vector<double>& out) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
+  // An effect size "<type>.<key>" (a logit added to eta) times the effect factor (kEffectFactor).
+  double effect_size(std::string_view key) const { return param(key) * effect_factor(); }
+  double effect_factor() const { return spec_.params.get(kEffectFactor); }
   // A capacity or fixed cost of the whole city at the run's scale (InterventionSpec::scale).
   double scaled(double city) const { return city * spec_.scale; }
   // A count that must be whole (places, a list's length) at the run's scale: the scaled

@@ -56,8 +56,8 @@ class PeerOutreach : public Programme {
 public:
   PeerOutreach(const InterventionSpec& spec, std::uint8_t index)
       : Programme(spec, index, settings(spec)),
-        walk_in_up_(param("effect_up")),
-        referral_up_(param("referral_effect_up")) {}
+        walk_in_up_(effect_size("effect_up")),
+        referral_up_(effect_size("referral_effect_up")) {}
 
   Effect effect(int rung, std::uint8_t variant) const override {
     if (rung > 2) return {};

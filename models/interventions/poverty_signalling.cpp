@@ -15,6 +15,8 @@
 // (effect_down), and each week the household's debts end with an extra
 // probability on top of the baseline's. Debt help itself is the municipality's
 // existing provision: only the signalling and the conversations are booked.
+#include <cmath>
+
 #include "models/interventions/registry.hpp"
 
 namespace meedoen::models {
@@ -57,12 +59,19 @@ ProgrammeSettings referral_settings(const InterventionSpec& spec) {
   return s;
 }
 
+// The weekly probability of the extra debt resolution: the yearly one's weekly hazard times the
+// effect factor, 1 - (1 - p_year)^(factor / 52) (factor 1: sim::weekly_from_yearly_probability's
+// value to the bit; 0: none; never above 1).
+double extra_resolve_weekly(double p_year, double factor) {
+  return 1.0 - std::pow(1.0 - p_year, factor / sim::kWeeksPerYear);
+}
+
 class PovertySignalling : public Programme {
 public:
   PovertySignalling(const InterventionSpec& spec, std::uint8_t index)
       : Programme(spec, index, referral_settings(spec)),
-        effect_down_(param("effect_down")),
-        extra_resolve_(sim::weekly_from_yearly_probability(param("extra_resolve_rate"))) {}
+        effect_down_(effect_size("effect_down")),
+        extra_resolve_(extra_resolve_weekly(param("extra_resolve_rate"), effect_factor())) {}
 
   Effect effect(int, std::uint8_t) const override { return {0, effect_down_}; }
 

@@ -32,8 +32,8 @@ struct ProgrammeSettings {
   double hourly_rate = 0;         // euros per staff hour
   double place_cost_week = 0;     // euros per enrolled person per week
   double fixed_cost_year = 0;     // euros per year, paid weekly
-  double effect_up = 0;           // added to eta_up while enrolled (Programme::effect's default)
-  double effect_down = 0;         // added to eta_down while enrolled
+  double effect_up = 0;           // added to eta_up while enrolled (Programme::effect's default),
+  double effect_down = 0;         // and to eta_down: both times the effect factor (kEffectFactor)
   // The rungs (bit r for rung r, bit 0 for children) on which a person can be
   // eligible: the type's condition on the rung, which its eligible() then leaves out.
   std::uint8_t rungs = 0x7F;

@@ -85,6 +85,9 @@ ProgrammeSettings programme_settings(const InterventionSpec& spec) {
   read("fixed_cost_year", s.fixed_cost_year);
   read("effect_up", s.effect_up);
   read("effect_down", s.effect_down);
+  const double factor = spec.params.get(kEffectFactor);  // the effects, as every type's effect_size()
+  s.effect_up *= factor;
+  s.effect_down *= factor;
   return s;
 }
 

@@ -73,7 +73,7 @@ public:
       : Programme(spec, index, student_settings(spec)),
         min_age_(static_cast<int>(param("min_age"))),
         max_age_(static_cast<int>(param("max_age"))),
-        up_(param("effect_up")) {}
+        up_(effect_size("effect_up")) {}
 
   Effect effect(int rung, std::uint8_t) const override { return {rung >= 2 && rung <= 4 ? up_ : 0.0, 0}; }
 

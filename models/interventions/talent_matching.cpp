@@ -58,9 +58,9 @@ class TalentMatching : public Programme {
 public:
   TalentMatching(const InterventionSpec& spec, std::uint8_t index)
       : Programme(spec, index, settings(spec)),
-        up_3_(param("effect_up")),
-        up_2_(param("effect_up_rung2")),
-        down_4_(param("effect_down")) {}
+        up_3_(effect_size("effect_up")),
+        up_2_(effect_size("effect_up_rung2")),
+        down_4_(effect_size("effect_down")) {}
 
   Effect effect(int rung, std::uint8_t) const override {
     switch (rung) {

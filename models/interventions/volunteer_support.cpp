@@ -39,8 +39,8 @@ public:
         training_hours_(param("training_hours")),
         hourly_rate_(param("hourly_rate")),
         fixed_cost_year_(param("fixed_cost_year")),
-        effect_down_(static_cast<float>(param("effect_down"))),
-        effect_up_(static_cast<float>(param("effect_up"))) {}
+        effect_down_(static_cast<float>(effect_size("effect_down"))),
+        effect_up_(static_cast<float>(effect_size("effect_up"))) {}
 
   // The step resets the wijk-wide effects to 0 each week; several add up.
   void take_in(World& w, MetricCounts&) override {

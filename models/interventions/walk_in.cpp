@@ -47,7 +47,7 @@ namespace {
 class WalkIn : public Programme {
 public:
   WalkIn(const InterventionSpec& spec, std::uint8_t index)
-      : Programme(spec, index, settings(spec)), up_(param("effect_up")) {}
+      : Programme(spec, index, settings(spec)), up_(effect_size("effect_up")) {}
 
   Effect effect(int rung, std::uint8_t) const override { return {rung == 2 ? up_ : 0.0, 0.0}; }
 

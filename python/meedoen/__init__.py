@@ -7,7 +7,7 @@
     meedoen.compare(res)                                     # pandas.DataFrame against the baseline
     res.to_hdf5("out.h5"); meedoen.open_results("out.h5")    # round-trips
 
-The command line is ``meedoen run``, ``validate``, ``compare``, ``report``,
+The command line is ``meedoen run``, ``validate``, ``compare``, ``breakeven``, ``report``,
 ``calibrate``, ``sensitivity`` and ``optimise`` (see ``meedoen --help``). The submodules load
 when first used, so that ``import meedoen`` stays quick: help(meedoen.sensitivity),
 help(meedoen.calibration), meedoen.report.write_report, meedoen.plots,
@@ -42,8 +42,8 @@ __all__ = [
 
 # Loaded on first use (matplotlib, SALib, dask and pyabc take seconds to import).
 SUBMODULES = (
-    "calibration", "distributed", "docs", "optimise", "outcomes", "pilot", "plots", "report", "sensitivity",
-    "summary",
+    "breakeven", "calibration", "distributed", "docs", "optimise", "outcomes", "pilot", "plots", "report",
+    "sensitivity", "summary",
 )
 
 

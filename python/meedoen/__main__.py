@@ -2,6 +2,6 @@
 
 import sys
 
-from meedoen.cli import main
+from meedoen.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

@@ -339,7 +339,7 @@ def calibrate(
     out_path: str | os.PathLike[str],
     scheduler: str | None = None,
     workers: int | None = None,
-    quiet: bool = False,
+    quiet: bool = True,
     warn: Callable[[str], None] | None = None,
 ) -> Posterior:
     """Calibrate with ABC-SMC and write the posterior file ``out_path`` (via .partial, then renamed).
@@ -349,7 +349,8 @@ def calibrate(
     cluster of ``scheduler``. First a screening (meedoen.identifiability) checks that each
     parameter moves the pilot summaries; then ABC-SMC; then the posterior's diagnostics. Each
     warning of the screening and the diagnostics goes to ``warn`` (default: a line ``warning:
-    ...`` on stderr) when it is found, and into the posterior file. Raises InputError for a bad
+    ...`` on stderr) when it is found, and into the posterior file. pyabc's own log lines below
+    WARNING (a few per generation) show only when ``quiet`` is False. Raises InputError for a bad
     config or pilot file.
     """
     import pyabc
@@ -368,9 +369,7 @@ def calibrate(
     )
     summaries = _Summaries(config.experiment, config.scenario, pilots)
     warn = warn or _warn_on_stderr
-    logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
-    for detail in ("ABC.History", "ABC.Population", "ABC.Sampler", "ABC.Distance"):
-        logging.getLogger(detail).setLevel(logging.WARNING)
+    logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)  # every pyabc logger's parent
     with dask_client(scheduler, workers) as client, tempfile.TemporaryDirectory(prefix="meedoen-abc-") as tmp:
         screening = _screen(config, summaries, client) if config.screening else None
         for line in screening.warnings() if screening else []:

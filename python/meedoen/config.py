@@ -16,7 +16,7 @@ from pathlib import Path
 import tomllib
 
 from meedoen import _core
-from meedoen.errors import InputError, Problem
+from meedoen.errors import InputError, Problem, decode_utf8
 
 __all__ = ["ConfigFile", "ParameterRange", "Section", "read_parameter_ranges"]
 
@@ -31,12 +31,13 @@ class ConfigFile:
         self.path = Path(path)
         self.problems: list[Problem] = []
         try:
-            self.text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             missing = Problem(path, 0, "(file)", "does not exist (a TOML configuration file)")
             raise InputError([missing]) from None
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
+        self.text = decode_utf8(data, str(path), "a TOML configuration file")
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:

@@ -10,13 +10,16 @@ whose workers have meedoen installed at the same version.
 import asyncio
 import logging
 import os
+import signal
 import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from meedoen import interrupt
 from meedoen.errors import InputError, flag_problem
 from meedoen.progress import progress_bar
 
@@ -50,17 +53,31 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
             yield client
         return
     n = workers or os.cpu_count() or 1
-    with (
-        LocalCluster(
+    with _workers_without_ctrl_c():
+        cluster = LocalCluster(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    with cluster, Client(cluster) as client:
         yield client
+
+
+@contextmanager
+def _workers_without_ctrl_c() -> Iterator[None]:
+    """The worker processes started in the block ignore SIGINT (a child keeps an ignored signal):
+    Ctrl-C in a terminal goes to every process of the job, and each worker would print its own
+    KeyboardInterrupt traceback; this process stops and closes the cluster instead."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
@@ -137,6 +154,7 @@ def map_in_order(
         with progress_bar(what, "model runs") if progress else _no_progress() as update:
             for done, future in enumerate(as_completed(futures), start=1):
                 results[index[future.key]] = future.result()
+                interrupt.check()
                 if update is not None:
                     update(done, len(items))
     except BaseException:

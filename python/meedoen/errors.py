@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-__all__ = ["COMMAND_LINE", "InputError", "Problem", "flag_problem"]
+__all__ = ["COMMAND_LINE", "InputError", "Problem", "decode_utf8", "flag_problem"]
 
 COMMAND_LINE = "command line"  # the "file" of a problem with a flag
 
@@ -34,6 +34,18 @@ class Problem(str):
 def flag_problem(flag: str, message: str) -> Problem:
     """A problem with a command-line flag: ``command line: FLAG: message``."""
     return Problem(COMMAND_LINE, 0, flag, message)
+
+
+def decode_utf8(data: bytes, name: str, what: str) -> str:
+    """``data`` (the bytes of the file ``name``, a BOM allowed) as text; InputError
+    ``FILE:LINE: (file): is not UTF-8 text (...)`` at the first line that is not UTF-8.
+    ``what`` says what the file is ("a pilot CSV file")."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problem = Problem(name, line, "(file)", f"is not UTF-8 text ({what} in UTF-8; save it as UTF-8)")
+        raise InputError([problem]) from None
 
 
 class InputError(ValueError):

@@ -25,6 +25,7 @@ each willingness to pay per extra adult moved up (acceptability curves and their
 """
 
 import json
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "COLUMNS",
     "ITEM_COLUMNS",
     "LABELS",
+    "PAYBACK_COLUMNS",
+    "PER_YEAR_COLUMNS",
     "PROVISIONS",
     "QUANTITIES",
     "SOCIETY",
@@ -52,17 +55,35 @@ __all__ = [
     "by_item",
     "differences",
     "discount_factors",
+    "discount_rate",
     "is_intervention",
     "item_actors",
+    "payback",
+    "per_year",
     "present_values",
     "reference",
     "weekly_present_values",
+    "yearly_differences",
 ]
 
 ACTORS = ("gemeente", "zorgverzekeraar", "rijk", "deelnemers")
 SOCIETY = "samenleving"
 QUANTITIES = ("cost", "benefit", "balance", "ratio")
 COLUMNS = ["scenario", "actor", "quantity", "mean", "ci_low", "ci_high"]
+PER_YEAR_COLUMNS = [
+    "scenario",
+    "actor",
+    "quantity",
+    "year",
+    "weeks",
+    "discounted",
+    "mean",
+    "ci_low",
+    "ci_high",
+]
+PAYBACK_COLUMNS = ["scenario", "actor", "total", "last_year", "year", "outlook"]
+PAYBACK_ACTORS = ("gemeente", SOCIETY)
+WEEKS_PER_YEAR = 52
 ITEM_COLUMNS = ["scenario", "item", "payer", "receiver", "mean", "ci_low", "ci_high"]
 LABELS = {
     "nl": {
@@ -123,8 +144,7 @@ def present_values(ds: xr.Dataset) -> xr.DataArray:
 def weekly_present_values(ds: xr.Dataset) -> xr.DataArray:
     """One scenario's ledger, each week's euros times its discount factor: replicate x week x item,
     weeks 1 to W."""
-    rate = float(json.loads(str(ds.attrs["parameters"]))["costs.discount_rate"])
-    return (ds.ledger * discount_factors(ds.week, rate)).isel(week=slice(1, None))
+    return (ds.ledger * discount_factors(ds.week, discount_rate(ds))).isel(week=slice(1, None))
 
 
 def differences(results: Results, reference: str) -> dict[str, xr.DataArray]:
@@ -187,6 +207,104 @@ def by_item(results: Results, baseline: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
+def per_year(results: Results, baseline: str | None = None) -> pd.DataFrame:
+    """The figures of ``by_actor`` per year of the horizon: per scenario, actor (``ACTORS`` and
+    ``SOCIETY``), quantity (cost, benefit, balance) and year (weeks 1-52 are year 1, 53-104 year
+    2, ...; the last may be shorter: ``weeks``), each in euros as paid (``discounted`` False) and
+    discounted to the start (True): the mean over the replicates with a paired 95% t-interval.
+    The discounted years add up to by_actor's totals. Columns: PER_YEAR_COLUMNS."""
+    baseline = reference(results, baseline)
+    rows = []
+    for discounted in (False, True):
+        for name, delta in yearly_differences(results, baseline, discounted).items():
+            weeks = delta.attrs["weeks"]
+            for k, year in enumerate(delta["year"].values):
+                period = (int(year), int(weeks[k]), discounted)
+                for actor, (cost, benefit) in actor_flows(delta.sel(year=year)).items():
+                    for quantity, values in (
+                        ("cost", cost),
+                        ("benefit", benefit),
+                        ("balance", benefit - cost),
+                    ):
+                        rows.append((name, actor, quantity, *period, *mean_interval(values)))
+    return pd.DataFrame(rows, columns=PER_YEAR_COLUMNS)
+
+
+def yearly_differences(results: Results, reference: str, discounted: bool) -> dict[str, xr.DataArray]:
+    """Per scenario: its ledger minus the reference's per replicate, year and item (as paid, or
+    discounted to the start), summed over the weeks of each year; attribute ``weeks``: the weeks in
+    each year."""
+    base = _yearly(results[reference], discounted)
+    out = {}
+    for name in results.scenarios:
+        own = _yearly(results[name], discounted)
+        items = list(dict.fromkeys([*own["item"].values, *base["item"].values]))
+        out[name] = own.reindex(item=items, fill_value=0.0) - base.reindex(item=items, fill_value=0.0)
+        out[name].attrs["weeks"] = own.attrs["weeks"]
+    return out
+
+
+def _yearly(ds: xr.Dataset, discounted: bool) -> xr.DataArray:
+    """One scenario's ledger summed per year of weeks 1 to W: replicate x year x item."""
+    weekly = weekly_present_values(ds) if discounted else ds.ledger.isel(week=slice(1, None))
+    year = ((weekly["week"] - 1) // WEEKS_PER_YEAR + 1).rename("year")
+    out = weekly.compute().groupby(year).sum().transpose("replicate", "year", "item")
+    out.attrs["weeks"] = year.groupby(year).count().values
+    return out
+
+
+def payback(results: Results, baseline: str | None = None, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How far each scenario is from earning its cost back, for the gemeente and for society.
+
+    From the means of ``per_year`` (``table``, computed when not given): ``total``, the balance
+    over the horizon (discounted); ``last_year``, the last year's balance as paid (per 52 weeks);
+    ``year``, the year from which the discounted cumulative balance stays positive, within the
+    horizon (``outlook`` "within") or, if the last year's balance went on at that rate, after it
+    ("later"; it is discounted further each year, so it may never make up the deficit: "never",
+    also when the last year's balance is not positive). Columns: PAYBACK_COLUMNS.
+    """
+    table = per_year(results, baseline) if table is None else table
+    balance = table[(table.quantity == "balance") & table.actor.isin(PAYBACK_ACTORS)]
+    rows = []
+    for (name, actor), group in balance.groupby(["scenario", "actor"], sort=False):
+        paid = group[~group.discounted].sort_values("year")
+        pv = group[group.discounted].sort_values("year")
+        rate = discount_rate(results[name])
+        weeks = int(paid.weeks.iloc[-1])
+        last_year = float(paid["mean"].iloc[-1]) * WEEKS_PER_YEAR / weeks
+        last_pv = float(pv["mean"].iloc[-1]) * WEEKS_PER_YEAR / weeks
+        year, outlook = _payback_year(pv["mean"].to_numpy(), last_pv, rate)
+        rows.append((name, actor, float(pv["mean"].sum()), last_year, year, outlook))
+    return pd.DataFrame(rows, columns=PAYBACK_COLUMNS)
+
+
+def _payback_year(pv: np.ndarray, last: float, rate: float) -> tuple[float, str]:
+    """The year from which the cumulative sum of ``pv`` (discounted balances per year) stays
+    positive; beyond the horizon, year H + K with K the fewest further years of ``last`` (a
+    year's discounted balance, each further year discounted once more) that make up the deficit
+    D: K = ceil(D / last) without discounting, else ceil(log(1 - D r / last) / log q) with
+    q = 1 / (1 + r) (from last (q + ... + q^K) >= D), none when D >= last / r (the most those
+    years can add up to)."""
+    cumulative = np.cumsum(pv)
+    if cumulative[-1] > 0:
+        not_positive = np.nonzero(cumulative <= 0)[0]
+        return float(not_positive[-1] + 2 if len(not_positive) else 1), "within"
+    deficit = -float(cumulative[-1])
+    if last <= 0:
+        return np.nan, "never"
+    if rate == 0:
+        return float(len(pv) + math.ceil(deficit / last)), "later"
+    if deficit * rate >= last:
+        return np.nan, "never"
+    q = 1.0 / (1.0 + rate)
+    return float(len(pv) + math.ceil(math.log(1 - deficit * rate / last) / math.log(q))), "later"
+
+
+def discount_rate(ds: xr.Dataset) -> float:
+    """A scenario's ``costs.discount_rate`` (per year), as its run used it."""
+    return float(json.loads(str(ds.attrs["parameters"]))["costs.discount_rate"])
+
+
 def reference(results: Results, baseline: str | None) -> str:
     """The reference scenario: ``baseline``, or the results' first scenario; KeyError if unknown."""
     baseline = baseline or results.scenarios[0]
@@ -228,7 +346,8 @@ def acceptability(
     (``persons_up``) and its discounted intervention cost, both minus the reference's (which has
     0). The probability of a scenario is the share of the replicates in which its net benefit is the
     highest (ties shared), so the probabilities add up to 1 at each λ. In a run with parameter draws
-    (``meedoen run --posterior``) each replicate has its own parameters, so the curves carry the
+    (``meedoen run --posterior`` or ``--ranges``) each replicate has its own parameters, so the curves
+    carry the
     parameters' uncertainty as well as chance. ``frontier`` marks at each λ the scenario with the
     highest mean net benefit (the acceptability frontier). Columns: wtp, scenario, probability,
     frontier.

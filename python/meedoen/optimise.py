@@ -3,7 +3,9 @@
 A configuration file (docs/guide/optimise.md) names a scenario file and the scenario to start
 from, a budget, the decision variables (per intervention: on or off per group of wijken, and
 settings such as staff hours, places, a yearly pot or the start week, each between bounds in
-steps) and an objective (OBJECTIVES). Every candidate allocation is a scenario: the start
+steps) and an objective (OBJECTIVES: effects on the residents, or the balance of an actor as
+meedoen compare --by-actor takes it). The budget holds the allocation's programmes' cost, or the
+net cost to one actor (budget_cost). Every candidate allocation is a scenario: the start
 scenario plus the chosen interventions, written as scenario file text and loaded by the engine,
 so that what was evaluated is exactly the file that is written out.
 
@@ -16,10 +18,11 @@ paired 95% intervals against the best. The Optuna study is kept in a journal fil
 output folder: re-running continues it.
 
     from meedoen.optimise import optimise, read_config
-    result = optimise(read_config("configs/optimise_door_activation.toml"), "results/opt")
+    result = optimise(read_config("configs/optimise_budget.toml"), "results/opt")
     result.table          # one row per allocation of the final stage
 """
 
+import csv
 import hashlib
 import itertools
 import json
@@ -37,14 +40,16 @@ import numpy as np
 import pandas as pd
 import tomllib
 
-from meedoen import _core
-from meedoen.compare import ALL_WIJKEN, ScenarioMetrics, discount_factors
+from meedoen import _core, interrupt, mkba
+from meedoen.compare import ALL_WIJKEN, discount_factors
+from meedoen.compare import ScenarioMetrics as CompareMetrics
 from meedoen.config import ConfigFile, Section
 from meedoen.errors import InputError, Problem
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 from meedoen.summary import mean_interval
 
 __all__ = [
+    "ACTORS",
     "OBJECTIVES",
     "Candidate",
     "Choice",
@@ -52,6 +57,8 @@ __all__ = [
     "Objective",
     "OptimiseConfig",
     "OptimiseResult",
+    "ScenarioMetrics",
+    "balance",
     "budget_over_horizon",
     "optimise",
     "read_config",
@@ -63,11 +70,39 @@ __all__ = [
 # --- objectives ---------------------------------------------------------------------------------
 
 
+class ScenarioMetrics(CompareMetrics):
+    """compare's metrics of one scenario's run and, in ``items``, its ledger's present values per
+    replicate and item (mkba.present_values), from which the balances per actor are taken. It
+    keeps compare's name: every scenario that optimise runs is read into one."""
+
+    def __init__(self, ds: Any) -> None:
+        super().__init__(ds)
+        self.items = mkba.present_values(ds).compute()
+
+
+# The actors whose balance is an objective and whose net cost a budget may hold, by the word a
+# configuration uses for them: mkba's actors, and society (mkba.SOCIETY, the sum over them).
+ACTORS = {**{actor: actor for actor in mkba.ACTORS}, "society": mkba.SOCIETY}
+
+
+def item_differences(c: ScenarioMetrics, b: ScenarioMetrics) -> Any:
+    """Per replicate and ledger item, c's present value minus b's, as mkba.differences takes them:
+    over the items of both (an item that one of them lacks counts 0 there)."""
+    items = list(dict.fromkeys([*c.items["item"].values, *b.items["item"].values]))
+    return c.items.reindex(item=items, fill_value=0.0) - b.items.reindex(item=items, fill_value=0.0)
+
+
+def balance(c: ScenarioMetrics, b: ScenarioMetrics, actor: str) -> np.ndarray:
+    """Per replicate: the balance of ``actor`` (one of mkba's actors, or mkba.SOCIETY) in c against
+    b, its benefit minus its cost as mkba.by_actor splits them (mkba.actor_flows)."""
+    cost, benefit = mkba.actor_flows(item_differences(c, b))[actor]
+    return benefit - cost
+
+
 @dataclass(frozen=True)
 class Objective:
     """What an allocation is judged by, per replicate, paired against the start scenario; higher
-    is better. ``actor``: whose money a balance is (None for an effect on residents); balances per
-    actor (issue "who pays and who gains") are new rows with their actor."""
+    is better. ``actor``: whose money a balance is (None for an effect on residents)."""
 
     name: str
     label: str
@@ -79,6 +114,24 @@ class Objective:
 
 def _total(metrics: ScenarioMetrics, name: str) -> np.ndarray:
     return metrics.metrics[(name, ALL_WIJKEN)]
+
+
+def _balance_objective(word: str, actor: str) -> Objective:
+    whose = (
+        "the sum over the actors (transfers between them cancel): the value of the residents' "
+        "gains (net wages, wage taxes, well-being, care saved) minus the interventions' cost"
+        if actor == mkba.SOCIETY
+        else f"what the {word} gains from the residents' states (saves on what it pays, plus receives "
+        "more) minus what it pays for the interventions"
+    )
+    return Objective(
+        f"{word}_balance",
+        f"balance of the {word}" if actor != mkba.SOCIETY else "balance of society",
+        "euro",
+        actor,
+        f"meedoen compare --by-actor's balance against the start scenario, discounted: {whose}",
+        lambda c, b: balance(c, b, actor),
+    )
 
 
 OBJECTIVES: dict[str, Objective] = {
@@ -110,6 +163,7 @@ OBJECTIVES: dict[str, Objective] = {
             "or saves",
             lambda c, b: c.net_savings(b).sum(axis=1),
         ),
+        *(_balance_objective(word, actor) for word, actor in ACTORS.items()),
     )
 }
 BUDGET_PER = ("horizon", "year")
@@ -206,6 +260,7 @@ class OptimiseConfig:
     objective: str
     budget: float
     budget_per: str
+    budget_actor: str | None  # a word of ACTORS: the budget holds its net cost; None: the programmes' cost
     front: bool
     trials: int
     replicates: int
@@ -220,6 +275,13 @@ class OptimiseConfig:
         return budget_over_horizon(self.budget, self.budget_per, self.experiment.weeks, self.discount_rate)
 
     @property
+    def cost_label(self) -> str:
+        """What the cost held to the budget is (see budget_cost)."""
+        if self.budget_actor is None:
+            return "cost of the allocation's interventions, discounted"
+        return f"net cost to the {self.budget_actor} (minus its balance), discounted"
+
+    @property
     def discount_rate(self) -> float:
         return float(self.experiment.parameter("costs.discount_rate", self.start))
 
@@ -230,7 +292,7 @@ class OptimiseConfig:
             "scenario_file": exp.source_text,
             "start": self.start,
             "objective": self.objective,
-            "budget": [self.budget, self.budget_per],
+            "budget": [self.budget, self.budget_per, self.budget_actor],
             "front": self.front,
             "replicates": self.replicates,
             "settings": [exp.weeks, exp.scale, exp.seed],
@@ -245,6 +307,7 @@ KEYS = [
     "objective",
     "budget",
     "budget_per",
+    "budget_actor",
     "front",
     "trials",
     "replicates",
@@ -276,6 +339,7 @@ def read_config(path: str | os.PathLike[str]) -> OptimiseConfig:
     objective = s.text("objective", "persons_up", list(OBJECTIVES))
     budget = s.number("budget", None, *BUDGET)
     budget_per = s.text("budget_per", "horizon", list(BUDGET_PER))
+    budget_actor = s.text("budget_actor", "", list(ACTORS)) or None
     front = bool(s.boolean("front", False))
     trials = s.integer("trials", 50, *TRIALS)
     replicates = s.integer("replicates", 2, *_core.limits["replicates"])
@@ -319,6 +383,7 @@ def read_config(path: str | os.PathLike[str]) -> OptimiseConfig:
         objective=objective,  # type: ignore[arg-type]
         budget=budget,  # type: ignore[arg-type]
         budget_per=budget_per,  # type: ignore[arg-type]
+        budget_actor=budget_actor,
         front=front,
         trials=trials,  # type: ignore[arg-type]
         replicates=replicates,  # type: ignore[arg-type]
@@ -567,8 +632,8 @@ class Candidate:
 
 @dataclass
 class Evaluation:
-    """Per replicate: each objective's value (paired against the start scenario) and the cost of
-    the allocation's interventions (discounted euros)."""
+    """Per replicate: each objective's value (paired against the start scenario) and the cost
+    that the budget holds (discounted euros; budget_cost)."""
 
     objectives: dict[str, list[float]]
     cost: list[float]
@@ -637,8 +702,8 @@ class OptimiseResult:
     ``trials``: one row per completed trial of the search (its parameter values, objective mean,
     cost mean and largest cost over the replicates, feasible). ``table``: one row per allocation
     of the final stage (best first): name, role (best, finalist, front), objective mean with its
-    95% interval, its paired difference to the best with 95% interval, cost, the three objectives'
-    means, feasible, file. ``texts``: the scenario file of each allocation by name.
+    95% interval, its paired difference to the best with 95% interval, cost, the mean of every
+    objective, feasible, file. ``texts``: the scenario file of each allocation by name.
     """
 
     config: OptimiseConfig
@@ -699,11 +764,26 @@ def model_evaluator(config: OptimiseConfig, client: Any) -> Evaluate:
             runs = map_in_order(client, _call, jobs)
         base = bases[replicates]
         return [
-            Evaluation({n: [float(v) for v in o.values(m, base)] for n, o in OBJECTIVES.items()}, cost)
+            Evaluation(
+                {n: [float(v) for v in o.values(m, base)] for n, o in OBJECTIVES.items()},
+                budget_cost(config, m, base, cost),
+            )
             for m, cost in runs
         ]
 
     return evaluate
+
+
+def budget_cost(
+    config: OptimiseConfig, m: ScenarioMetrics, base: ScenarioMetrics, added: list[float]
+) -> list[float]:
+    """Per replicate, the cost that the budget holds: ``added``, the allocation's own programmes'
+    discounted cost (added_cost); or, with ``budget_actor``, the net cost to that actor against
+    the start scenario, minus its balance (what it pays for the interventions above the start's
+    minus what it gains from the residents' states)."""
+    if config.budget_actor is None:
+        return added
+    return [float(-v) for v in balance(m, base, ACTORS[config.budget_actor])]
 
 
 def _call(job: ModelEvaluation) -> tuple[ScenarioMetrics, list[float]]:
@@ -731,6 +811,7 @@ def _optimise(
 
     with progress_bar("optimising", "allocations") if progress else nullcontext(None) as update:
         while not _searched(config, study, cache):
+            interrupt.check()
             if update is not None:
                 update(min(len(cache), config.trials), config.trials)
             waiting = len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
@@ -747,6 +828,7 @@ def _optimise(
                 cache[c.key] = study.tell(trial, values)
     trials_table = _trials_table(config, study)
     table, texts = _final(config, study, evaluate)
+    interrupt.check()
     return OptimiseResult(config, trials_table, table, texts, sampler)
 
 
@@ -948,11 +1030,39 @@ def _row(config: OptimiseConfig, t: Any, c: Candidate, e: Evaluation, role: str,
 # --- output -------------------------------------------------------------------------------------
 
 
+WRITTEN = ("allocations.csv", "trials.csv", "front.png")  # with one NAME.toml per allocation
+
+
+def output_problem(out: str | os.PathLike[str]) -> str | None:
+    """Why write_output may not write the folder ``out``, or None: it is a file, or a folder that
+    holds anything write_output did not write there (it is replaced whole)."""
+    out = Path(out)
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return f"{out} is a file (a folder for the allocations, new or written before)"
+    try:
+        with open(out / "allocations.csv", newline="", encoding="utf-8") as table:
+            ours = set(WRITTEN) | {row.get("file") for row in csv.DictReader(table)}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        ours = set()
+    if others := sorted(p.name for p in out.iterdir() if p.name not in ours):
+        return (
+            f"{out} holds files that meedoen optimise did not write ({', '.join(others[:3])}"
+            f"{', ...' if len(others) > 3 else ''}); it would be replaced whole (a new folder, or "
+            "one optimise wrote)"
+        )
+    return None
+
+
 def write_output(result: OptimiseResult, out: str | os.PathLike[str]) -> list[Path]:
     """Write OUT/: allocations.csv (the table), trials.csv, front.png (the plot) and one scenario
     file per allocation (NAME.toml). Written into OUT.partial and renamed when whole; an
-    existing OUT is replaced only then."""
+    existing OUT is replaced only then, and only when it is one that write_output wrote
+    (InputError otherwise: see output_problem)."""
     out = Path(out)
+    if problem := output_problem(out):
+        raise InputError([Problem(str(out), 0, "(file)", problem)])
     partial = out.with_name(out.name + ".partial")
     old = out.with_name(out.name + ".old")
     shutil.rmtree(partial, ignore_errors=True)
@@ -1030,7 +1140,7 @@ def front_plot(result: OptimiseResult) -> Any:
                 xytext=(5, 5),
                 fontsize=8,
             )
-    ax.set_xlabel("cost of the allocation's interventions, discounted (thousand euro)")
+    ax.set_xlabel(f"{config.cost_label} (thousand euro)")
     ax.set_ylabel(f"{objective.label} ({objective.unit})")
     ax.set_title(f"{config.path.name}: {objective.label} against cost")
     ax.legend(fontsize=8)

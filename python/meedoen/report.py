@@ -25,14 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
 from meedoen import __version__, _core, plots
 from meedoen._core import Experiment, parameters
+from meedoen.breakeven import report_section as breakeven_section
 from meedoen.compare import ALL_WIJKEN, by_actor, compare
-from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability
+from meedoen.conclusion import conclusion
+from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
 from meedoen.mkba import LABELS as ACTOR_LABELS
 from meedoen.outcomes import OUTCOMES, decimals, has_interval
 from meedoen.results import Results
@@ -71,8 +74,15 @@ TEXT = {
             "Het model volgt {population} week na week, {weeks} weken lang ({years} jaar), en herhaalt dat "
             "{replicates} keer met andere toevalsgebeurtenissen. Alle scenario's hebben dezelfde inwoners "
             "en dezelfde toevalsgebeurtenissen, dus een verschil tussen twee scenario's komt door het "
-            "beleid en niet door toeval. Elk getal is een gemiddelde over de herhalingen met een "
-            "95%-interval tussen haken: de marge waarbinnen het gemiddelde met 95% zekerheid ligt."
+            "beleid en niet door toeval. "
+        ),
+        "intervals": (
+            "Elk getal is een gemiddelde over de herhalingen met een 95%-interval tussen haken: de marge "
+            "waarbinnen het gemiddelde met 95% zekerheid ligt."
+        ),
+        "one_replicate": (
+            "Met één herhaling is er geen interval: elk getal is de uitkomst van die ene herhaling, en hoe "
+            "zeker die is blijkt pas uit meer herhalingen."
         ),
         "everyone": "alle inwoners van {population}",
         "sample": "{share} van de inwoners van {population}",
@@ -118,6 +128,17 @@ TEXT = {
         ),
         "actor": "partij",
         "quantities": {"cost": "kosten", "benefit": "baten", "balance": "saldo", "ratio": "baten/kosten"},
+        "conclusion_head": "Conclusie",
+        "caveats_head": "Waar het antwoord van afhangt",
+        "per_year_head": "Per jaar",
+        "per_year": (
+            "Het saldo van elke partij per jaar, in euro's zoals ze dat jaar betaald of ontvangen worden "
+            "(niet contant gemaakt), tegenover “{baseline}”; de laatste kolom is het contant gemaakte "
+            "totaal van de tabel hierboven. Jaar 1 is week 1 tot en met 52."
+        ),
+        "year": "jaar {year}",
+        "total_paid": "totaal",
+        "total_discounted": "totaal contant",
         "figures_head": "Grafieken",
         "figures": {
             "participation_difference": (
@@ -162,7 +183,8 @@ TEXT = {
                 "{baseline}): in welk deel van de herhalingen elk scenario de hoogste netto opbrengst "
                 "heeft (dat bedrag maal de extra personen omhoog, min de extra kosten). De zwarte punten "
                 "volgen het scenario met de hoogste gemiddelde netto opbrengst. Een run met "
-                "parametertrekkingen (meedoen run --posterior) neemt ook de onzekerheid van de aannames mee.",
+                "parametertrekkingen (meedoen run --posterior of --ranges) neemt ook de onzekerheid van de "
+                "aannames mee.",
             ),
         },
         "assumptions_head": "Aannames",
@@ -214,8 +236,14 @@ TEXT = {
             "The model follows {population} week by week for {weeks} weeks ({years} years), and repeats "
             "that {replicates} times with other chance events. All scenarios share the residents and the "
             "chance events, so a difference between two scenarios comes from their policies, not from luck. "
+        ),
+        "intervals": (
             "Each number is a mean over the repetitions with its 95% interval in brackets: the range that "
             "holds the mean with 95% confidence."
+        ),
+        "one_replicate": (
+            "With one replicate there is no interval: each number is that one replicate's outcome, and how "
+            "certain it is shows only with more replicates."
         ),
         "everyone": "every resident of {population}",
         "sample": "{share} of the residents of {population}",
@@ -260,6 +288,17 @@ TEXT = {
         ),
         "actor": "actor",
         "quantities": {"cost": "cost", "benefit": "benefit", "balance": "balance", "ratio": "benefit/cost"},
+        "conclusion_head": "Conclusion",
+        "caveats_head": "What the answer depends on",
+        "per_year_head": "Per year",
+        "per_year": (
+            "Each actor's balance per year, in euros as paid or received that year (not discounted), "
+            "against “{baseline}”; the last column is the discounted total of the table above. Year 1 "
+            "is weeks 1 to 52."
+        ),
+        "year": "year {year}",
+        "total_paid": "total",
+        "total_discounted": "discounted total",
         "figures_head": "Plots",
         "figures": {
             "participation_difference": (
@@ -302,8 +341,8 @@ TEXT = {
                 "For each amount an extra adult moved up the ladder may cost (against {baseline}): in "
                 "which share of the replicates each scenario has the highest net benefit (that amount "
                 "times the extra adults moved up, less the extra cost). The black dots follow the scenario "
-                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior) "
-                "carries the uncertainty of the assumptions too.",
+                "with the highest mean net benefit. A run with parameter draws (meedoen run --posterior or "
+                "--ranges) carries the uncertainty of the assumptions too.",
             ),
         },
         "assumptions_head": "Assumptions",
@@ -343,10 +382,13 @@ TEXT = {
 }
 
 
-def render_report(results: Results, lang: str = "nl", baseline: str | None = None) -> str:
+def render_report(
+    results: Results, lang: str = "nl", baseline: str | None = None, break_even: pd.DataFrame | None = None
+) -> str:
     """The report of ``results`` as one HTML page (a string), in ``lang`` ("nl" or "en").
 
-    ``baseline`` defaults to the results' first scenario. Raises KeyError for
+    ``baseline`` defaults to the results' first scenario. ``break_even``: a table of
+    meedoen.breakeven (read_table) for a section "the effect needed to break even". Raises KeyError for
     an unknown language or baseline, and meedoen.InputError when the engine cannot
     read the results' scenario text again (its population file has gone).
     """
@@ -354,7 +396,10 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
     baseline = baseline or results.scenarios[0]
     table = compare(results, baseline=baseline)
     actors = by_actor(results, baseline=baseline)
+    years = per_year(results, baseline=baseline)
     attrs = results.attrs
+    if attrs.get("replicates") == 1:  # no interval, so none excludes zero: say why instead
+        text = {**text, "bold": text["one_replicate"]}
     experiment = _experiment(results)
     settings = {s: _settings(experiment, s) for s in results.scenarios}
     shared = _shared(settings)
@@ -377,9 +422,12 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
             _figure(key, fig, text, baseline) for key, fig in _plots(results, baseline, lang, table).items()
         ],
         "actors": _actors(actors, baseline, text, lang),
+        "per_year": _per_year(years, actors, baseline, text, lang),
+        "conclusion": _conclusion(results, baseline, table, actors, years, lang),
         "actors_figure": _figure(
             "balance_by_actor", plots.balance_by_actor(actors, baseline, lang), text, baseline
         ),
+        "break_even": None if break_even is None else breakeven_section(break_even, lang),
         "assumptions": _assumptions(results, experiment, baseline, text),
         "value_head": text["value"].format(baseline=baseline),
         "experiment": attrs.get("experiment", ""),
@@ -397,14 +445,18 @@ def render_report(results: Results, lang: str = "nl", baseline: str | None = Non
 
 
 def write_report(
-    results: Results, path: str | os.PathLike[str], lang: str = "nl", baseline: str | None = None
+    results: Results,
+    path: str | os.PathLike[str],
+    lang: str = "nl",
+    baseline: str | None = None,
+    break_even: pd.DataFrame | None = None,
 ) -> None:
     """Write the report of ``results`` to ``path`` (see render_report).
 
     Written beside the target under a temporary name and renamed when complete,
     so that ``path`` is either left as it was or holds the whole report.
     """
-    page = render_report(results, lang=lang, baseline=baseline)
+    page = render_report(results, lang=lang, baseline=baseline, break_even=break_even)
     partial = Path(f"{os.fspath(path)}.partial")
     try:
         partial.write_text(page, encoding="utf-8")
@@ -422,12 +474,14 @@ def _method(attrs: dict, experiment: Experiment, text: dict) -> str:
     else:
         population = text["sample"].format(share=_share(scale, text), population=name)
     weeks = int(attrs.get("weeks", 0))
-    return text["method"].format(
+    replicates = attrs.get("replicates", "")
+    method = text["method"].format(
         population=population,
         weeks=weeks,
         years=_number(round(weeks / 52, 1), text, "g"),
-        replicates=attrs.get("replicates", ""),
+        replicates=replicates,
     )
+    return method + text["one_replicate" if replicates == 1 else "intervals"]
 
 
 def _experiment(results: Results) -> Experiment:
@@ -539,9 +593,9 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     return {
         "metric": metric,
         "column": column,
-        "value": repr(value),
-        "low": repr(float(low)),
-        "high": repr(float(high)),
+        "value": _exact(value),
+        "low": _exact(low),
+        "high": _exact(high),
         "text": shown,
         "interval": interval,
         "excludes_zero": difference and (low > 0 or high < 0),
@@ -596,6 +650,56 @@ def _actors(table: pd.DataFrame, baseline: str, text: dict, lang: str) -> list[d
     return rows
 
 
+def _per_year(years: pd.DataFrame, actors: pd.DataFrame, baseline: str, text: dict, lang: str) -> dict:
+    """The table "per year": per scenario other than ``baseline`` and actor, the balance of each
+    year as paid (meedoen.mkba.per_year), their total, and the discounted total (by_actor's)."""
+    balance = years[(years.quantity == "balance") & ~years.discounted]
+    paid = balance.set_index(["scenario", "actor", "year"]).sort_index()
+    totals = actors.set_index(["scenario", "actor", "quantity"])
+    numbers = sorted(balance.year.unique())
+    rows = []
+    for name in dict.fromkeys(balance.scenario):
+        if name == baseline:
+            continue
+        for actor in (*ACTORS, SOCIETY):
+            cells = [_actor_cell(paid.loc[(name, actor, y)], "balance", text) for y in numbers]
+            total = pd.Series(
+                {"mean": paid.loc[(name, actor)]["mean"].sum(), "ci_low": np.nan, "ci_high": np.nan}
+            )
+            cells.append(_actor_cell(total, "balance", text))
+            cells.append(_actor_cell(totals.loc[(name, actor, "balance")], "balance", text))
+            label = ACTOR_LABELS[lang][actor]
+            rows.append({"scenario": name, "actor": actor, "label": label, "cells": cells})
+    columns = [text["year"].format(year=y) for y in numbers] + [text["total_paid"], text["total_discounted"]]
+    return {"columns": columns, "rows": rows}
+
+
+def _conclusion(
+    results: Results, baseline: str, table: pd.DataFrame, actors: pd.DataFrame, years: pd.DataFrame, lang: str
+) -> dict[str, list[str]]:
+    """The plain-language conclusion and its caveats (meedoen.conclusion), from the page's numbers."""
+    city = table[table.wijk == ALL_WIJKEN].set_index(["metric", "scenario"])
+    draws = results.parameter_draws
+    return conclusion(
+        actors,
+        by_item(results, baseline),
+        payback(results, baseline, years),
+        city.loc["persons_up"].diff_mean.to_dict(),
+        city.loc["cost_per_person_up"]["mean"].to_dict(),
+        baseline,
+        years=int(results.attrs.get("weeks", 0)) / 52,
+        replicates=int(results.attrs.get("replicates", 0)),
+        draws_origin=None if draws is None else str(draws.attrs.get("origin", "")),
+        lang=lang,
+    )
+
+
+def _exact(value: float) -> str:
+    """A number for machines (the data- attributes): its exact digits, or "" when it has none (a
+    quantity undefined in these results, or an interval of one replicate), never "nan"."""
+    return repr(float(value)) if math.isfinite(value) else ""
+
+
 def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     """One number of by_actor with its interval: euros with their sign, or the ratio."""
     value, low, high = float(row["mean"]), float(row.ci_low), float(row.ci_high)
@@ -615,9 +719,9 @@ def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     interval = text["interval"].format(low=amount(low, True), high=amount(high, True)) if show else ""
     return {
         "quantity": quantity,
-        "value": repr(value),
-        "low": repr(low),
-        "high": repr(high),
+        "value": _exact(value),
+        "low": _exact(low),
+        "high": _exact(high),
         "text": text["none"] if math.isnan(value) else amount(value),
         "interval": interval,
         "excludes_zero": quantity != "ratio" and (low > 0 or high < 0),

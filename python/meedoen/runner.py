@@ -11,7 +11,7 @@ import numpy as np
 import tomllib
 import xarray as xr
 
-from meedoen import _core
+from meedoen import _core, interrupt
 from meedoen.errors import InputError, Problem
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.progress import progress_bar
@@ -102,6 +102,7 @@ def run_to_file(
             keep_parts=keep_parts,
             coupled=coupled,
         )
+    interrupt.check()
 
 
 def run_on_cluster(

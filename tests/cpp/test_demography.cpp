@@ -1,4 +1,4 @@
-// The open population (models/demography.*, docs/ODD.md 7.15): the flows of a
+// The open population (models/demography.*, docs/ODD.md 7.16): the flows of a
 // year match their rates within binomial bounds, people are conserved, every
 // scenario meets the same births, deaths and moves, and a programme whose
 // participant leaves the city frees the place.

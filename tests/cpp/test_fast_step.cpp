@@ -245,7 +245,7 @@ void add_late_found(const Simulation& s, int week, std::vector<std::uint32_t>& l
   for (std::size_t k = 0; week > 8 && k < late.size(); ++k) late[k] += s.metrics()[k][kFound];
 }
 
-// The open population (docs/ODD.md 7.15) turns places over every week: the
+// The open population (docs/ODD.md 7.16) turns places over every week: the
 // default rates, and an empty place taken within the week, so that many
 // newcomers (and newborns' households) become eligible between two steps;
 // a list that missed them (Simulation::turn_over not naming them in

@@ -42,6 +42,16 @@ def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False, timeout=600)
 
 
+def run_scenario(folder: Path, text: str, *flags: str | Path, stem: str = "s") -> tuple[meedoen.Results, Path]:
+    """Write the scenario file ``text`` as FOLDER/STEM.toml, run it with ``meedoen run`` (its
+    ``flags`` and --quiet) into FOLDER/STEM.h5, and open the results; the run must succeed."""
+    scenario, out = folder / f"{stem}.toml", folder / f"{stem}.h5"
+    scenario.write_text(text)
+    result = cli("run", scenario, "-o", out, "--quiet", *flags)
+    assert result.returncode == 0, result.stderr
+    return meedoen.open_results(out), out
+
+
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """scenarios/leiden.toml at scale 0.05, 10 weeks, 2 replicates, seed 12345, 2 threads."""

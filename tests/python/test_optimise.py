@@ -16,10 +16,10 @@ import pytest
 import meedoen
 from conftest import LEIDEN, cli, meedoen_command, start_interruptible
 from meedoen import cli as meedoen_cli
-from meedoen.compare import ScenarioMetrics
 from meedoen.optimise import (
     OBJECTIVES,
     Evaluation,
+    ScenarioMetrics,
     budget_over_horizon,
     front,
     optimise,

@@ -287,7 +287,7 @@ def test_a_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + "\nproject_door,all,cliënt,1,52,5,,,,\n").encode("latin-1"))
     assert problems(path) == [
-        f"{path}: (file): is not UTF-8 text (a pilot CSV file in UTF-8; see docs/pilot-data.md)"
+        f"{path}:2: (file): is not UTF-8 text (a pilot CSV file in UTF-8; save it as UTF-8)"
     ]
 
 

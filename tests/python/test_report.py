@@ -139,7 +139,7 @@ def test_the_numbers_are_those_of_compare(reports, leiden_small, table):
             ("ci_low", "ci_high") if cell["data-column"] == "mean" else ("diff_ci_low", "diff_ci_high")
         )
         expected = [row[cell["data-column"]], row[low], row[high]]
-        found = [float(cell[f"data-{key}"]) for key in ("value", "low", "high")]
+        found = [float(cell[f"data-{key}"] or "nan") for key in ("value", "low", "high")]  # "": undefined
         assert found == pytest.approx(expected, rel=1e-12, nan_ok=True)
     metrics = {c["data-metric"]: c["data-column"] for c in cells if c["data-scenario"] != "baseline"}
     assert metrics["participation_rate"] == "diff_mean" and metrics["net_savings"] == "mean"

@@ -30,6 +30,7 @@ from conftest import LEIDEN
 from meedoen import _core
 from meedoen.app.job import Job
 from meedoen.compare import ALL_WIJKEN, compare, discount_factors
+from meedoen.mkba import is_intervention
 from meedoen.optimise import added_cost
 from meedoen.report import render_report
 from meedoen.results import OUTPUTS, city_units, read_program
@@ -175,7 +176,7 @@ def test_compare_optimise_and_precision_give_city_units(small: Path) -> None:
     assert table.loc[("combined", ALL_WIJKEN, "persons_up"), "mean"] == pytest.approx(persons_up.mean())
     rate = json.loads(raw.attrs["parameters"])["costs.discount_rate"]
     ledger = (raw.ledger * discount_factors(raw.week, rate)).isel(week=slice(1, None))
-    interventions = [str(i) for i in ledger["item"].values if not str(i).startswith("provision.")]
+    interventions = [str(i) for i in ledger["item"].values if is_intervention(str(i))]
     cost = ledger.sel(item=interventions).sum(["item", "week"]).values / 0.05
     assert table.loc[("combined", ALL_WIJKEN, "intervention_cost"), "mean"] == pytest.approx(cost.mean())
     # optimise's budget: the same euros

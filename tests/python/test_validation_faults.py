@@ -52,7 +52,7 @@ def test_a_quoted_wijk_name_with_a_comma_is_read(tmp_path: Path):
     path = scenario_with(tmp_path, f'{HEADER}\nWK1,"Binnenstad, Zuid",900,400,500,450,12.5\n')
     assert meedoen.load_experiment(path).wijk_names == ["Binnenstad, Zuid"]
     result = cli("validate", path)
-    assert result.returncode == 0 and result.stdout.startswith("OK: 1 scenarios"), result.stderr
+    assert result.returncode == 0 and result.stdout.startswith("OK: 1 scenario,"), result.stderr
 
 
 def test_a_dutch_excel_population_file_is_read(tmp_path: Path):

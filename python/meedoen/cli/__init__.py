@@ -6,6 +6,6 @@ Bad input never gives a traceback: one line per problem on stderr, as
 ...`` for a flag), and exit status 2. Ctrl-C during a run exits with 130.
 """
 
-from meedoen.cli.main import build_parser, main
+from meedoen.cli.main import build_parser, entry, main
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "entry", "main"]

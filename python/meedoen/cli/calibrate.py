@@ -27,7 +27,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="POSTERIOR.h5", required=True, help="the posterior file"
     )
     add_cluster_flags(calibration)
-    calibration.add_argument("--quiet", action="store_true", help="no progress per generation")
+    talk = calibration.add_mutually_exclusive_group()
+    talk.add_argument("--verbose", action="store_true", help="pyabc's own log lines, a few per generation")
+    talk.add_argument("--quiet", action="store_true", help="no pyabc log lines (the default)")
     calibration.set_defaults(handler=command)
 
 
@@ -36,7 +38,7 @@ def command(args: argparse.Namespace) -> int:
     from meedoen.calibration import calibrate, read_calibration_config
 
     out = Path(args.output)
-    problems = output_problems(out) + workers_problems(args)
+    problems = output_problems(out, inputs=(args.config,)) + workers_problems(args)
     try:
         config = read_calibration_config(args.config)
     except InputError as error:
@@ -44,7 +46,7 @@ def command(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     workers = int(args.workers) if args.workers else None
-    posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=args.quiet)
+    posterior = calibrate(config, args.pilot, out, args.scheduler, workers, quiet=not args.verbose)
     table = console.table(
         f"Posterior of {config.scenario} ({len(posterior.weights)} particles)",
         ["prior", "mean", "90% interval", "width / prior's"],
@@ -58,7 +60,7 @@ def command(args: argparse.Namespace) -> int:
             f"{row.width_ratio:.0%}",
         ]
         console.add_row(table, [row.parameter, *cells])
-    console.console(piped_width=None).print(table)
+    console.console().print(table)
     g = posterior.generations.iloc[-1]
     print(
         f"{len(posterior.generations)} generations; the last: epsilon {g.epsilon:.3g}, acceptance rate "

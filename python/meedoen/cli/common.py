@@ -2,7 +2,7 @@
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from meedoen import _core
@@ -107,8 +107,24 @@ def workers_problems(args: argparse.Namespace) -> list[Problem]:
     return problems or range_problems(args, values, kinds)
 
 
-def output_problems(out: Path, flag: str = "-o") -> list[Problem]:
-    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot."""
+def empty_value_problems(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Problem]:
+    """A problem for each flag of ``parser`` given as empty text: no file, address, name or number
+    is empty, and ``-o ""`` would otherwise read as no -o at all (its default)."""
+    problems = []
+    for action in parser._actions:  # argparse has no public list of a parser's flags
+        value = getattr(args, action.dest, None)
+        if action.option_strings and (value == "" or (isinstance(value, list) and "" in value)):
+            message = "is empty (a value, or leave the flag out for its default)"
+            problems.append(flag_problem(action.option_strings[0], message))
+    return problems
+
+
+def output_problems(out: Path, flag: str = "-o", inputs: Iterable[str | None] = ()) -> list[Problem]:
+    """Why the output file of ``flag`` cannot be written to ``out``, if it cannot: among others,
+    when it is one of the command's ``inputs`` (files it reads; None for one not given)."""
+    for name in inputs:
+        if name is not None and out.exists() and Path(name).exists() and out.samefile(name):
+            return [flag_problem(flag, f"{out} is an input of this command (another file for the output)")]
     parent = out.parent
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"

@@ -1,15 +1,19 @@
 """``meedoen compare``: the comparison table of a results file, on the console, as CSV or JSON."""
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from meedoen.cli import console
-from meedoen.cli.common import baseline_problems, read_results
+from meedoen.cli.common import baseline_problems, output_problems, read_results
 from meedoen.compare import ALL_WIJKEN, COLUMNS, compare, to_json
-from meedoen.errors import InputError
-from meedoen.mkba import ACTORS, LABELS, SOCIETY, by_actor
+from meedoen.errors import InputError, Problem, flag_problem
+from meedoen.export import FORMATS, export
+from meedoen.mkba import ACTORS, LABELS, SOCIETY, by_actor, payback, per_year
 from meedoen.outcomes import OUTCOMES, compare_outcomes
 from meedoen.results import Results
 from meedoen.scale_note import scale_note
@@ -35,7 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--baseline", metavar="NAME", help="the scenario to compare with (default: the first)"
     )
     comparison.add_argument(
-        "--format", choices=["table", "csv", "json"], default="table", help="output format"
+        "--format", metavar="{table,csv,json}", default="table", help="output format"
     )
     comparison.add_argument(
         "--by-wijk", action="store_true", help="the table also per wijk (csv and json always are)"
@@ -47,15 +51,33 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "deelnemers, samenleving) the cost, benefit and balance against the baseline, and society's "
         "benefit/cost ratio (a social cost-benefit analysis; csv and json give that table)",
     )
+    comparison.add_argument(
+        "--per-year",
+        action="store_true",
+        help="the balance per actor per year instead (euros as paid, beside the discounted total), and "
+        "how far each scenario is from earning its cost back; csv and json give meedoen.mkba.per_year",
+    )
+    comparison.add_argument(
+        "--export",
+        metavar="FILE",
+        help="also write the figures per actor and year, the comparison and notes to FILE, for Excel: "
+        ".xlsx, or .csv with ';' and decimal commas (docs/guide/budget-planners.md)",
+    )
     comparison.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """The comparison table of a results file."""
     results = read_results(args.results)
-    problems = baseline_problems(args.baseline, results)
+    problems = baseline_problems(args.baseline, results) + export_problems(args.export, args.results)
+    problems += view_problems(args)
     if problems:
         raise InputError(problems)
+    if args.export:
+        export(results, args.export, baseline=args.baseline)
+        print(f"Export: {args.export}", file=sys.stderr)
+    if args.per_year:
+        return per_year_command(results, args)
     if args.by_actor:
         return actor_command(results, args)
     table = compare(results, baseline=args.baseline)
@@ -66,6 +88,89 @@ def command(args: argparse.Namespace) -> int:
     else:
         print_comparison(table, results, args.baseline or results.scenarios[0], args.by_wijk)
     return 0
+
+
+FORMATS_SHOWN = ("table", "csv", "json")
+
+
+def view_problems(args: argparse.Namespace) -> list[Problem]:
+    """An unknown --format, or views that exclude each other (--by-wijk, --by-actor, --per-year:
+    one at a time)."""
+    problems = []
+    if args.format not in FORMATS_SHOWN:
+        allowed = ", ".join(FORMATS_SHOWN)
+        problems.append(flag_problem("--format", f"value {args.format} is not a format (one of: {allowed})"))
+    views = [flag for flag, on in (("--by-wijk", args.by_wijk), ("--by-actor", args.by_actor),
+                                   ("--per-year", args.per_year)) if on]  # fmt: skip
+    if len(views) > 1:
+        problems.append(flag_problem(views[1], f"cannot be combined with {views[0]} (one view at a time)"))
+    return problems
+
+
+def export_problems(path: str | None, results: str) -> list[Problem]:
+    """Why --export cannot write ``path``, if it cannot (a suffix other than .xlsx or .csv too)."""
+    if path is None:
+        return []
+    if Path(path).suffix.lower() not in FORMATS:
+        return [flag_problem("--export", f"{path} is not a .xlsx or .csv file (FILE.xlsx or FILE.csv)")]
+    return output_problems(Path(path), "--export", inputs=(results,))
+
+
+def per_year_command(results: Results, args: argparse.Namespace) -> int:
+    """The table of meedoen.mkba.per_year (csv, json), or on the console each scenario's balance
+    per actor and year with the discounted total, and the payback of meedoen.mkba.payback."""
+    table = per_year(results, baseline=args.baseline)
+    if args.format == "json":
+        print(to_json(table))
+    elif args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    else:
+        print_per_year(results, table, args.baseline or results.scenarios[0])
+    return 0
+
+
+def print_per_year(results: Results, table: pd.DataFrame, baseline: str) -> None:
+    """Per scenario: each actor's mean balance in each year as paid, its total, and its discounted
+    total [95% interval]; then per scenario how far the gemeente and society are from earning it back."""
+    totals = by_actor(results, baseline).set_index(["scenario", "actor", "quantity"])
+    balance = table[table.quantity == "balance"]
+    paid = balance[~balance.discounted].set_index(["scenario", "actor", "year"]).sort_index()
+    years = sorted(balance.year.unique())
+    out = console.console()
+    columns = [*(f"year {y}" for y in years), "total", "discounted total"]
+    per = console.table(
+        f"Balance per actor and year: difference to {baseline}, mean euros as paid; the discounted "
+        "total with its [95% interval] (per year: meedoen compare --per-year --format csv)",
+        columns,
+        ["scenario", "actor"],
+    )
+    for name in results.scenarios:
+        if name == baseline:
+            continue
+        for actor in (*ACTORS, SOCIETY):
+            own = paid.loc[(name, actor)]
+            cells = [console.cell(own.loc[y, "mean"], np.nan, np.nan, "euro", diff=True) for y in years]
+            cells.append(console.cell(own["mean"].sum(), np.nan, np.nan, "euro", diff=True))
+            cells.append(console.cell(*totals.loc[(name, actor, "balance")], "euro", diff=True))
+            console.add_row(per, [name, LABELS["en"][actor], *cells])
+    out.print(per)
+    for row in payback(results, baseline, table).itertuples():
+        if row.scenario != baseline:
+            console.say(out, f"{row.scenario}, {LABELS['en'][row.actor].lower()}: {payback_words(row)}")
+
+
+def payback_words(row) -> str:
+    """One scenario's payback for one actor in words (``row``: a row of meedoen.mkba.payback)."""
+    total = console.cell(row.total, np.nan, np.nan, "euro", diff=True)
+    last = console.cell(row.last_year, np.nan, np.nan, "euro", diff=True)
+    if row.outlook == "within":
+        return f"earned back in year {row.year:.0f} (balance {total} over the horizon, discounted)"
+    if row.outlook == "later":
+        return (
+            f"balance {total} over the horizon; the last year's balance of {last} a year would earn it "
+            f"back in year {row.year:.0f}"
+        )
+    return f"balance {total} over the horizon; at the last year's balance of {last} a year: never"
 
 
 def actor_command(results: Results, args: argparse.Namespace) -> int:
@@ -113,15 +218,17 @@ def print_comparison(table: pd.DataFrame, results: Results, baseline: str, by_wi
     scenarios = list(dict.fromkeys(table.scenario))
     out = console.console()
     n = results.attrs.get("replicates")
+    interval = "[95% interval]" if n != 1 else "(one replicate: no interval)"
     achieves = console.table(
-        f"What each scenario achieves at the end: difference to {baseline} [95% interval], {n} replicates",
+        f"What each scenario achieves at the end: difference to {baseline} {interval}, "
+        f"{n} replicate{'s' * (n != 1)}",
         ACHIEVES,
         "scenario",
     )
     for name in scenarios:
         console.add_row(achieves, [name, *(cell(city.loc[(name, m)], m, diff=True) for m in ACHIEVES)])
     costs = console.table(
-        "What it costs and saves: euros over the horizon, discounted to the start [95% interval]",
+        f"What it costs and saves: euros over the horizon, discounted to the start {interval}",
         [f"{m} change" if m in CHANGES else m for m in MONEY],
         "scenario",
     )

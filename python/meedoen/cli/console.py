@@ -18,22 +18,25 @@ from meedoen.outcomes import OUTCOMES, decimals, has_interval
 
 __all__ = ["cell", "console", "percent", "print_problems", "say", "table"]
 
-WIDTH_WHEN_PIPED = 160
+# Where stdout is not a terminal (a file, a pipe), nothing is cut to fit a width: a table is as
+# wide as it needs (rich's default would be 80 columns).
+WIDTH_WHEN_PIPED = 100_000
 
 
-def console(piped_width: int | None = WIDTH_WHEN_PIPED) -> Console:
-    """The console on stdout: the terminal's width, or ``piped_width`` when stdout is not a terminal."""
-    return Console(width=None if sys.stdout.isatty() else piped_width)
+def console() -> Console:
+    """The console on stdout: the terminal's width, or WIDTH_WHEN_PIPED when stdout is not a terminal."""
+    return Console(width=None if sys.stdout.isatty() else WIDTH_WHEN_PIPED)
 
 
 def table(title: str, columns: Sequence[str], first: str | Sequence[str]) -> Table:
     """A table with ``title``, the left-aligned columns ``first`` (one or more) that do not wrap,
-    then ``columns`` aligned right."""
+    then ``columns`` aligned right. In a terminal too narrow for it a text wraps (folds), never
+    ends in an ellipsis."""
     out = Table(title=Text(title))
     for name in [first] if isinstance(first, str) else first:
-        out.add_column(Text(name), no_wrap=True)
+        out.add_column(Text(name), no_wrap=True, overflow="fold")
     for column in columns:
-        out.add_column(Text(column), justify="right")
+        out.add_column(Text(column), justify="right", overflow="fold")
     return out
 
 

@@ -5,13 +5,13 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from meedoen import __version__
-from meedoen.cli import app, calibrate, compare, optimise, report, run, sensitivity, validate
-from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED
+from meedoen import __version__, interrupt
+from meedoen.cli import app, breakeven, calibrate, compare, optimise, report, run, sensitivity, validate
+from meedoen.cli.common import EXIT_INPUT, EXIT_INTERRUPTED, empty_value_problems
 from meedoen.cli.console import print_problems
 from meedoen.errors import InputError
 
-COMMANDS = (run, validate, compare, report, calibrate, sensitivity, optimise, app)
+COMMANDS = (run, validate, compare, breakeven, report, calibrate, sensitivity, optimise, app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,13 +19,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meedoen compare ... | head` ends quietly
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        if problems := empty_value_problems(args.command_parser, args):
+            raise InputError(problems)
+        with interrupt.catch():
+            return args.handler(args)
     except InputError as error:
         print_problems(error.problems)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def entry() -> int:
+    """The ``meedoen`` program: main(), and after Ctrl-C an exit at once with status 130
+    (meedoen.interrupt.leave): nothing runs after the interrupt's message."""
+    status = main()
+    if status == EXIT_INTERRUPTED:
+        interrupt.leave(status)
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,4 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
+    for command_parser in commands.choices.values():
+        command_parser.set_defaults(command_parser=command_parser)
     return parser

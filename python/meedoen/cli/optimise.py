@@ -85,9 +85,10 @@ def _output_problems(out: Path, default: bool) -> list:
     if not parent.is_dir() and not (default and not parent.exists()):
         what = "is not a directory" if parent.exists() else "does not exist"
         return [flag_problem("-o", f"directory {parent} {what} {OUTPUT_ALLOWED}")]
-    if out.exists() and not out.is_dir():
-        return [flag_problem("-o", f"{out} is a file (a folder for the allocations, new or written before)")]
-    return []
+    from meedoen.optimise import output_problem
+
+    problem = output_problem(out)
+    return [flag_problem("-o", problem)] if problem else []
 
 
 def _programme(choice: Any, row: dict) -> str:
@@ -136,8 +137,9 @@ def print_result(result: Any, written: list[Path]) -> None:
     )
     console.say(
         out,
-        "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the mean "
-        "over the replicates; every row kept its largest cost within the budget unless marked (over).",
+        "[ ]: 95% interval; vs best: the paired difference to the best allocation. Cost: the "
+        f"{config.cost_label}, the mean over the replicates; every row kept its largest cost within "
+        "the budget unless marked (over).",
     )
     for path in written:
         console.say(out, f"written to {path}")

@@ -20,6 +20,7 @@ from meedoen.cli.common import (
 from meedoen.errors import InputError, Problem, flag_problem
 from meedoen.experiment import Experiment, load_experiment
 from meedoen.outcomes import OUTCOMES
+from meedoen.ranges import apply_ranges, parse_ranges
 from meedoen.runner import (
     PRECISION_OUTCOMES,
     resume_experiment,
@@ -71,6 +72,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="draw each replicate's parameters from this posterior of meedoen calibrate",
     )
     run.add_argument(
+        "--ranges",
+        metavar="NAME[=MIN:MAX]",
+        action="append",
+        help="draw each replicate's value of parameter NAME from its range in docs/parameters.md (or "
+        "MIN:MAX within it), uniformly, by a scrambled Sobol' sequence; once per parameter",
+    )
+    run.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run the replicates on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786",
@@ -95,10 +103,16 @@ def command(args: argparse.Namespace) -> int:
     problems += precision_problems
     if args.precision:
         own["precision"] = precision
+    if args.ranges:
+        own["ranges"], range_flag_problems = parse_ranges(args.ranges)
+        problems += range_flag_problems
+        if args.posterior:
+            message = "cannot be combined with --posterior (one source of draws)"
+            problems.append(flag_problem("--ranges", message))
     problems += mode_problems(args, settings | own)
     out = output_path(args)
     if args.output or args.resume:
-        problems += output_problems(out)
+        problems += output_problems(out, inputs=(args.scenario, args.posterior))
     experiment = None
     try:
         if args.resume:
@@ -136,6 +150,8 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
     max_replicates = int(own.get("max_replicates", 1000))
     if args.posterior:
         experiment = with_posterior(experiment, args.posterior, max_replicates if precision else None)
+    if args.ranges:
+        experiment = apply_ranges(experiment, own["ranges"], max_replicates if precision else None)
     progress = sys.stderr.isatty() and not args.quiet
     resume, coupled = bool(args.resume), args.coupled
     try:
@@ -244,6 +260,9 @@ def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Pr
                     "(on a cluster each replicate runs on one worker thread)",
                 )
             ]
+    if "max_replicates" in settings and "precision" not in settings:
+        message = "needs --precision (it caps the replicates --precision adds; without it, --replicates N)"
+        return [flag_problem("--max-replicates", message)]
     if args.resume is None:
         if args.scenario is None:
             return [flag_problem("SCENARIO.toml", "missing (a scenario file, or --resume OUT.h5)")]
@@ -269,7 +288,7 @@ def print_summary(experiment: Experiment, out: Path) -> None:
         row = summary.loc[scenario]
         metrics = ("participation_week0", "participation_rate", "isolated_share")
         console.add_row(table, [scenario, *(console.percent(*row.loc[m]) for m in metrics)])
-    out_console = console.console(piped_width=None)
+    out_console = console.console()
     out_console.print(table)
     rate, isolated = OUTCOMES["participation_rate"], OUTCOMES["isolated_share"]
     console.say(out_console, f"{rate.name}: {rate.description['en']}, and at week 0")

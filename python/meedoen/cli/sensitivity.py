@@ -56,7 +56,7 @@ def command(args: argparse.Namespace) -> int:
     default |= {"--plot"} if not (args.output or args.plot) else set()
     for flag, out in outputs.items():  # results/ is made when needed, so . must be writable then
         folder_made = flag in default and not out.parent.exists()
-        problems += output_problems(out.parent if folder_made else out, flag)
+        problems += output_problems(out.parent if folder_made else out, flag, inputs=(args.config,))
     named = [out.resolve() for out in outputs.values()]
     if len(set(named)) < len(named) or Path(args.config).resolve() in named:
         problems.append(

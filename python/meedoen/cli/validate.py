@@ -18,8 +18,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Load the scenario file and say what it holds."""
     experiment = load_experiment(args.scenario)
-    print(
-        f"OK: {len(experiment.scenario_names)} scenarios, {experiment.weeks} weeks, "
-        f"{experiment.replicates} replicates"
-    )
+    counts = [(len(experiment.scenario_names), "scenario"), (experiment.weeks, "week")]
+    counts.append((experiment.replicates, "replicate"))
+    print("OK: " + ", ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in counts))
     return 0

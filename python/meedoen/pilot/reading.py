@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meedoen.errors import InputError, Problem
+from meedoen.errors import InputError, Problem, decode_utf8
 from meedoen.pilot.format import (
     ALL,
     COLUMNS,
@@ -58,16 +58,14 @@ def read_pilot(path: str | os.PathLike[str], wijken: Sequence[str] | None = None
     path = Path(path)
     name = os.fspath(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(name, 0, "(file)", f"does not exist (a pilot CSV file; {DOCS})")]) from None
     except IsADirectoryError:
         raise InputError([Problem(name, 0, "(file)", f"is a directory (a pilot CSV file; {DOCS})")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(name, 0, "(file)", f"is not UTF-8 text (a pilot CSV file in UTF-8; {DOCS})")]) from None
     except OSError as error:
         raise InputError([Problem(name, 0, "(file)", f"cannot be read: {error.strerror} (a pilot CSV file)")]) from None
-    return _Reader(name, wijken).read(text, path)
+    return _Reader(name, wijken).read(decode_utf8(data, name, "a pilot CSV file"), path)
 
 
 class _Reader:

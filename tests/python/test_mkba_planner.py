@@ -1,0 +1,312 @@
+"""What planners take away (issue 14, items 4, 6): parameter draws from the registry's ranges for the
+acceptability curves, per-year figures beside the discounted totals, how far a programme is from
+earning its cost back, the export for Excel, and the report's conclusion."""
+
+import io
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import meedoen
+from conftest import cli
+from meedoen.conclusion import money
+from meedoen.export import planner_table
+from meedoen.mkba import (
+    ACTORS,
+    SOCIETY,
+    _payback_year,
+    acceptability,
+    actor_flows,
+    by_actor,
+    payback,
+    per_year,
+)
+from meedoen.ranges import RangeDraws, parse_ranges
+from meedoen.report import render_report
+
+# 60 weeks: a whole year and a short second one (weeks 53-60).
+SCENARIOS = """
+[experiment]
+name = "planner test"
+weeks = 60
+replicates = 4
+seed = 11
+[population]
+scale = 0.05
+[[scenario]]
+name = "baseline"
+[[scenario]]
+name = "door"
+  [[scenario.intervention]]
+  type = "home_visits"
+[[scenario]]
+name = "no_effect"
+  [[scenario.intervention]]
+  type = "peer_outreach"
+  staff_hours = 40
+  finding_rate = 0.01
+  effect_up = 0
+  referral_effect_up = 0
+"""
+DRAWN = "home_visits.effect_up"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("planner")
+    scenario = folder / "planner.toml"
+    scenario.write_text(SCENARIOS)
+    out = folder / "planner.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--threads", "2", "--ranges", f"{DRAWN}=0:1.5")
+    assert result.returncode == 0, result.stderr
+    return meedoen.open_results(out), out
+
+
+def test_range_draws_fill_the_ranges_and_keep_their_rows_when_extended():
+    draws = RangeDraws(["a", "b"], np.array([0.0, 10.0]), np.array([1.0, 20.0]))
+    eight = draws.draw(seed=3, replicates=8)
+    assert eight.shape == (8, 2)
+    assert ((eight >= [0, 10]) & (eight <= [1, 20])).all()
+    np.testing.assert_array_equal(draws.draw(seed=3, replicates=5), eight[:5])  # row r: (seed, r) only
+    assert not np.array_equal(draws.draw(seed=4, replicates=8), eight)
+    # A Sobol' sequence's first 2**m points are balanced: one in each eighth of each range.
+    assert sorted(np.floor(8 * eight[:, 0]).astype(int)) == list(range(8))
+
+
+def test_parse_ranges_takes_the_registry_range_or_a_narrower_one():
+    draws, problems = parse_ranges(["home_visits.acceptance", "home_visits.effect_up=0:1.5"])
+    assert problems == [] and draws.names == ["home_visits.acceptance", DRAWN]
+    np.testing.assert_array_equal(draws.low, [0.0, 0.0])
+    np.testing.assert_array_equal(draws.high, [1.0, 1.5])
+
+
+@pytest.mark.parametrize(
+    ("flag", "says"),
+    [
+        ("no_such.parameter", "'no_such.parameter' is not a parameter"),
+        ("ladder.up_rate", "is not a parameter with one number"),
+        ("home_visits.acceptance=0.5:2", "is not MIN:MAX within 0:1"),
+        ("home_visits.acceptance=0.9:0.1", "is not MIN:MAX within 0:1"),
+        ("home_visits.acceptance=a:b", "is not MIN:MAX within 0:1"),
+        ("home_visits.acceptance=", "is not MIN:MAX within 0:1"),  # empty: not the registry's range
+    ],
+)
+def test_a_bad_ranges_flag_is_one_line_and_writes_nothing(tmp_path, flag, says):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SCENARIOS)
+    out = tmp_path / "out.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--ranges", flag)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("command line:") and "--ranges" in lines[0], lines
+    assert says in lines[0] and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_ranges_and_a_posterior_are_one_source_of_draws_too_many(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SCENARIOS)
+    out = tmp_path / "out.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--ranges", DRAWN, "--posterior", tmp_path / "p.h5")
+    assert result.returncode == 2 and "--ranges: cannot be combined with --posterior" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_parameter_the_scenario_file_sets_cannot_be_drawn(tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SCENARIOS)  # no_effect's peer_outreach sets staff_hours
+    out = tmp_path / "out.h5"
+    result = cli("run", scenario, "-o", out, "--quiet", "--ranges", "peer_outreach.staff_hours")
+    assert result.returncode == 2 and "the scenario file sets peer_outreach.staff_hours" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_the_run_records_its_range_draws(run):
+    results, _ = run
+    draws = results.parameter_draws
+    assert draws is not None and list(draws["parameter"].values) == [DRAWN]
+    values = draws.sel(parameter=DRAWN).values
+    assert ((values >= 0) & (values <= 1.5)).all() and len(set(values)) == len(values) == 4
+    assert "ranges" in str(draws.attrs["origin"]) and "Sobol" in str(draws.attrs["origin"])
+
+
+def test_acceptability_with_range_draws_adds_up_to_one_at_every_willingness_to_pay(run):
+    results, _ = run
+    table = acceptability(results)
+    assert ((table.probability >= 0) & (table.probability <= 1)).all()
+    np.testing.assert_allclose(table.groupby("wtp").probability.sum().values, 1.0, rtol=1e-12)
+    assert (table.groupby("wtp").frontier.sum() == 1).all()
+    # A programme without effect costs money and moves nobody up: never the best buy.
+    assert (table[table.scenario == "no_effect"].probability == 0).all()
+
+
+def undiscounted_totals(results, name):
+    """Per actor the undiscounted (cost, benefit) per replicate, straight from the raw ledger."""
+    own, base = results[name].ledger, results["baseline"].ledger
+    items = list(dict.fromkeys([*own["item"].values, *base["item"].values]))
+    delta = own.reindex(item=items, fill_value=0.0).isel(week=slice(1, None)).sum("week") - base.reindex(
+        item=items, fill_value=0.0
+    ).isel(week=slice(1, None)).sum("week")
+    return actor_flows(delta.compute())
+
+
+def test_per_year_figures_add_up_to_the_totals(run):
+    results, _ = run
+    table = per_year(results)
+    assert sorted(table.year.unique()) == [1, 2]
+    assert sorted(table.groupby("year").weeks.first()) == [8, 52]
+    sums = table.groupby(["scenario", "actor", "quantity", "discounted"])["mean"].sum()
+    totals = by_actor(results).set_index(["scenario", "actor", "quantity"])["mean"]
+    for name in results.scenarios:
+        flows = undiscounted_totals(results, name)
+        for actor in (*ACTORS, SOCIETY):
+            cost, benefit = flows[actor]
+            paid = {"cost": cost.mean(), "benefit": benefit.mean(), "balance": (benefit - cost).mean()}
+            for quantity in ("cost", "benefit", "balance"):
+                scale = 1.0 + abs(paid[quantity])
+                assert sums[(name, actor, quantity, True)] == pytest.approx(
+                    totals[(name, actor, quantity)], abs=1e-9 * scale
+                )
+                assert sums[(name, actor, quantity, False)] == pytest.approx(paid[quantity], abs=1e-9 * scale)
+    # Discounting makes a later euro worth less: a cost paid in year 2 is smaller discounted.
+    rows = table.set_index(["scenario", "actor", "quantity", "year", "discounted"])["mean"]
+    assert 0 < rows[("door", SOCIETY, "cost", 2, True)] < rows[("door", SOCIETY, "cost", 2, False)]
+
+
+@pytest.mark.parametrize(
+    ("pv", "last", "rate", "expected"),
+    [
+        ([-100.0, 150.0], 150.0, 0.02, (2.0, "within")),
+        ([50.0, 10.0], 10.0, 0.02, (1.0, "within")),
+        ([-100.0, 30.0], 30.0, 0.0, (5.0, "later")),  # 70 short, 30 a year: 3 more years
+        ([-100.0, -10.0], -10.0, 0.03, (math.nan, "never")),
+        ([-200.0, 1.0], 1.0, 0.03, (math.nan, "never")),  # 199 short: at most 1 / 0.03 = 33 more
+    ],
+)
+def test_the_payback_year(pv, last, rate, expected):
+    year, outlook = _payback_year(np.array(pv), last, rate)
+    assert outlook == expected[1]
+    assert (math.isnan(year) and math.isnan(expected[0])) or year == expected[0]
+
+
+def test_the_payback_year_after_the_horizon_is_the_first_with_enough_discounted_years():
+    pv, last, rate = np.array([-500.0, 40.0]), 40.0, 0.04
+    year, outlook = _payback_year(pv, last, rate)
+    assert outlook == "later"
+    deficit, q = 460.0, 1 / 1.04
+    added = np.cumsum([last * q**k for k in range(1, 100)])
+    assert year == 2 + int(np.argmax(added >= deficit)) + 1
+
+
+def test_a_programme_without_effect_never_pays_back_for_the_gemeente(run):
+    results, _ = run
+    table = payback(results).set_index(["scenario", "actor"])
+    assert table.loc[("no_effect", "gemeente"), "outlook"] == "never"
+    assert table.loc[("no_effect", "gemeente"), "total"] < 0
+    sums = per_year(results)
+    balance = sums[(sums.quantity == "balance") & sums.discounted & (sums.actor == "gemeente")]
+    assert table.loc[("door", "gemeente"), "total"] == pytest.approx(
+        balance[balance.scenario == "door"]["mean"].sum()
+    )
+
+
+def test_the_xlsx_export_reads_back_with_the_same_numbers_and_says_its_units(run, tmp_path):
+    results, out = run
+    path = tmp_path / "planners.xlsx"
+    done = cli("compare", out, "--export", path)
+    assert done.returncode == 0, done.stderr
+    sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    assert list(sheets) == ["Per jaar", "Terugverdienen", "Vergelijking", "Toelichting"]
+    read = sheets["Per jaar"]
+    expected = planner_table(results, "baseline")
+    assert list(read.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(read, expected, check_exact=False, rtol=1e-12, check_dtype=False)
+    headers = " ".join(read.columns)
+    assert (
+        "jaar 1 (€, zoals betaald)" in headers and "totaal jaar 1-2, 60 weken (€, zoals betaald)" in headers
+    )
+    assert "disconteringsvoet 2,25% per jaar" in headers
+    # The discounted total is by_actor's, the years' sum is per_year's.
+    totals = by_actor(results).set_index(["scenario", "actor", "quantity"])
+    row = read[(read.scenario == "door") & (read.partij == "Gemeente") & (read.post == "saldo")].iloc[0]
+    assert row.iloc[-3] == pytest.approx(totals.loc[("door", "gemeente", "balance"), "mean"], rel=1e-12)
+    assert row.iloc[5] == pytest.approx(row.iloc[3] + row.iloc[4], rel=1e-12)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path)["Per jaar"]
+    assert sheet["D2"].number_format == "#,##0" and isinstance(sheet["D2"].value, float)
+
+
+def test_the_csv_export_has_semicolons_and_decimal_commas(run, tmp_path):
+    results, out = run
+    path = tmp_path / "planners.csv"
+    done = cli("compare", out, "--export", path)
+    assert done.returncode == 0, done.stderr
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte order mark: Excel reads the euro sign
+    text = raw.decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header.startswith("scenario;partij;post;jaar 1 (€")
+    assert re.search(r";-?\d+,\d+", first) and "." not in first.split(";", 3)[3]
+    read = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    pd.testing.assert_frame_equal(read, planner_table(results, "baseline"), check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["out.txt", "missing/out.xlsx"])
+def test_a_bad_export_is_one_line_and_writes_nothing(run, tmp_path, name):
+    _, out = run
+    path = tmp_path / name
+    result = cli("compare", out, "--export", path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "--export" in result.stderr
+    assert not path.exists()
+
+
+def test_compare_per_year_on_the_command_line(run):
+    results, out = run
+    csv = cli("compare", out, "--per-year", "--format", "csv")
+    assert csv.returncode == 0, csv.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_csv(io.StringIO(csv.stdout)), per_year(results), check_exact=False, rtol=1e-12
+    )
+    shown = cli("compare", out, "--per-year")
+    assert shown.returncode == 0, shown.stderr
+    assert "Balance per actor and year" in shown.stdout
+    assert "no_effect, municipality: balance" in shown.stdout and "never" in shown.stdout
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_report_shows_the_per_year_numbers_and_a_conclusion_from_them(run, lang):
+    results, _ = run
+    page = render_report(results, lang=lang)
+    years = per_year(results)
+    paid = (
+        years[(years.quantity == "balance") & ~years.discounted]
+        .set_index(["scenario", "actor", "year"])["mean"]
+        .sort_index()
+    )
+    totals = by_actor(results).set_index(["scenario", "actor", "quantity"])["mean"]
+    table = re.search(r'<table id="per-year">.*?</table>', page, re.S).group(0)
+    cells = re.findall(
+        r'data-scenario="([^"]+)" data-actor="([^"]+)" data-column="(\d)" data-value="([^"]+)"', table
+    )
+    assert len(cells) == 2 * 5 * 4  # two scenarios, five actors, two years + two totals
+    for scenario, actor, column, value in cells:
+        column = int(column)
+        if column <= 2:
+            expected = paid[(scenario, actor, column)]
+        elif column == 3:
+            expected = paid[(scenario, actor)].sum()
+        else:
+            expected = totals[(scenario, actor, "balance")]
+        assert float(value) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    conclusion = re.search(r'<section id="conclusion">.*?</section>', page, re.S).group(0)
+    for name in ("door", "no_effect"):
+        balance = money(totals[(name, SOCIETY, "balance")], lang)
+        assert f"“{name}”" in conclusion and balance in conclusion
+    assert ("ranges" in conclusion) and ("Sobol" in conclusion)  # the draws are named among the caveats
+    words = {"nl": "niet terug", "en": "does not earn it back"}[lang]
+    assert words in conclusion  # no_effect never earns it back
