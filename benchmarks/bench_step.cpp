@@ -123,7 +123,7 @@ void BM_Demography(benchmark::State& state) {
   const auto& d = defaults();
   const auto& c = city(1);
   People people = c.people;
-  Demography demography(people, d.params);
+  Demography demography(people, d.params, fit_start_rungs(people, d.params));
   std::vector<PersonId> left, settled;
   std::uint32_t week = 1;
   for (auto _ : state) {

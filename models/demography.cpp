@@ -33,8 +33,8 @@ int age_band(int age) {
   return band;
 }
 
-Demography::Demography(const People& p, const sim::ParamSet& params)
-    : params_(params), pension_age_(static_cast<int>(params.get("age.pension"))) {
+Demography::Demography(const People& p, const sim::ParamSet& params, const StartRungs& rungs)
+    : params_(params), pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
   rates_.death = weekly(params.vec("demography.death_rate"));
   rates_.leave = weekly(params.vec("demography.leave_rate"));
   rates_.birth = weekly(params.vec("demography.birth_rate"));
@@ -241,7 +241,7 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
   if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
   p.motivation[i] = static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
-  p.rung[i] = draw_initial_rung(params_, age, bijstand, sim::Rng::to_unit(u[3]));
+  p.rung[i] = rungs_.draw(rung_group(age, bijstand, pension_age_), covariates(p, i, pension_age_), sim::Rng::to_unit(u[3]));
 }
 
 }  // namespace meedoen::models

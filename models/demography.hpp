@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/ladder.hpp"
 #include "models/people.hpp"
 #include "models/population.hpp"
 #include "sim/parameters.hpp"
@@ -35,7 +36,7 @@ public:
   };
 
   // `start`: the population as built, whose shares newcomers are drawn from.
-  Demography(const People& start, const sim::ParamSet& params);
+  Demography(const People& start, const sim::ParamSet& params, const StartRungs& rungs);
 
   // One week: who dies and who moves out (their places become empty), who
   // moves into a place that was empty at the start of the week, and who is
@@ -59,6 +60,7 @@ private:
   const sim::ParamSet& params_;
   Rates rates_;
   int pension_age_;
+  StartRungs rungs_;  // newcomers' rungs, as the start's
   std::vector<PersonId> wijk_first_;  // the places of wijk w: [wijk_first_[w], wijk_first_[w + 1])
   // Shares at the start: women and bijstand (among adults below the pension age) per wijk;
   // the conditions of adults and the debts of households by low income (0: no, 1: yes).

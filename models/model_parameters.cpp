@@ -55,6 +55,10 @@ std::vector<ParamSpec> population_parameters() {
        "F 1.29", "Initial rung of bijstand recipients (8% have earnings: rung 5; about 10/35/30/17% below)."},
       {"population.rung_shares_pension", "share", {0.06, 0.40, 0.30, 0.24, 0.0, 0.0}, kRungs, 0, 1, false,
        "assumption", "Initial rung of adults 67+ (at most rung 4)."},
+      {"population.rung_sorting", "factor", {1.0}, {}, 0, 1, false, "assumption",
+       "How far an adult's start rung follows his covariates: rung r has weight w_g[r] exp((r - 1) s (b_up - b_down) . x), "
+       "w_g fitted to the group's rung_shares table; 1 starts each adult near the rungs the ladder holds him on "
+       "(docs/ODD.md 5.8), 0 gives the tables alone. Also for those turning 18, newcomers and new pensioners."},
   };
 }
 

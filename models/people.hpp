@@ -5,6 +5,7 @@
 // leave empty (present() false) or give to a newcomer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,6 +55,10 @@ struct People {
   std::vector<std::uint8_t> household_flags;
 
   std::vector<std::string> wijk_names;
+
+  // The weights with which the start drew the adults' rungs, per group (working age, on bijstand,
+  // pension) and rung 1..6 (StartRungs, models/ladder.hpp): those who join the ladder later draw with them.
+  std::array<std::array<double, kRungs>, 3> start_rung_weights{};
 
   std::size_t size() const { return age.size(); }
   std::size_t households() const { return household_flags.size(); }

@@ -31,8 +31,4 @@ std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, co
 People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,
                         const sim::Rng& rng, std::uint32_t replicate);
 
-// The initial rung of an adult of this age and bijstand status, from the
-// population.rung_shares_* tables and one uniform u.
-std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u);
-
 }  // namespace meedoen::models

@@ -164,7 +164,8 @@ void declare_group(sim::ResultsFile& out, const Coordinates& g) {
 bool same_city(const sim::ParamSet& a, const sim::ParamSet& b) {
   for (const auto& spec : a.table().specs()) {
     const bool city = spec.name.starts_with("population.") || spec.name.starts_with("network.") ||
-                      spec.name == "age.pension" || spec.name == "bijstand.outflow_rate";
+                      spec.name == "age.pension" || spec.name == "bijstand.outflow_rate" ||
+                      spec.name == "ladder.covariates_up" || spec.name == "ladder.covariates_down";  // start rungs
     if (city && a.vec(spec.name) != b.vec(spec.name)) return false;
   }
   return true;

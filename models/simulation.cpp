@@ -20,6 +20,7 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
     : people_(std::move(people)),
       network_(network),
       coefficients_(fit.coefficients),
+      start_rungs_(fit.start_rungs),
       params_(params),
       rng_(rng),
       replicate_(replicate),
@@ -30,7 +31,7 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       debt_start_(fit.debt_start_weekly),
       debt_resolve_(sim::weekly_from_yearly_probability(params.get("debt.resolve_rate"))),
       next_rung_(people_.rung),
-      demography_(people_, params),
+      demography_(people_, params, fit.start_rungs),
       interventions_(std::move(interventions)),
       take_in_order_(interventions_.size()),
       programs_(people_.size(), people_.wijk_names.size()),
@@ -217,13 +218,13 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
   if (p.birth_week[i] == week % 52 && p.age[i] < 255) {
     p.age[i] += 1;
     if (p.age[i] == kAdultAge) {
-      rung = draw_initial_rung(params_, kAdultAge, false, rng_.uniform(replicate_, week, i, kDrawAdultRung));
+      rung = start_rungs_.draw(kWorkingAgeGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kBecameAdult];
     }
     if (p.age[i] == pension_age_) {
-      // Paid work ends: from rung 5 or 6 to a rung drawn as the pensioners' at the start.
+      // Paid work ends: from rung 5 or 6 to a rung drawn as the pensioners' at the start (given x).
       if (rung > top_rung(pension_age_, pension_age_))
-        rung = draw_initial_rung(params_, pension_age_, false, rng_.uniform(replicate_, week, i, kDrawAdultRung));
+        rung = start_rungs_.draw(kPensionGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kReachedPension];
     }
   }

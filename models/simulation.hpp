@@ -117,6 +117,7 @@ private:
   People people_;
   const Network& network_;
   LadderCoefficients coefficients_;
+  StartRungs start_rungs_;  // for those who turn 18 or leave paid work
   const sim::ParamSet& params_;
   const sim::Rng& rng_;
   std::uint32_t replicate_;

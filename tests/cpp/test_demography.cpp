@@ -39,7 +39,7 @@ struct Expected {
 
 TEST(Demography, AYearsFlowsMatchTheirRatesWithinBinomialBounds) {
   const auto& c = city();
-  const Demography demography(c.people, c.params);
+  const Demography demography(c.people, c.params, c.fit.start_rungs);
   const auto& r = demography.rates();
   Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 0, 2);
   Expected died, moved_out, born, moved_in, young_out;
