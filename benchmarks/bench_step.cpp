@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/demography.hpp"
 #include "models/experiment.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
@@ -87,6 +88,51 @@ BENCHMARK(BM_Step)
     ->Args({10, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The cost of the open population (docs/ODD.md 7.16): the weekly step as
+// BM_Step with births, deaths and moves switched off (arg open 0: every
+// demography rate 0, only the pass that draws them is left) and on (1);
+// args (open, threads), scale 1.
+void BM_StepOpen(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  auto params = d.params;
+  if (state.range(0) == 0)
+    for (const auto* name : {"demography.death_rate", "demography.leave_rate", "demography.birth_rate"})
+      params.set(name, std::vector<double>(params.vec(name).size(), 0.0));
+  Simulation sim(c.people, c.network, c.fit, params, d.rng, kReplicate, static_cast<int>(state.range(1)));
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    sim.step(week);
+    benchmark::DoNotOptimize(sim.events());
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_StepOpen)
+    ->ArgNames({"open", "threads"})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Args({0, 2})
+    ->Args({1, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Only the open population's step 0 (Demography::step) at scale 1, one thread.
+void BM_Demography(benchmark::State& state) {
+  const auto& d = defaults();
+  const auto& c = city(1);
+  People people = c.people;
+  Demography demography(people, d.params, fit_start_rungs(people, d.params));
+  std::vector<PersonId> left, settled;
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(demography.step(people, d.rng, kReplicate, week, 1, left, settled));
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_Demography)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The plain scalar step (Simulation::step_reference) that the fast path is
 // held to bit for bit: what the fast path gains.

@@ -2,6 +2,7 @@
 
 #include <boost/math/tools/roots.hpp>
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <vector>
 
@@ -186,7 +187,101 @@ double debt_start(const People& p, const sim::ParamSet& params) {
   return share < 1 ? resolve * share / (1 - share) : 0.0;
 }
 
+// Per rung, sums taken in one pass.
+struct PerRung {
+  std::array<double, kRungs> v{};
+  PerRung& operator+=(const PerRung& other) {
+    for (int r = 0; r < kRungs; ++r) v[r] += other.v[r];
+    return *this;
+  }
+};
+
+// P(rung r) for tilt t.x = tx: proportional to weight[r - 1] * exp((r - 1) tx), scaled by
+// the largest term so that no exp overflows.
+PerRung rung_probabilities(const std::array<double, kRungs>& weight, double tx) {
+  PerRung p;
+  double top = -HUGE_VAL;
+  for (int r = 0; r < kRungs; ++r)
+    if (weight[r] > 0) top = std::max(top, std::log(weight[r]) + r * tx);
+  double total = 0;
+  for (int r = 0; r < kRungs; ++r) total += p.v[r] = weight[r] > 0 ? std::exp(std::log(weight[r]) + r * tx - top) : 0.0;
+  for (auto& v : p.v) v /= total;
+  return p;
+}
+
+// P(rung r) for e = exp(tilt . x): weight[r - 1] e^(r - 1), normalised (the fit's inner loop: no exp).
+PerRung tilted(const std::array<double, kRungs>& weight, double e) {
+  PerRung p;
+  double power = 1, total = 0;
+  for (int r = 0; r < kRungs; ++r, power *= e) total += p.v[r] = weight[r] * power;
+  for (auto& v : p.v) v /= total;
+  return p;
+}
+
+// The weights (summing to 1) that give the adults with tilts exp(tilt . x) = `e` the mean shares
+// `target` (normalised, 0 above the group's top): iterative proportional fitting.
+std::array<double, kRungs> fit_weights(const std::vector<double>& e, const std::array<double, kRungs>& target) {
+  auto weight = target;
+  std::vector<std::size_t> all(e.size());
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
+  for (int iteration = 0; iteration < 1000 && !e.empty(); ++iteration) {
+    auto mean = blocked_sum(all, [&](std::size_t k) { return tilted(weight, e[k]); });
+    double error = 0, total = 0;
+    for (int r = 0; r < kRungs; ++r) {
+      mean.v[r] /= static_cast<double>(e.size());
+      error = std::max(error, std::abs(mean.v[r] - target[r]));
+      if (target[r] > 0) weight[r] *= target[r] / mean.v[r];
+      total += weight[r];
+    }
+    for (auto& w : weight) w /= total;
+    if (error < 1e-10) break;
+  }
+  return weight;
+}
+
 }  // namespace
+
+std::uint8_t StartRungs::draw(RungGroup g, const CovariateVector& x, double u) const {
+  const auto p = rung_probabilities(weight[g], tilt.dot(x));
+  double cumulative = 0;
+  int last = 1;
+  for (int r = 1; r <= kRungs; ++r) {
+    if (p.v[r - 1] <= 0) continue;
+    last = r;
+    cumulative += p.v[r - 1];
+    if (u < cumulative) return static_cast<std::uint8_t>(r);
+  }
+  return static_cast<std::uint8_t>(last);  // u beyond the rounded total
+}
+
+CovariateVector start_rung_tilt(const sim::ParamSet& params) {
+  return params.get("population.rung_sorting") *
+         (Eigen::Map<const CovariateVector>(params.vec("ladder.covariates_up").data()) -
+          Eigen::Map<const CovariateVector>(params.vec("ladder.covariates_down").data()));
+}
+
+StartRungs fit_start_rungs(const People& p, const sim::ParamSet& params) {
+  const int pension_age = static_cast<int>(params.get("age.pension"));
+  StartRungs start;
+  start.tilt = start_rung_tilt(params);
+  constexpr const char* kTables[kRungGroups] = {"population.rung_shares_working_age",
+                                                "population.rung_shares_bijstand", "population.rung_shares_pension"};
+  std::array<std::vector<double>, kRungGroups> e;
+  for (PersonId i = 0; i < p.size(); ++i)
+    if (p.present(i) && p.age[i] >= kAdultAge)
+      e[rung_group(p.age[i], p.has(i, kBijstand), pension_age)].push_back(
+          std::exp(start.tilt.dot(covariates(p, i, pension_age))));
+  for (int g = 0; g < kRungGroups; ++g) {
+    const auto& table = params.vec(kTables[g]);
+    const int top = g == kPensionGroup ? top_rung(pension_age, pension_age) : kRungs;
+    std::array<double, kRungs> target{};
+    double total = 0;
+    for (int r = 1; r <= top; ++r) total += target[r - 1] = table[std::size_t(r - 1)];
+    for (auto& t : target) t /= total;
+    start.weight[g] = fit_weights(e[g], target);
+  }
+  return start;
+}
 
 LadderFit fit_ladder(const People& p, const Network& network, const sim::ParamSet& params) {
   const int pension_age = static_cast<int>(params.get("age.pension"));
@@ -201,6 +296,7 @@ LadderFit fit_ladder(const People& p, const Network& network, const sim::ParamSe
   aggregate_chain(terms, fit);
   fit.bijstand_entry_weekly = bijstand_entry(p, network, fit, params, pension_age);
   fit.debt_start_weekly = debt_start(p, params);
+  fit.start_rungs = {p.start_rung_weights, start_rung_tilt(params)};
   return fit;
 }
 

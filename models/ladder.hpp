@@ -67,6 +67,39 @@ CovariateVector covariates(const People& people, PersonId i, int pension_age);
 // Highest rung allowed for this age: 4 from the pension age, else 6.
 inline int top_rung(int age, int pension_age) { return age >= pension_age ? 4 : kRungs; }
 
+// The rungs adults start on (docs/ODD.md 5.8), and those who join the ladder later
+// (turning 18, newcomers, leaving paid work at the pension age): an adult of group g
+// with covariates x is on rung r with probability proportional to
+// weight[g][r - 1] * exp((r - 1) * tilt . x). tilt = population.rung_sorting * (b_up - b_down):
+// per rung, the log-odds of a step up against a step down that the covariates add, so
+// that each adult starts near the rungs the ladder's moves hold him on and the baseline
+// does not sort itself over the years. The weights make each group's mean shares equal
+// its population.rung_shares_* table.
+enum RungGroup { kWorkingAgeGroup, kBijstandGroup, kPensionGroup, kRungGroups };
+static_assert(std::tuple_size_v<decltype(People::start_rung_weights)> == kRungGroups);
+
+inline RungGroup rung_group(int age, bool bijstand, int pension_age) {
+  return age >= pension_age ? kPensionGroup : bijstand ? kBijstandGroup : kWorkingAgeGroup;
+}
+
+struct StartRungs {
+  std::array<std::array<double, kRungs>, kRungGroups> weight{};  // 0 for a rung above the group's top
+  CovariateVector tilt = CovariateVector::Zero();
+
+  // The rung of an adult of group g with covariates x, from one uniform u in [0, 1).
+  std::uint8_t draw(RungGroup g, const CovariateVector& x, double u) const;
+};
+
+// Fits the weights on the adults of p as built, before their rungs are drawn (their
+// covariates do not depend on rungs): iterative proportional fitting of each group's mean
+// shares to its table, to 1e-10, with sums over fixed blocks (the same bits for any number
+// of threads). A group without adults gets its table.
+// build_population keeps the weights in People::start_rung_weights.
+StartRungs fit_start_rungs(const People& p, const sim::ParamSet& params);
+
+// population.rung_sorting * (ladder.covariates_up - ladder.covariates_down).
+CovariateVector start_rung_tilt(const sim::ParamSet& params);
+
 struct LadderFit {
   LadderCoefficients coefficients;
   // The aggregate weekly transition matrix over rungs at the start, the
@@ -76,6 +109,7 @@ struct LadderFit {
   Eigen::Matrix<double, kRungs, 1> stationary = Eigen::Matrix<double, kRungs, 1>::Zero();
   double bijstand_entry_weekly = 0;  // per eligible adult, to keep the number of recipients stable
   double debt_start_weekly = 0;      // per household without debts, to keep the share stable
+  StartRungs start_rungs;            // for those who join the ladder after the start
 };
 
 // Fits a_up so that the mean weekly up-probability on each rung equals

@@ -55,6 +55,10 @@ std::vector<ParamSpec> population_parameters() {
        "F 1.29", "Initial rung of bijstand recipients (8% have earnings: rung 5; about 10/35/30/17% below)."},
       {"population.rung_shares_pension", "share", {0.06, 0.40, 0.30, 0.24, 0.0, 0.0}, kRungs, 0, 1, false,
        "assumption", "Initial rung of adults 67+ (at most rung 4)."},
+      {"population.rung_sorting", "factor", {1.0}, {}, 0, 1, false, "assumption",
+       "How far an adult's start rung follows his covariates: rung r has weight w_g[r] exp((r - 1) s (b_up - b_down) . x), "
+       "w_g fitted to the group's rung_shares table; 1 starts each adult near the rungs the ladder holds him on "
+       "(docs/ODD.md 5.8), 0 gives the tables alone. Also for those turning 18, newcomers and new pensioners."},
   };
 }
 
@@ -100,6 +104,30 @@ std::vector<ParamSpec> life_event_parameters() {
        "the share stable."},
       {"age.pension", "years", {67}, {}, 55, 80, true, "AOW age 2024-2027",
        "Pension age: from this age the rung is at most 4 and bijstand ends (AOW)."},
+  };
+}
+
+std::vector<ParamSpec> demography_parameters() {
+  return {
+      {"demography.death_rate", "per year", {0.0001, 0.0003, 0.0005, 0.0017, 0.0055, 0.013, 0.095}, kAgeBands, 0, 1,
+       false, "F 1.33 (EST)",
+       "Yearly probability of dying by age band: a rise with age assumed, scaled so that Leiden's age structure "
+       "(F 1.8) gives about 1,040 deaths a year."},
+      {"demography.leave_rate", "per year", {0.04, 0.22, 0.12, 0.04, 0.02, 0.015, 0.015}, kAgeBands, 0, 1, false,
+       "F 1.33 (EST)",
+       "Yearly probability of moving out of Leiden by age band: mostly students and young adults (assumed), "
+       "scaled so that Leiden's age structure gives about 11,000 a year."},
+      {"demography.birth_rate", "per year", {0, 0.012, 0.072, 0.003, 0, 0, 0}, kAgeBands, 0, 1, false,
+       "F 1.33 (EST)",
+       "Yearly probability that a woman gives birth, by age band: mostly at 27-39 (assumed), scaled to about "
+       "1,000-1,100 births a year."},
+      {"demography.arrival_age_shares", "share", {0.07, 0.67, 0.17, 0.05, 0.025, 0.01, 0.005}, kAgeBands, 0, 1,
+       false, "F 1.32, F 1.33 (EST)",
+       "Ages of those who move into Leiden: mostly 18-26 (F 1.32), in shares that keep each age band about "
+       "stable (docs/ODD.md 7.16); normalised to sum 1."},
+      {"demography.empty_weeks", "weeks", {4}, {}, 1, 520, false, "assumption",
+       "Mean weeks a place (a room in a household) stays empty before someone moves in: each week an empty "
+       "place is taken with probability 1 / empty_weeks."},
   };
 }
 
@@ -151,7 +179,7 @@ std::vector<ParamSpec> analysis_parameters() {
 std::vector<ParamSpec> all_parameters() {
   std::vector<ParamSpec> all;
   for (auto part : {population_parameters(), network_parameters(), ladder_parameters(), life_event_parameters(),
-                    cost_parameters(), analysis_parameters()})
+                    demography_parameters(), cost_parameters(), analysis_parameters()})
     all.insert(all.end(), part.begin(), part.end());
   for (const auto& type : intervention_types()) {
     const auto part = type.parameters();

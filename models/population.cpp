@@ -7,14 +7,11 @@
 #include <limits>
 #include <numeric>
 
+#include "models/ladder.hpp"
 #include "models/purposes.hpp"
 
 namespace meedoen::models {
 namespace {
-
-// Age bands of population.age_shares: [lower, upper] in years.
-constexpr int kBandLower[] = {0, 18, 27, 40, 55, 65, 75};
-constexpr int kBandUpper[] = {17, 26, 39, 54, 64, 74, 95};
 
 struct Context {
   const sim::ParamSet& params;
@@ -282,18 +279,31 @@ void assign_person_flags(People& p, const Context& ctx) {
   }
 }
 
-void assign_motivation_and_rung(People& p, const Context& ctx) {
+void assign_motivation(People& p, const Context& ctx) {
   const auto& ab = ctx.params.vec("population.motivation_beta");
   using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;  // double is plenty
   const boost::math::beta_distribution<double, Policy> general(ab[0], ab[1]), bijstand(ab[1], ab[0]);
   const auto n = static_cast<std::ptrdiff_t>(p.size());
 #pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draws
+  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draw
     const auto i = static_cast<PersonId>(k);
-    const bool on_bijstand = p.has(i, kBijstand);
     const double u = std::clamp(ctx.u(i, kDrawMotivation), 1e-12, 1 - 1e-12);
-    p.motivation[i] = static_cast<float>(quantile(on_bijstand ? bijstand : general, u));
-    p.rung[i] = p.age[i] < kAdultAge ? kNoRung : draw_initial_rung(ctx.params, p.age[i], on_bijstand, ctx.u(i, kDrawInitialRung));
+    p.motivation[i] = static_cast<float>(quantile(p.has(i, kBijstand) ? bijstand : general, u));
+  }
+}
+
+// Rungs last: their distribution depends on every other covariate (StartRungs, models/ladder.hpp).
+void assign_rungs(People& p, const Context& ctx) {
+  const int pension_age = static_cast<int>(ctx.params.get("age.pension"));
+  const auto start = fit_start_rungs(p, ctx.params);
+  p.start_rung_weights = start.weight;
+  const auto n = static_cast<std::ptrdiff_t>(p.size());
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draw
+    const auto i = static_cast<PersonId>(k);
+    if (p.age[i] < kAdultAge) continue;
+    const auto group = rung_group(p.age[i], p.has(i, kBijstand), pension_age);
+    p.rung[i] = start.draw(group, covariates(p, i, pension_age), ctx.u(i, kDrawInitialRung));
   }
 }
 
@@ -313,22 +323,6 @@ std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, co
   return out;
 }
 
-std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u) {
-  const int pension = static_cast<int>(params.get("age.pension"));
-  const char* table = age >= pension ? "population.rung_shares_pension"
-                      : bijstand     ? "population.rung_shares_bijstand"
-                                     : "population.rung_shares_working_age";
-  const auto& shares = params.vec(table);
-  const double total = std::accumulate(shares.begin(), shares.end(), 0.0);
-  double cumulative = 0;
-  const int top = age >= pension ? 4 : kRungs;
-  for (int r = 1; r < top; ++r) {
-    cumulative += shares[r - 1] / total;
-    if (u < cumulative) return static_cast<std::uint8_t>(r);
-  }
-  return static_cast<std::uint8_t>(top);
-}
-
 People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,
                         const sim::Rng& rng, std::uint32_t replicate) {
   const Context ctx{params, rng, replicate};
@@ -340,10 +334,12 @@ People build_population(const std::vector<Wijk>& wijken, double scale, const sim
   p.bijstand_weeks.assign(p.size(), 0);
   p.motivation.assign(p.size(), 0.f);
   p.rung.assign(p.size(), kNoRung);
+  p.occupant.assign(p.size(), 0);
   assign_bijstand(p, scale, ctx);
   assign_household_flags(p, ctx);
   assign_person_flags(p, ctx);
-  assign_motivation_and_rung(p, ctx);
+  assign_motivation(p, ctx);
+  assign_rungs(p, ctx);
   return p;
 }
 

@@ -13,6 +13,11 @@
 
 namespace meedoen::models {
 
+// Age bands of population.age_shares (and of the demography.* rates): [lower, upper] in years.
+constexpr int kAgeBands = 7;
+constexpr int kBandLower[kAgeBands] = {0, 18, 27, 40, 55, 65, 75};
+constexpr int kBandUpper[kAgeBands] = {17, 26, 39, 54, 64, 74, 95};
+
 // Residents per wijk at a scale: round(inhabitants * scale); a multiple of
 // the city repeats its structure.
 std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scale);
@@ -25,9 +30,5 @@ std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, co
 // (seed, replicate, kSetupWeek, person or household, purpose).
 People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,
                         const sim::Rng& rng, std::uint32_t replicate);
-
-// The initial rung of an adult of this age and bijstand status, from the
-// population.rung_shares_* tables and one uniform u.
-std::uint8_t draw_initial_rung(const sim::ParamSet& params, int age, bool bijstand, double u);
 
 }  // namespace meedoen::models

@@ -32,6 +32,10 @@ enum Purpose : std::uint32_t {
   kDrawBijstandEvent,
   kDrawDebtEvent,
   kDrawAdultRung,
+  kDrawDemography,        // one word per place and week: death, moving out, a birth, or someone moving in
+  kDrawNewcomer,          // a newcomer's age, sex and birth week
+  kDrawNewcomerState,     // a newcomer's bijstand, chronic, motivation and rung
+  kDrawNewcomerHousehold, // a newcomer's psych and lonely; the flags of a household started in an empty dwelling
   // Interventions: kDrawIntervention + 16 * (a 24-bit hash of type and name) + a sub-purpose of the type's.
   kDrawIntervention = 1000,
 };

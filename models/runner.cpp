@@ -164,7 +164,8 @@ void declare_group(sim::ResultsFile& out, const Coordinates& g) {
 bool same_city(const sim::ParamSet& a, const sim::ParamSet& b) {
   for (const auto& spec : a.table().specs()) {
     const bool city = spec.name.starts_with("population.") || spec.name.starts_with("network.") ||
-                      spec.name == "age.pension" || spec.name == "bijstand.outflow_rate";
+                      spec.name == "age.pension" || spec.name == "bijstand.outflow_rate" ||
+                      spec.name == "ladder.covariates_up" || spec.name == "ladder.covariates_down";  // start rungs
     if (city && a.vec(spec.name) != b.vec(spec.name)) return false;
   }
   return true;
@@ -185,7 +186,7 @@ City build_city(const std::vector<Wijk>& wijken, const Experiment& e, const sim:
 std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
   std::vector<std::uint32_t> up(start.wijk_names.size(), 0u);
   for (PersonId i = 0; i < start.size(); ++i)
-    if (start.adult(i) && end.rung[i] > start.rung[i]) up[start.wijk[i]] += 1;
+    if (start.adult(i) && end.occupant[i] == start.occupant[i] && end.rung[i] > start.rung[i]) up[start.wijk[i]] += 1;
   return up;
 }
 
@@ -199,8 +200,9 @@ public:
         sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s, e.scale)),
         prices_(s.params), wijken_(city.people.wijk_names.size()), programs_(s.interventions.size()),
         items_(programs_ + kStateItemCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
-        bijstand_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
-        metrics_((e.weeks + 1) * programs_ * kMetricCount, 0u), ledger_((e.weeks + 1) * items_, 0.0) {
+        bijstand_((e.weeks + 1) * wijken_), lonely_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
+        metrics_((e.weeks + 1) * programs_ * kMetricCount, 0u), taken_along_((e.weeks + 1) * programs_, 0u),
+        ledger_((e.weeks + 1) * items_, 0.0) {
     observe(0);
   }
   Simulation& sim() { return sim_; }
@@ -213,6 +215,7 @@ public:
     for (std::size_t k = 0; k < programs_; ++k) {
       const auto& m = sim_.metrics()[k];
       std::copy(m.begin(), m.end(), metrics_.begin() + (week * programs_ + k) * kMetricCount);
+      taken_along_[week * programs_ + k] = sim_.interventions()[k]->accepted_offers();
       ledger_[week * items_ + k] = sim_.costs()[k];
     }
   }
@@ -220,8 +223,10 @@ public:
     sim::GroupValues values;
     values.u32 = {{"rung_counts", std::move(rungs_)},
                   {"bijstand", std::move(bijstand_)},
+                  {"lonely", std::move(lonely_)},
                   {"events", std::move(events_)},
                   {"program", std::move(metrics_)},
+                  {"taken_along", std::move(taken_along_)},
                   {"persons_up", persons_up(city_.people, sim_.people())}};
     values.f64 = {{"fitted", coefficient_values(fit_)}, {"ledger", std::move(ledger_)}};
     sim::append(part, outputs(), true, std::move(values));
@@ -242,6 +247,7 @@ private:
     sim_.observe(counts);
     std::copy(counts.rungs.begin(), counts.rungs.end(), rungs_.begin() + week * wijken_ * kRungs);
     std::copy(counts.bijstand.begin(), counts.bijstand.end(), bijstand_.begin() + week * wijken_);
+    std::copy(counts.lonely.begin(), counts.lonely.end(), lonely_.begin() + week * wijken_);
     const auto provisions = prices_.week(counts);
     std::copy(provisions.begin(), provisions.end(), ledger_.begin() + week * items_ + programs_);
   }
@@ -251,7 +257,7 @@ private:
   Simulation sim_;
   StatePrices prices_;
   std::size_t wijken_, programs_, items_;
-  std::vector<std::uint32_t> rungs_, bijstand_, events_, metrics_;
+  std::vector<std::uint32_t> rungs_, bijstand_, lonely_, events_, metrics_, taken_along_;
   std::vector<double> ledger_;
 };
 
@@ -431,15 +437,22 @@ const sim::Outputs& outputs() {
       {"rung_counts", u32, {"replicate", "week", "wijk", "rung"}, "persons",
        "adults (18+) on each rung of the participation ladder", true},
       {"bijstand", u32, {"replicate", "week", "wijk"}, "persons", "bijstand recipients", true},
+      {"lonely", u32, {"replicate", "week", "wijk"}, "persons", "adults (18+) who are severely lonely", true},
       {"events", u32, {"replicate", "week", "event"}, "persons or households",
-       "persons with each event in the week, households for the debt events (week 0: none)", true},
+       "persons with each event in the week, households for the debt events; born, died, moved_in and "
+       "moved_out are the open population's (week 0: none)",
+       true},
       {"program", u32, {"replicate", "week", "intervention", "metric"}, "persons",
        "per intervention and week: found, visited, accepted, enrolled, referred, completed, active, waiting, "
        "budget_euros (budgets paid), enrolled_rung_1..6 (those enrolled, by their rung when enrolled) and "
        "completed_rung_1..6 (those who completed, by their rung then)",
        true, true, {{std::string(kMetricNames[kBudgetEuros]), "euro"}}},
+      {"taken_along", u32, {"replicate", "week", "intervention"}, "persons",
+       "per intervention and week: those in contact who accepted its own offer (of its `accepted`, the rest were "
+       "only referred); for peer_outreach, those the brigade takes along to the walk-in (F 4.2)",
+       true},
       {"persons_up", u32, {"replicate", "wijk"}, "persons",
-       "adults at the start and the end who end on a higher rung than they started", true},
+       "adults at the start who still live in Leiden at the end, on a higher rung than they started", true},
       {"fitted", f64, {"replicate", "coefficient"}, "1",
        "intercepts (logit) and weekly rates fitted at the start of the replicate", false},
       {"ledger", f64, {"replicate", "week", "item"}, "euro",

@@ -20,6 +20,7 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
     : people_(std::move(people)),
       network_(network),
       coefficients_(fit.coefficients),
+      start_rungs_(fit.start_rungs),
       params_(params),
       rng_(rng),
       replicate_(replicate),
@@ -30,6 +31,7 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       debt_start_(fit.debt_start_weekly),
       debt_resolve_(sim::weekly_from_yearly_probability(params.get("debt.resolve_rate"))),
       next_rung_(people_.rung),
+      demography_(people_, params, fit.start_rungs),
       interventions_(std::move(interventions)),
       take_in_order_(interventions_.size()),
       programs_(people_.size(), people_.wijk_names.size()),
@@ -41,19 +43,9 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
   other_exit_words_ = sim::Rng::word_threshold(bijstand_other_exit_);
   debt_start_words_ = sim::Rng::word_threshold(debt_start_);
   debt_resolve_words_ = sim::Rng::word_threshold(debt_resolve_);
-  const auto& b_up = coefficients_.b_up;
-  const auto& b_down = coefficients_.b_down;
   static_up_.resize(people_.size());
   static_down_.resize(people_.size());
-  for (PersonId i = 0; i < people_.size(); ++i) {
-    const auto x = covariates(people_, i, pension_age_);
-    const auto fixed = [&](const CovariateVector& b) {
-      return b[kChronicIdx] * x[kChronicIdx] + b[kPsychIdx] * x[kPsychIdx] + b[kLonelyIdx] * x[kLonelyIdx] +
-             b[kMotivationIdx] * x[kMotivationIdx];
-    };
-    static_up_[i] = static_cast<float>(fixed(b_up));
-    static_down_[i] = static_cast<float>(fixed(b_down));
-  }
+  for (PersonId i = 0; i < people_.size(); ++i) static_terms(i);
   if (!static_up_.empty()) {
     max_static_up_ = *std::max_element(static_up_.begin(), static_up_.end());
     max_static_down_ = *std::max_element(static_down_.begin(), static_down_.end());
@@ -64,6 +56,16 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
     return interventions_[a]->phase() < interventions_[b]->phase();
   };
   std::stable_sort(take_in_order_.begin(), take_in_order_.end(), by_phase);
+}
+
+void Simulation::static_terms(PersonId i) {
+  const auto x = covariates(people_, i, pension_age_);
+  const auto fixed = [&](const CovariateVector& b) {
+    return b[kChronicIdx] * x[kChronicIdx] + b[kPsychIdx] * x[kPsychIdx] + b[kLonelyIdx] * x[kLonelyIdx] +
+           b[kMotivationIdx] * x[kMotivationIdx];
+  };
+  static_up_[i] = static_cast<float>(fixed(coefficients_.b_up));
+  static_down_[i] = static_cast<float>(fixed(coefficients_.b_down));
 }
 
 // The largest eta any adult can have: the largest fixed part plus every
@@ -95,7 +97,13 @@ void Simulation::step(std::uint32_t week) { step(week, false); }
 void Simulation::step_reference(std::uint32_t week) { step(week, true); }
 
 void Simulation::step(std::uint32_t week, bool reference) {
+  turn_over(week);
+  turned_over_ = false;
   events_ = {};
+  events_[kBorn] = turnover_.born;
+  events_[kDied] = turnover_.died;
+  events_[kMovedIn] = turnover_.moved_in;
+  events_[kMovedOut] = turnover_.moved_out;
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
   World world{people_, network_, programs_, rng_, replicate_, week, reference, changed_known_ ? &changed_ : nullptr};
   take_in(world);
@@ -113,6 +121,36 @@ void Simulation::step(std::uint32_t week, bool reference) {
   people_.rung.swap(next_rung_);
   for (std::size_t k = 0; k < interventions_.size(); ++k) costs_[k] = interventions_[k]->close_week(world, metrics_[k]);
   take_touched();
+}
+
+// Whoever leaves the city leaves their programme: its place is free, and the
+// newcomer who later takes the place starts afresh. A newcomer's fixed terms
+// may raise the bounds of the fast path. Leavers and newcomers change their
+// places and their households' flags (a household gone, one started afresh, a
+// child that came): every member of those households goes into changed_.
+void Simulation::turn_over(std::uint32_t week) {
+  if (turned_over_) return;
+  turned_over_ = true;
+  turnover_ = demography_.step(people_, rng_, replicate_, week, threads_, left_, settled_);
+  for (const auto i : left_) {
+    programs_.enrolled_in[i] = 0;
+    programs_.faded_from[i] = 0;
+    for (auto& intervention : interventions_) intervention->leave(i);
+  }
+  for (const auto* places : {&left_, &settled_})
+    for (const auto i : *places) {
+      const auto h = people_.household[i];
+      for (PersonId j = people_.household_start[h]; track_changes_ && j < people_.household_start[h + 1]; ++j)
+        changed_.push_back(j);
+    }
+  bool higher = false;
+  for (const auto i : settled_) {
+    static_terms(i);
+    higher |= static_up_[i] > max_static_up_ || static_down_[i] > max_static_down_;
+    max_static_up_ = std::max<double>(max_static_up_, static_up_[i]);
+    max_static_down_ = std::max<double>(max_static_down_, static_down_[i]);
+  }
+  if (higher) compute_bounds();
 }
 
 void Simulation::take_in(World& world) {
@@ -180,11 +218,13 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
   if (p.birth_week[i] == week % 52 && p.age[i] < 255) {
     p.age[i] += 1;
     if (p.age[i] == kAdultAge) {
-      rung = draw_initial_rung(params_, kAdultAge, false, rng_.uniform(replicate_, week, i, kDrawAdultRung));
+      rung = start_rungs_.draw(kWorkingAgeGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kBecameAdult];
     }
     if (p.age[i] == pension_age_) {
-      rung = std::min(rung, top_rung(pension_age_, pension_age_));
+      // Paid work ends: from rung 5 or 6 to a rung drawn as the pensioners' at the start (given x).
+      if (rung > top_rung(pension_age_, pension_age_))
+        rung = start_rungs_.draw(kPensionGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kReachedPension];
     }
   }
@@ -270,6 +310,7 @@ constexpr std::size_t kCellsPerWijk = (kRungs + 1) * kFlagCells;
 void add(WeekCounts& to, const WeekCounts& from) {
   for (std::size_t k = 0; k < to.rungs.size(); ++k) to.rungs[k] += from.rungs[k];
   for (std::size_t k = 0; k < to.bijstand.size(); ++k) to.bijstand[k] += from.bijstand[k];
+  for (std::size_t k = 0; k < to.lonely.size(); ++k) to.lonely[k] += from.lonely[k];
   for (int r = 0; r <= kRungs; ++r) {
     to.psych[r] += from.psych[r];
     to.chronic[r] += from.chronic[r];
@@ -280,6 +321,7 @@ void add(WeekCounts& to, const WeekCounts& from) {
 void subtract(WeekCounts& to, const WeekCounts& from) {
   for (std::size_t k = 0; k < to.rungs.size(); ++k) to.rungs[k] -= from.rungs[k];
   for (std::size_t k = 0; k < to.bijstand.size(); ++k) to.bijstand[k] -= from.bijstand[k];
+  for (std::size_t k = 0; k < to.lonely.size(); ++k) to.lonely[k] -= from.lonely[k];
   for (int r = 0; r <= kRungs; ++r) {
     to.psych[r] -= from.psych[r];
     to.chronic[r] -= from.chronic[r];
@@ -298,6 +340,7 @@ void add_histogram(WeekCounts& c, const std::vector<std::uint32_t>& histogram) {
         c.rungs[w * kRungs + std::size_t(rung) - 1] += n;
         if (f & kPsych) c.psych[rung] += n;
         if (f & kChronic) c.chronic[rung] += n;
+        if (f & kLonely) c.lonely[w] += n;
         if (rung == 1 || (f & kLonely)) c.lonely_or_isolated += n;
       }
     }
@@ -312,6 +355,7 @@ void Simulation::count(const People& p, PersonId i, int rung, WeekCounts& c) {
   c.rungs[p.wijk[i] * kRungs + rung - 1] += 1;
   c.psych[rung] += p.has(i, kPsych);
   c.chronic[rung] += p.has(i, kChronic);
+  c.lonely[p.wijk[i]] += p.has(i, kLonely);
   c.lonely_or_isolated += rung == 1 || p.has(i, kLonely);
 }
 
@@ -537,6 +581,9 @@ void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, dou
 // persons and households apart, by the same code and draws as step(); their
 // events are kept as differences from what the baseline does with them.
 void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
+  baseline.turn_over(week);  // the same births, deaths and moves as this scenario's: the state compared is this week's
+  turn_over(week);
+  turned_over_ = false;
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});
   baseline.track_changes_ = true;  // from its next step on

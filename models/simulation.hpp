@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/demography.hpp"
 #include "models/interventions/intervention.hpp"
 #include "models/ladder.hpp"
 #include "models/network.hpp"
@@ -28,19 +29,24 @@ enum Event : int {
   kReachedPension,
   kDebtStarted,
   kDebtResolved,
+  kBorn,  // the open population (Demography)
+  kDied,
+  kMovedIn,
+  kMovedOut,
   kEventCount
 };
 constexpr std::array<std::string_view, kEventCount> kEventNames = {
     "moved_up", "moved_down", "entered_bijstand", "left_bijstand_work", "left_bijstand_other",
-    "became_adult", "reached_pension", "debt_started", "debt_resolved"};
+    "became_adult", "reached_pension", "debt_started", "debt_resolved", "born", "died", "moved_in", "moved_out"};
 
 using EventCounts = std::array<std::uint32_t, kEventCount>;
 
 // What is observed of the people each week, in one pass.
 struct WeekCounts {
-  explicit WeekCounts(std::size_t wijken) : rungs(wijken * kRungs, 0u), bijstand(wijken, 0u) {}
+  explicit WeekCounts(std::size_t wijken) : rungs(wijken * kRungs, 0u), bijstand(wijken, 0u), lonely(wijken, 0u) {}
   std::vector<std::uint32_t> rungs;                         // adults per wijk and rung: [wijk * 6 + rung - 1]
   std::vector<std::uint32_t> bijstand;                      // recipients per wijk
+  std::vector<std::uint32_t> lonely;                        // severely lonely adults per wijk
   std::array<std::uint32_t, kRungs + 1> psych{}, chronic{};  // adults with the condition, by rung
   std::uint32_t lonely_or_isolated = 0;                     // adults severely lonely or on rung 1
 };
@@ -51,6 +57,8 @@ public:
              const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions = {});
 
   // The weekly order (MODEL.md section 3):
+  // 0.   births, deaths and moves into and out of the city (Demography);
+  //      those who leave leave their programmes;
   // 1-2. each intervention finds, visits and takes in people, by phase;
   // 3-4. every person's ladder move (from last week's rungs) and life events
   //      (bijstand in and out, ageing), then household debts; the buffers swap;
@@ -80,6 +88,10 @@ public:
 
 private:
   void step(std::uint32_t week, bool reference);
+  // Step 0 of the week, once (the coupled step turns the baseline over before its step).
+  void turn_over(std::uint32_t week);
+  // b . x over the indicators that do not change, of person i (static_up_, static_down_).
+  void static_terms(PersonId i);
   void take_in(World& world);
   // Adds the persons the interventions changed (ProgramState::touched) to changed_.
   void take_touched();
@@ -105,6 +117,7 @@ private:
   People people_;
   const Network& network_;
   LadderCoefficients coefficients_;
+  StartRungs start_rungs_;  // for those who turn 18 or leave paid work
   const sim::ParamSet& params_;
   const sim::Rng& rng_;
   std::uint32_t replicate_;
@@ -120,6 +133,10 @@ private:
   std::array<std::uint64_t, kRungs + 1> bound_words_{};
   std::uint64_t entry_words_ = 0, other_exit_words_ = 0, debt_start_words_ = 0, debt_resolve_words_ = 0;
   double max_static_up_ = 0, max_static_down_ = 0;
+  Demography demography_;
+  bool turned_over_ = false;  // step 0 of this week is done
+  DemographyCounts turnover_{};
+  std::vector<PersonId> left_, settled_;    // this week's leavers and newcomers (places)
   Interventions interventions_;             // in the scenario's order: index() is the position
   std::vector<std::size_t> take_in_order_;  // positions by phase (stable)
   ProgramState programs_;

@@ -127,6 +127,12 @@ public:
   virtual void take_in(World& w, MetricCounts& m) = 0;
   // Step 5, after the ladder moves: completions, and this week's costs in euros.
   virtual double close_week(World& w, MetricCounts& m) = 0;
+  // Person i has left the city (step 0 of the week): forget them, so that the
+  // place they held is free and whoever takes it later starts afresh.
+  virtual void leave(PersonId) {}
+  // Of this week's take_in, those who accepted the intervention's own offer
+  // (peer_outreach: taken along to the walk-in), besides those only referred.
+  virtual std::uint32_t accepted_offers() const { return 0; }
   // The effect on a person enrolled here in `variant`, on `rung`.
   virtual Effect effect(int rung, std::uint8_t variant) const;
   // The weekly factor by which the effect fades after completion (0: gone at once).

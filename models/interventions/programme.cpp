@@ -46,6 +46,7 @@ void Programme::refresh(const World& w) {
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
   refresh(w);
+  offers_accepted_ = 0;
   if (!working(w.week)) return;
   admit_waiting(w, m);
   std::vector<PersonId> found;
@@ -94,6 +95,7 @@ void Programme::visit(World& w, MetricCounts& m) {
     const bool accepted = uniform(w, i, kSubAccept) < settings_.acceptance;
     if (!accepted && !referred) continue;
     ++m[kAccepted];
+    offers_accepted_ += accepted;
     m[kReferred] += referred;
     const auto variant = !referred ? kEnrolledOnly : accepted ? kEnrolledAndReferred : kReferredOnly;
     waiting_.emplace_back(i, variant);
@@ -116,6 +118,14 @@ void Programme::admit_waiting(World& w, MetricCounts& m) {
 }
 
 bool Programme::grant(World&, PersonId, MetricCounts&) { return true; }
+
+// Found, waiting or enrolled: they go, and their place is free for the next in line.
+void Programme::leave(PersonId i) {
+  if (i < seen_.size()) seen_[i] = 0;
+  std::erase(queue_, i);
+  std::erase_if(waiting_, [i](const auto& entry) { return entry.first == i; });
+  std::erase_if(enrolled_, [i](const auto& entry) { return entry.first == i; });
+}
 
 // One programme at a time: someone already in another one is not enrolled twice.
 void Programme::enrol(World& w, PersonId i, std::uint8_t variant, MetricCounts& m) {

@@ -55,6 +55,8 @@ public:
 
   void take_in(World& w, MetricCounts& m) override;
   double close_week(World& w, MetricCounts& m) override;
+  void leave(PersonId i) override;
+  std::uint32_t accepted_offers() const override { return offers_accepted_; }
 
   const ProgrammeSettings& settings() const { return settings_; }
   // The effect while enrolled (the type's parameters effect_up / effect_down by default).
@@ -115,6 +117,7 @@ private:
   double budgets_week_ = 0;                                   // budgets paid this week
   std::size_t places_ = 0;                                    // the places of this replicate (when limited)
   double visit_carry_ = 0;                                    // the part of a visit left from last week's hours
+  std::uint32_t offers_accepted_ = 0;                         // this week's (accepted_offers)
 };
 
 template <class F> void Programme::for_each_candidate(const World& w, F&& f) {

@@ -184,9 +184,11 @@ TEST(InterventionsPeerOutreach, ACityWideBrigadeYearVisitsAboutTwenty) {
   const double rate = c.params.get("peer_outreach.finding_rate") * 5;
   const auto spec = c.spec("peer_outreach", c.all_wijken(), {{"finding_rate", rate}});
   double visited = 0;
-  const int replicates = 4;
+  const int replicates = 12;
   for (int rep = 0; rep < replicates; ++rep) visited += total(run(c, {spec}, std::uint32_t(rep), 52), kVisited);
-  EXPECT_NEAR(visited / replicates, 20.0, 6.0);  // Poisson: sd of the mean about 2.2
+  // About 25 here (sd of the mean about 1.7); at scale 1 the default rate visits 20.4 +- 0.7 a year
+  // (32 replicates of `meedoen run`, benchmarks/RESULTS.md).
+  EXPECT_NEAR(visited / replicates, 20.0, 6.0);
 }
 
 TEST(InterventionsPeerOutreach, ReferredAndAcceptedSharesMatchTheirParameters) {

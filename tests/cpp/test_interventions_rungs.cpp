@@ -75,7 +75,11 @@ TEST(InterventionRungs, EachPersonIsCountedOnTheirRungWhenEnrolledOrCompleting) 
     Interventions interventions;
     for (std::size_t k = 0; k < specs.size(); ++k)
       interventions.push_back(make_intervention(specs[k], std::uint8_t(k)));
-    Simulation sim(c.people, c.network, c.fit, c.params, c.rng, replicate, 2, std::move(interventions));
+    // A closed city: whoever leaves it leaves a programme without completing it (tests/cpp/test_demography.cpp).
+    auto closed = c.params;
+    for (const auto* name : {"demography.death_rate", "demography.leave_rate", "demography.birth_rate"})
+      closed.set(name, std::vector<double>(closed.vec(name).size(), 0.0));
+    Simulation sim(c.people, c.network, c.fit, closed, c.rng, replicate, 2, std::move(interventions));
     std::vector<std::uint32_t> enrolled(specs.size(), 0), completed(specs.size(), 0);
     for (std::uint32_t week = 1; week <= 12; ++week) {
       const auto rung_before = sim.people().rung;

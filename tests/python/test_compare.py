@@ -20,7 +20,7 @@ TWO_SCENARIOS = """
 [experiment]
 name = "compare test"
 weeks = 30
-replicates = 6
+replicates = 12  # the brigade's fall in isolation is about 2 of its standard errors at 6
 seed = 99
 [population]
 scale = 0.1

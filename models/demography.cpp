@@ -1,0 +1,247 @@
+#include "models/demography.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/beta.hpp>
+#include <cmath>
+#include <cstring>
+
+#include "models/purposes.hpp"
+
+namespace meedoen::models {
+namespace {
+
+std::array<double, kAgeBands> weekly(const std::vector<double>& yearly) {
+  std::array<double, kAgeBands> out{};
+  for (int b = 0; b < kAgeBands; ++b) out[b] = sim::weekly_from_yearly_probability(yearly[std::size_t(b)]);
+  return out;
+}
+
+double share(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
+
+double motivation(const sim::ParamSet& params, bool bijstand, double u) {
+  const auto& ab = params.vec("population.motivation_beta");
+  using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+  const boost::math::beta_distribution<double, Policy> d(bijstand ? ab[1] : ab[0], bijstand ? ab[0] : ab[1]);
+  return quantile(d, std::clamp(u, 1e-12, 1 - 1e-12));
+}
+
+}  // namespace
+
+int age_band(int age) {
+  int band = 0;
+  while (band + 1 < kAgeBands && age >= kBandLower[band + 1]) ++band;
+  return band;
+}
+
+Demography::Demography(const People& p, const sim::ParamSet& params, const StartRungs& rungs)
+    : params_(params), pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
+  rates_.death = weekly(params.vec("demography.death_rate"));
+  rates_.leave = weekly(params.vec("demography.leave_rate"));
+  rates_.birth = weekly(params.vec("demography.birth_rate"));
+  const auto& arrivals = params.vec("demography.arrival_age_shares");
+  double total = 0, sum = 0;
+  for (const double s : arrivals) total += s;
+  for (int b = 0; b < kAgeBands; ++b) rates_.arrival_cdf[b] = share(sum += arrivals[std::size_t(b)], total);
+  rates_.move_in = 1.0 / params.get("demography.empty_weeks");
+  move_in_word_ = sim::Rng::word_threshold(rates_.move_in);
+  for (int female = 0; female < 2; ++female)
+    for (int age = 0; age < 256; ++age) {
+      const int b = age_band(age);
+      const double dies = rates_.death[b], leaves = dies + rates_.leave[b];
+      const double births = leaves + (female ? rates_.birth[b] : 0.0);
+      thresholds_[female][age] = {sim::Rng::word_threshold(dies), sim::Rng::word_threshold(leaves),
+                                  sim::Rng::word_threshold(births)};
+    }
+
+  const std::size_t wijken = p.wijk_names.size();
+  wijk_first_.assign(wijken + 1, 0);
+  std::vector<double> women(wijken, 0), bijstand(wijken, 0), working(wijken, 0), residents(wijken, 0);
+  std::array<double, 2> adults{}, chronic{}, psych{}, lonely{}, households{}, debts{};
+  for (PersonId i = 0; i < p.size(); ++i) {
+    const auto w = p.wijk[i];
+    wijk_first_[w + 1] = i + 1;  // places are laid out wijk by wijk
+    residents[w] += 1;
+    women[w] += p.female[i];
+    if (!p.adult(i)) continue;
+    const int low = p.household_has(i, kLowIncome);
+    adults[low] += 1;
+    chronic[low] += p.has(i, kChronic);
+    psych[low] += p.has(i, kPsych);
+    lonely[low] += p.has(i, kLonely);
+    if (p.age[i] >= pension_age_) continue;
+    working[w] += 1;
+    bijstand[w] += p.has(i, kBijstand);
+  }
+  for (std::size_t w = 0; w < wijken; ++w) {
+    wijk_first_[w + 1] = std::max(wijk_first_[w + 1], wijk_first_[w]);
+    female_.push_back(share(women[w], residents[w]));
+    bijstand_.push_back(share(bijstand[w], working[w]));
+  }
+  for (HouseholdId h = 0; h < p.households(); ++h) {
+    const int low = (p.household_flags[h] & kLowIncome) != 0;
+    households[low] += 1;
+    debts[low] += (p.household_flags[h] & kDebt) != 0;
+  }
+  for (int low = 0; low < 2; ++low) {
+    chronic_[low] = share(chronic[low], adults[low]);
+    psych_[low] = share(psych[low], adults[low]);
+    lonely_[low] = share(lonely[low], adults[low]);
+    debt_[low] = share(debts[low], households[low]);
+  }
+  low_income_ = share(households[1], households[0] + households[1]);
+}
+
+// One word per place (lane i % 4 of block i / 4), compared with the place's rates
+// (as thresholds on the word: the same decisions as to_unit(word) < rate).
+void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
+                        int threads) {
+  constexpr int kPlaces = 4 * sim::Rng::kBatch;
+  const auto n = static_cast<PersonId>(p.size());
+  what_.assign(n, kNothing);
+  const auto batches = static_cast<std::int64_t>((n + kPlaces - 1) / kPlaces);
+#pragma omp parallel for num_threads(threads) schedule(static, 16)
+  for (std::int64_t b = 0; b < batches; ++b) {  // each place's decision reads only its own state
+    const auto first = static_cast<PersonId>(b * kPlaces);
+    sim::Rng::Batch words;
+    rng.words_batch(replicate, week, first / 4, kDrawDemography, words);
+    const PersonId last = std::min<PersonId>(n, first + kPlaces);
+    for (PersonId i = first; i < last; ++i) {
+      const std::uint64_t word = words[i - first];
+      if (!p.present(i)) {
+        what_[i] = word < move_in_word_ ? kMovesIn : kNothing;
+        continue;
+      }
+      const auto& t = thresholds_[p.female[i] != 0][p.age[i]];
+      what_[i] = word < t[0] ? kDies : word < t[1] ? kLeaves : word < t[2] ? kGivesBirth : kNothing;
+    }
+  }
+}
+
+DemographyCounts Demography::step(People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
+                                  int threads, std::vector<PersonId>& left, std::vector<PersonId>& settled) {
+  decide(p, rng, replicate, week, threads);
+  left.clear();
+  settled.clear();
+  DemographyCounts c;
+  std::vector<PersonId> mothers, arriving;
+  const auto n = static_cast<PersonId>(p.size());
+  for (PersonId i = 0; i < n; ++i) {
+    if (i % 8 == 0 && i + 8 <= n) {  // most weeks nothing happens to eight places in a row
+      std::uint64_t eight;
+      std::memcpy(&eight, what_.data() + i, 8);
+      static_assert(kNothing == 0);
+      if (eight == 0) {
+        i += 7;
+        continue;
+      }
+    }
+    switch (what_[i]) {
+      case kDies:
+      case kLeaves:
+        left.push_back(i);
+        (what_[i] == kDies ? c.died : c.moved_out) += 1;
+        break;
+      case kGivesBirth: mothers.push_back(i); break;
+      case kMovesIn: arriving.push_back(i); break;
+      default: break;
+    }
+  }
+  for (const auto i : left) vacate(p, i);
+  for (const auto i : arriving) {
+    const auto u = rng.words(replicate, week, i, kDrawNewcomer);
+    double band_u = sim::Rng::to_unit(u[0]);
+    // A minor moves in with a parent: into a household without an adult, an adult moves in.
+    if (!has_adult(p, p.household[i])) band_u = rates_.arrival_cdf[0] + band_u * (1.0 - rates_.arrival_cdf[0]);
+    int band = 0;
+    while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
+    const int span = kBandUpper[band] - kBandLower[band] + 1;
+    const int age = kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
+    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week);
+    settled.push_back(i);
+    c.moved_in += 1;
+  }
+  for (const auto mother : mothers) {
+    const PersonId i = free_place(p, mother);
+    if (i == p.size()) continue;
+    // Born this week: the first birthday 52 weeks on (the ageing of this week's step comes after).
+    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week);
+    settled.push_back(i);
+    c.born += 1;
+  }
+  return c;
+}
+
+void Demography::vacate(People& p, PersonId i) const {
+  p.rung[i] = kNoRung;
+  p.flags[i] = 0;
+  p.bijstand_weeks[i] = 0;
+  p.motivation[i] = 0.f;
+  p.age[i] = 0;
+  p.birth_week[i] = kAbsent;
+  const auto h = p.household[i];
+  bool anyone = false;
+  for (PersonId j = p.household_start[h]; j < p.household_start[h + 1]; ++j) anyone |= p.present(j);
+  if (!anyone) p.household_flags[h] = 0;  // the dwelling is empty: its household has gone
+}
+
+bool Demography::has_adult(const People& p, HouseholdId h) const {
+  for (PersonId j = p.household_start[h]; j < p.household_start[h + 1]; ++j)
+    if (p.present(j) && p.age[j] >= kAdultAge) return true;
+  return false;
+}
+
+// An empty place in the mother's household, else the next one in her wijk after it (wrapping round).
+PersonId Demography::free_place(const People& p, PersonId mother) const {
+  const auto h = p.household[mother];
+  for (PersonId j = p.household_start[h]; j < p.household_start[h + 1]; ++j)
+    if (!p.present(j)) return j;
+  const PersonId first = wijk_first_[p.wijk[mother]], last = wijk_first_[p.wijk[mother] + 1u];
+  for (PersonId j = p.household_start[h + 1]; j < last; ++j)
+    if (!p.present(j)) return j;
+  for (PersonId j = first; j < p.household_start[h]; ++j)
+    if (!p.present(j)) return j;
+  return static_cast<PersonId>(p.size());
+}
+
+// A newborn or newcomer in place i, drawn from the shares at the start; one who
+// moves into an empty dwelling starts its household afresh.
+void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng,
+                        std::uint32_t replicate, std::uint32_t week) const {
+  const auto h = p.household[i];
+  const auto w = p.wijk[i];
+  bool anyone = false;
+  for (PersonId j = p.household_start[h]; j < p.household_start[h + 1]; ++j) anyone |= p.present(j);
+  const auto x = rng.words(replicate, week, i, kDrawNewcomerHousehold);
+  if (!anyone) {
+    const bool low = sim::Rng::to_unit(x[0]) < low_income_;
+    p.household_flags[h] = static_cast<std::uint8_t>((low ? kLowIncome : 0) |
+                                                     (sim::Rng::to_unit(x[1]) < debt_[low] ? kDebt : 0));
+  }
+  const auto u = rng.words(replicate, week, i, kDrawNewcomerState);
+  const auto v = rng.words(replicate, week, i, kDrawNewcomer);
+  p.age[i] = static_cast<std::uint8_t>(age);
+  p.birth_week[i] = birth_week;
+  p.female[i] = sim::Rng::to_unit(v[3]) < female_[w];
+  p.occupant[i] = static_cast<std::uint16_t>(p.occupant[i] + 1);
+  p.flags[i] = 0;
+  p.bijstand_weeks[i] = 0;
+  p.rung[i] = kNoRung;
+  if (age < kAdultAge) {
+    p.household_flags[h] |= kHasChildren;
+    p.motivation[i] = static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
+    return;
+  }
+  const bool bijstand = age < pension_age_ && sim::Rng::to_unit(u[0]) < bijstand_[w];
+  if (bijstand) {
+    p.flags[i] |= kBijstand;
+    p.household_flags[h] |= kLowIncome;
+  }
+  const int low = p.household_has(i, kLowIncome);
+  if (sim::Rng::to_unit(u[1]) < chronic_[low]) p.flags[i] |= kChronic;
+  if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
+  if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
+  p.motivation[i] = static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
+  p.rung[i] = rungs_.draw(rung_group(age, bijstand, pension_age_), covariates(p, i, pension_age_), sim::Rng::to_unit(u[3]));
+}
+
+}  // namespace meedoen::models
