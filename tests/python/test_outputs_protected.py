@@ -71,3 +71,21 @@ def test_compare_refuses_views_that_exclude_each_other_and_an_unknown_format(sma
         (("--format", "xml"), "--format", "value xml is not a format (one of: table, csv, json)"),
     ):
         _refused(cli("compare", small_run, *flags), flag, says)
+
+
+def test_an_output_named_as_another_kind_of_file_is_refused(tmp_path: Path, small_run: Path):
+    """A report named leiden.h5 would replace a results file with HTML: each command's output must
+    carry the suffix of what it writes, and a file already there stays as it was."""
+    other = tmp_path / "other.h5"
+    shutil.copy(small_run, other)
+    before = other.read_bytes()
+    _refused(cli("report", small_run, "-o", other), "-o", "does not end in .html or .htm (a file")
+    assert other.read_bytes() == before
+    scenario, _ = _copy(tmp_path)
+    _refused(cli("run", scenario, "-o", tmp_path / "out.csv", "--weeks", "2"), "-o", "does not end in .h5, .hdf5 or .nc")
+    _refused(cli("breakeven", scenario, "-o", tmp_path / "be.html"), "-o", "does not end in .csv")
+    config = REPO / "configs" / "sensitivity_door.toml"
+    _refused(cli("sensitivity", config, "--plot", tmp_path / "p.csv"), "--plot", "does not end in .png")
+    _refused(cli("calibrate", REPO / "configs" / "calibrate_pilots.toml", "-o", tmp_path / "post.csv",
+                 "--pilot", REPO / "data" / "pilot" / "project_door.csv"), "-o", "does not end in .h5, .hdf5 or .nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml", "other.h5"]

@@ -12,6 +12,7 @@ from meedoen.breakeven import DEFAULT_REPLICATES, DEFAULT_SCALE, FACTOR, UPPER, 
 from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
+    CSV_SUFFIXES,
     EXIT_INTERRUPTED,
     NUMBER,
     WHOLE,
@@ -77,7 +78,7 @@ def command(args: argparse.Namespace) -> int:
             problems.append(flag_problem("--upper", f"value {args.upper} is not a number (a number above 0)"))
     out = Path(args.output or Path("results") / f"{Path(args.scenario).stem}_breakeven.csv")
     if args.output:
-        problems += output_problems(out, inputs=(args.scenario,))
+        problems += output_problems(out, inputs=(args.scenario,), suffixes=CSV_SUFFIXES)
     try:
         experiment = load_experiment(args.scenario)
     except InputError as error:

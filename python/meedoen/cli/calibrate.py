@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from meedoen.cli import console
-from meedoen.cli.common import add_cluster_flags, output_problems, workers_problems
+from meedoen.cli.common import HDF5_SUFFIXES, add_cluster_flags, output_problems, workers_problems
 from meedoen.errors import InputError
 
 
@@ -38,7 +38,7 @@ def command(args: argparse.Namespace) -> int:
     from meedoen.calibration import calibrate, read_calibration_config
 
     out = Path(args.output)
-    problems = output_problems(out, inputs=(args.config,)) + workers_problems(args)
+    problems = output_problems(out, inputs=(args.config,), suffixes=HDF5_SUFFIXES) + workers_problems(args)
     try:
         config = read_calibration_config(args.config)
     except InputError as error:

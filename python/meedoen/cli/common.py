@@ -119,12 +119,26 @@ def empty_value_problems(parser: argparse.ArgumentParser, args: argparse.Namespa
     return problems
 
 
-def output_problems(out: Path, flag: str = "-o", inputs: Iterable[str | None] = ()) -> list[Problem]:
+# What each kind of output file may be called: a name that says another kind (a report named
+# leiden.h5) would replace a file of that kind with one that is not.
+HDF5_SUFFIXES = (".h5", ".hdf5", ".nc")
+HTML_SUFFIXES = (".html", ".htm")
+CSV_SUFFIXES = (".csv",)
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def output_problems(
+    out: Path, flag: str = "-o", inputs: Iterable[str | None] = (), suffixes: tuple[str, ...] = ()
+) -> list[Problem]:
     """Why the output file of ``flag`` cannot be written to ``out``, if it cannot: among others,
-    when it is one of the command's ``inputs`` (files it reads; None for one not given)."""
+    when it is one of the command's ``inputs`` (files it reads; None for one not given), or when
+    its name does not end in one of ``suffixes`` (case aside; any name when empty)."""
     for name in inputs:
         if name is not None and out.exists() and Path(name).exists() and out.samefile(name):
             return [flag_problem(flag, f"{out} is an input of this command (another file for the output)")]
+    if suffixes and out.suffix.lower() not in suffixes:
+        allowed = " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
+        return [flag_problem(flag, f"{out} does not end in {allowed} (a file name ending in {allowed})")]
     parent = out.parent
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"

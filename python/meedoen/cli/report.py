@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 
 from meedoen.breakeven import read_table
-from meedoen.cli.common import EXIT_FAILED, baseline_problems, output_problems, read_results
+from meedoen.cli.common import (
+    EXIT_FAILED,
+    HTML_SUFFIXES,
+    baseline_problems,
+    output_problems,
+    read_results,
+)
 from meedoen.errors import InputError, flag_problem
 from meedoen.results import Results
 
@@ -36,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     from meedoen.report import LANGUAGES, write_report  # here, not above: matplotlib takes a second to import
 
     out = Path(args.output)
-    problems = output_problems(out, inputs=(args.results, args.break_even))
+    problems = output_problems(out, inputs=(args.results, args.break_even), suffixes=HTML_SUFFIXES)
     if args.lang not in LANGUAGES:
         allowed = " or ".join(LANGUAGES)
         problems.append(flag_problem("--lang", f"value {args.lang} is not a report language ({allowed})"))

@@ -8,6 +8,7 @@ from typing import Any
 from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
+    HDF5_SUFFIXES,
     EXIT_INTERRUPTED,
     NUMBER,
     WHOLE,
@@ -111,8 +112,9 @@ def command(args: argparse.Namespace) -> int:
             problems.append(flag_problem("--ranges", message))
     problems += mode_problems(args, settings | own)
     out = output_path(args)
-    if args.output or args.resume:
-        problems += output_problems(out, inputs=(args.scenario, args.posterior))
+    if args.output or args.resume:  # a file to resume keeps the name it was written under
+        suffixes = HDF5_SUFFIXES if not args.resume else ()
+        problems += output_problems(out, inputs=(args.scenario, args.posterior), suffixes=suffixes)
     experiment = None
     try:
         if args.resume:

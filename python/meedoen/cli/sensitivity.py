@@ -10,6 +10,8 @@ from typing import Any
 from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
+    CSV_SUFFIXES,
+    PLOT_SUFFIXES,
     EXIT_INTERRUPTED,
     add_cluster_flags,
     make_directory,
@@ -56,7 +58,11 @@ def command(args: argparse.Namespace) -> int:
     default |= {"--plot"} if not (args.output or args.plot) else set()
     for flag, out in outputs.items():  # results/ is made when needed, so . must be writable then
         folder_made = flag in default and not out.parent.exists()
-        problems += output_problems(out.parent if folder_made else out, flag, inputs=(args.config,))
+        suffixes = PLOT_SUFFIXES if flag == "--plot" else CSV_SUFFIXES
+        if folder_made:
+            problems += output_problems(out.parent, flag, inputs=(args.config,))
+        else:
+            problems += output_problems(out, flag, inputs=(args.config,), suffixes=suffixes)
     named = [out.resolve() for out in outputs.values()]
     if len(set(named)) < len(named) or Path(args.config).resolve() in named:
         problems.append(
