@@ -37,9 +37,12 @@ WORDS = {
         "no_ratio": "zonder extra kosten",
         "none_pays": "Geen scenario verdient zich binnen {years} jaar terug voor de samenleving; het minst "
         "negatieve saldo heeft “{name}”: {balance}.",
-        "scenario": "“{name}” kost de gemeente {cost}, brengt {up} volwassenen meer een trede omhoog op de "
+        "scenario": "“{name}” kost de gemeente {cost}, brengt {up} een trede omhoog op de "
         "participatieladder en geeft de gemeente een saldo van {gemeente} en de samenleving {society}. "
         "{payback}",
+        "more": "{n} volwassenen meer",
+        "more_one": "1 volwassene meer",
+        "fewer": "{n} volwassenen minder",
         "within": "De gemeente verdient het terug in jaar {year}.",
         "later": "De gemeente verdient het niet terug binnen de periode; in het tempo van het laatste "
         "jaar ({last} per jaar) zou dat in jaar {year} zijn.",
@@ -74,9 +77,12 @@ WORDS = {
         "no_ratio": "at no extra cost",
         "none_pays": "No scenario earns its cost back for society within {years} years; “{name}” has the "
         "least negative balance: {balance}.",
-        "scenario": "“{name}” costs the municipality {cost}, moves {up} more adults up a rung of the "
+        "scenario": "“{name}” costs the municipality {cost}, moves {up} up a rung of the "
         "participation ladder and gives the municipality a balance of {gemeente} and society {society}. "
         "{payback}",
+        "more": "{n} more adults",
+        "more_one": "1 more adult",
+        "fewer": "{n} fewer adults",
         "within": "The municipality earns it back in year {year}.",
         "later": "The municipality does not earn it back within the horizon; at the last year's rate "
         "({last} a year) it would in year {year}.",
@@ -175,7 +181,7 @@ def _scenario(cells: pd.DataFrame, outlook: pd.Series, name: str, up: float, wor
     return words["scenario"].format(
         name=name,
         cost=money(float(cells.loc[(name, "gemeente", "cost"), "mean"]), lang),
-        up=_decimal(up, words, places=0),
+        up=_adults(up, words),
         gemeente=money(float(cells.loc[(name, "gemeente", "balance"), "mean"]), lang),
         society=money(float(cells.loc[(name, SOCIETY, "balance"), "mean"]), lang),
         payback=payback,
@@ -240,6 +246,15 @@ def _caveats(
         caveats.append(words["few"].format(n=replicates))
     caveats.append(words["horizon"].format(years=years))
     return caveats
+
+
+def _adults(up: float, words: dict) -> str:
+    """A difference in adults, a mean over replicates, to the whole person (half up), in words:
+    "12 more adults", "1 more adult", "3 fewer adults"."""
+    whole = math.floor(abs(up) + 0.5)
+    if up < 0 and whole > 0:
+        return words["fewer"].format(n=_decimal(whole, words, places=0))
+    return words["more_one"] if whole == 1 else words["more"].format(n=_decimal(whole, words, places=0))
 
 
 def _decimal(value: float, words: dict, places: int = 2) -> str:

@@ -105,3 +105,9 @@ def test_the_sensitivity_table_prints_euros_readably(capsys):
     printed = capsys.readouterr().out
     assert "e+" not in printed and "a title [with brackets]" in printed
     assert re.search(r"net_savings +│ a +│ +2\d\d,\d{3} ± [\d,]+ │", printed), printed
+
+
+def test_an_amount_that_rounds_to_zero_has_no_minus_sign():
+    assert cell(-400.0, -40_000.0, 39_000.0, "euro", diff=True) == "+0k [-40k, +39k]"
+    assert cell(-400.0, float("nan"), float("nan"), "euro") == "0k"
+    assert cell(-1600.0, float("nan"), float("nan"), "euro") == "-2k"

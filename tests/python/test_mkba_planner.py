@@ -310,3 +310,20 @@ def test_the_report_shows_the_per_year_numbers_and_a_conclusion_from_them(run, l
     assert ("ranges" in conclusion) and ("Sobol" in conclusion)  # the draws are named among the caveats
     words = {"nl": "niet terug", "en": "does not earn it back"}[lang]
     assert words in conclusion  # no_effect never earns it back
+
+
+@pytest.mark.parametrize(
+    ("up", "nl", "en"),
+    [
+        (1.2, "1 volwassene meer", "1 more adult"),
+        (2.5, "3 volwassenen meer", "3 more adults"),
+        (0.4, "0 volwassenen meer", "0 more adults"),
+        (-3.0, "3 volwassenen minder", "3 fewer adults"),
+        (1234.0, "1.234 volwassenen meer", "1,234 more adults"),
+    ],
+)
+def test_the_conclusion_counts_adults_in_words(up, nl, en):
+    from meedoen.conclusion import WORDS, _adults
+
+    assert _adults(up, WORDS["nl"]) == nl
+    assert _adults(up, WORDS["en"]) == en

@@ -77,7 +77,14 @@ def _formatter(unit: str, diff: bool, low: float, high: float, show: bool):  # n
     else:
         factor, default, suffix = 1, 1, ""
     places = decimals(default, factor * low, factor * high) if show else default
-    return lambda v: f"{factor * v:{sign},.{places}f}{suffix}"
+
+    def shown(v: float) -> str:
+        text = f"{factor * v:{sign},.{places}f}"
+        if not text.lstrip("+-").strip("0.,"):  # rounds to zero: no minus sign (-0k)
+            text = f"{0.0:{sign},.{places}f}"
+        return text + suffix
+
+    return shown
 
 
 def percent(mean: float, low: float, high: float) -> str:
