@@ -222,3 +222,20 @@ def test_the_realistic_configuration_offers_every_programme_of_the_hand_made_sce
     experiment = config.experiment
     used = {i["type"] for name in experiment.scenario_names for i in experiment.interventions(name)}
     assert used and used <= offered, used - offered
+
+
+def test_a_best_allocation_that_funds_nothing_is_said_in_words(searched, capsys):
+    """When funding nothing is best (every programme off), the printed result says so in a sentence
+    instead of leaving the reader to find "off" in every column."""
+    import dataclasses
+
+    from meedoen.cli.optimise import print_result
+
+    _, _, result = searched
+    print_result(result, [])
+    assert "funds none of the programmes" not in capsys.readouterr().out
+    table = result.table.copy()
+    for choice in result.config.choices:
+        table.loc[table.role == "best", choice.name] = "off"
+    print_result(dataclasses.replace(result, table=table), [])
+    assert "The best allocation funds none of the programmes" in " ".join(capsys.readouterr().out.split())

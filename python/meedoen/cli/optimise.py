@@ -127,6 +127,13 @@ def print_result(result: Any, written: list[Path]) -> None:
         ]
         console.add_row(table, [row["name"], row["role"], *cells])
     out.print(table)
+    best = next(row for row in result.table.to_dict("records") if row["role"] == "best")
+    if all(_programme(choice, best) == "off" for choice in config.choices):
+        console.say(
+            out,
+            f"The best allocation funds none of the programmes: every allocation tried gave a lower "
+            f"{objective.name} than funding nothing, at these assumptions.",
+        )
     tried = result.trials.key.nunique()
     console.say(
         out,
