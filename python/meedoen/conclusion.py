@@ -206,8 +206,14 @@ def _pocket(cells: pd.DataFrame, name: str, words: dict, lang: str) -> str:
     if balances["gemeente"] >= 0 or not gainers:
         return ""
     gainers.sort(key=balances.__getitem__, reverse=True)
-    amount = words["and"].join(f"{LABELS[lang][a].lower()} {money(balances[a], lang)}" for a in gainers)
+    amount = words["and"].join(f"{_in_sentence(a, lang)} {money(balances[a], lang)}" for a in gainers)
     return words["pocket_one"].format(name=name, amount=amount)
+
+
+def _in_sentence(actor: str, lang: str) -> str:
+    """An actor's label within a sentence: lower case, but the Rijk (the State) is a proper noun."""
+    label = LABELS[lang][actor]
+    return label if actor == "rijk" else label.lower()
 
 
 def _caveats(
@@ -238,7 +244,7 @@ def _caveats(
         for actor in ("gemeente", SOCIETY):
             row = cells.loc[(name, actor, "balance")]
             if row.ci_low < 0 < row.ci_high:
-                who = words["of"].format(scenario=name, actor=LABELS[lang][actor].lower())
+                who = words["of"].format(scenario=name, actor=_in_sentence(actor, lang))
                 low, high = money(float(row.ci_low), lang), money(float(row.ci_high), lang)
                 caveats.append(words["unsure"].format(who=who, low=low, high=high))
     caveats.append(words["drawn"].format(origin=draws_origin) if draws_origin else words["assumed"])

@@ -327,3 +327,11 @@ def test_the_conclusion_counts_adults_in_words(up, nl, en):
 
     assert _adults(up, WORDS["nl"]) == nl
     assert _adults(up, WORDS["en"]) == en
+
+
+def test_actor_names_within_a_sentence_keep_the_rijk_a_proper_noun():
+    from meedoen.conclusion import _in_sentence
+
+    nl = [_in_sentence(a, "nl") for a in ("gemeente", "rijk", "samenleving")]
+    assert nl == ["gemeente", "Rijk", "samenleving"]
+    assert [_in_sentence(a, "en") for a in ("zorgverzekeraar", "rijk")] == ["health insurers", "State"]
