@@ -7,9 +7,7 @@
 // it once, and prints bytes per agent three ways:
 //   - the exact sum of the containers' capacities: the People columns (the
 //     Simulation's copy); the network: Network::bytes() (the CSR rows and
-//     columns) plus the vectors of empty properties that Boost's CSR graph
-//     keeps per vertex and per edge (1 B each, not in Network::bytes());
-//     the Simulation's own buffers, which have no accessor and are computed
+//     columns); the Simulation's own buffers, which have no accessor and are computed
 //     from their sizes: next rung 1 B + two floats (static_up_, static_down_)
 //     8 B per person;
 //   - the live heap (glibc mallinfo2: bytes in use, arena and mmapped) after
@@ -19,7 +17,9 @@
 //     "other": the interventions' per-person state (Simulation::programs(),
 //     whose columns change too often to be listed here) and malloc's rounding;
 //   - peak RSS (getrusage ru_maxrss) minus the peak before building, which
-//     includes the transient peak of building the network.
+//     includes the transient peaks of the set-up; and the same after each of
+//     its phases (population, network, ladder fit, the Simulation and its
+//     first step), which says which phase sets the peak.
 // The runner (models/runner.cpp) also keeps the city's People while the
 // Simulation holds its own copy; that second copy is printed separately.
 #include <malloc.h>
@@ -78,11 +78,6 @@ std::size_t people_bytes(const models::People& p) {
   return bytes;
 }
 
-std::size_t network_bytes(const models::Network& network) {
-  const auto& g = network.graph();
-  return network.bytes() + capacity_bytes(g.m_vertex_properties) + capacity_bytes(g.m_forward.m_edge_properties);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,23 +99,29 @@ int main(int argc, char** argv) {
   const double baseline_current = current_rss_bytes();
   const double baseline_heap = live_heap_bytes();
 
+  std::vector<double> phase_peaks;  // peak RSS growth after each phase
+  const auto phase_done = [&] { phase_peaks.push_back(peak_rss_bytes() - baseline_peak); };
   const auto start = std::chrono::steady_clock::now();
   auto people = models::build_population(wijken, scale, params, rng, 0);
+  phase_done();
   const auto network = models::build_network(people, params, rng, 0);
+  phase_done();
   const auto fit = models::fit_ladder(people, network, params);
+  phase_done();
   const std::chrono::duration<double> setup = std::chrono::steady_clock::now() - start;
   const std::size_t n = people.size();
   const std::size_t households = people.households();
   const std::size_t city_people = people_bytes(people);  // the runner's copy, kept beside the Simulation's
   models::Simulation simulation(std::move(people), network, fit, params, rng, 0, 1);
+  phase_done();
   simulation.step(1);
+  phase_done();
   const double heap = live_heap_bytes() - baseline_heap;
 
   const double peak = peak_rss_bytes() - baseline_peak;
   const double resident = current_rss_bytes() - baseline_current;
   const std::size_t people_b = people_bytes(simulation.people());
-  const std::size_t csr_b = network.bytes();
-  const std::size_t network_b = network_bytes(network);
+  const std::size_t network_b = network.bytes();
   const std::size_t buffers_b = n * (sizeof(std::uint8_t) + 2 * sizeof(float));
   const std::size_t exact = people_b + network_b + buffers_b;
   const double per = 1.0 / static_cast<double>(n);
@@ -129,9 +130,7 @@ int main(int argc, char** argv) {
               households, network.contact_pairs(), 2.0 * static_cast<double>(network.contact_pairs()) * per);
   std::printf("  exact bytes per agent (container capacities):\n");
   std::printf("    people columns          %8.1f\n", static_cast<double>(people_b) * per);
-  std::printf("    network                 %8.1f  (CSR rows and columns %.1f + Boost's empty property vectors %.1f)\n",
-              static_cast<double>(network_b) * per, static_cast<double>(csr_b) * per,
-              static_cast<double>(network_b - csr_b) * per);
+  std::printf("    network                 %8.1f  (CSR rows and columns)\n", static_cast<double>(network_b) * per);
   std::printf("    simulation buffers      %8.1f  (computed from sizes: 1 B next rung + 2 x 4 B floats)\n",
               static_cast<double>(buffers_b) * per);
   std::printf("    total                   %8.1f\n", static_cast<double>(exact) * per);
@@ -142,15 +141,18 @@ int main(int argc, char** argv) {
               (heap - static_cast<double>(exact)) * per);
   std::printf("  peak RSS growth per agent  %8.1f  (getrusage ru_maxrss, includes the build's transient peak)\n",
               peak * per);
+  std::printf("    after population %.1f, network %.1f, ladder fit %.1f, simulation %.1f, first step %.1f\n",
+              phase_peaks[0] * per, phase_peaks[1] * per, phase_peaks[2] * per, phase_peaks[3] * per,
+              phase_peaks[4] * per);
   std::printf("  resident RSS growth per agent %5.1f  (/proc/self/statm after the first step)\n", resident * per);
   // The set-up's wall time (population, network, ladder fit) on OpenMP's threads (OMP_NUM_THREADS).
   std::printf("SETUP scale=%g threads=%d seconds=%.2f\n", scale, omp_get_max_threads(), setup.count());
   // One machine-readable line for run.sh.
-  std::printf("MEMORY scale=%g agents=%zu people=%.1f network=%.1f csr=%.1f buffers=%.1f exact=%.1f "
+  std::printf("MEMORY scale=%g agents=%zu people=%.1f network=%.1f buffers=%.1f exact=%.1f "
               "runner_copy=%.1f "
               "heap=%.1f other=%.1f peak_rss=%.1f resident=%.1f\n",
               scale, n, static_cast<double>(people_b) * per, static_cast<double>(network_b) * per,
-              static_cast<double>(csr_b) * per, static_cast<double>(buffers_b) * per,
+              static_cast<double>(buffers_b) * per,
               static_cast<double>(exact) * per,
               static_cast<double>(city_people) * per, heap * per,
               (heap - static_cast<double>(exact)) * per, peak * per, resident * per);

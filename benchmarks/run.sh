@@ -142,8 +142,7 @@ for name, reps_ in runs.items():
 print()
 print("| bytes per agent | scale 1 | scale 10 |")
 print("| --- | ---: | ---: |")
-for key, label in [("people", "people columns (capacity)"), ("network", "network (capacity)"),
-                   ("csr", "of which CSR rows and columns (Network::bytes())"),
+for key, label in [("people", "people columns (capacity)"), ("network", "network: CSR rows and columns (capacity)"),
                    ("buffers", "simulation buffers (from sizes)"), ("exact", "**exact total**"),
                    ("heap", "**live heap growth** (everything held)"),
                    ("other", "of which other (interventions' per-person state)"),

@@ -20,14 +20,15 @@ namespace {
 // What the fit needs of each adult: rung, top rung, b.x terms and peer shares;
 // and the adults on each rung (indices into these), in the order of the persons.
 struct AdultTerms {
-  std::vector<int> rung, top;
+  std::vector<std::uint8_t> rung, top;
   Eigen::VectorXd xb_up, xb_down;
   std::vector<PeerShares> peers;
-  std::array<std::vector<std::size_t>, kRungs + 1> on_rung;
+  std::array<std::vector<std::uint32_t>, kRungs + 1> on_rung;
 };
 
 AdultTerms adult_terms(const People& p, const Network& network, const LadderCoefficients& c, int pension_age) {
   std::vector<PersonId> adults;
+  adults.reserve(p.size());
   for (PersonId i = 0; i < p.size(); ++i)
     if (p.adult(i)) adults.push_back(i);
   const auto n = static_cast<std::ptrdiff_t>(adults.size());
@@ -45,17 +46,20 @@ AdultTerms adult_terms(const People& p, const Network& network, const LadderCoef
     t.xb_up[k] = x.dot(c.b_up);
     t.xb_down[k] = x.dot(c.b_down);
     t.rung[u] = p.rung[i];
-    t.top[u] = top_rung(p.age[i], pension_age);
+    t.top[u] = static_cast<std::uint8_t>(top_rung(p.age[i], pension_age));
     t.peers[u] = peer_shares(network, p.rung.data(), i);
   }
-  for (std::size_t k = 0; k < adults.size(); ++k) t.on_rung[static_cast<std::size_t>(t.rung[k])].push_back(k);
+  std::array<std::size_t, kRungs + 1> on{};
+  for (const auto r : t.rung) ++on[r];
+  for (std::size_t r = 0; r < on.size(); ++r) t.on_rung[r].reserve(on[r]);
+  for (std::size_t k = 0; k < adults.size(); ++k) t.on_rung[t.rung[k]].push_back(static_cast<std::uint32_t>(k));
   return t;
 }
 
 // The sum of term(k) over `indices`, the same bits for any number of threads:
 // partial sums over fixed blocks, added in the blocks' order.
-template <typename Term>
-auto blocked_sum(const std::vector<std::size_t>& indices, Term term) {
+template <typename Index, typename Term>
+auto blocked_sum(const std::vector<Index>& indices, Term term) {
   using Value = decltype(term(std::size_t{}));
   constexpr std::size_t kBlock = 4096;
   const std::size_t blocks = (indices.size() + kBlock - 1) / kBlock;

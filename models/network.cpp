@@ -4,11 +4,11 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/erdos_renyi_generator.hpp>
 #include <boost/graph/small_world_generator.hpp>
-#include <boost/iterator/counting_iterator.hpp>
-#include <boost/iterator/transform_iterator.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <cmath>
-#include <functional>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "models/purposes.hpp"
 
@@ -99,43 +99,64 @@ std::vector<Edge> wijk_edges(const People& p, const WijkRange& range, std::uint3
   return edges;
 }
 
-// A copyable, default-constructible function object for the iterator above.
-struct Directed {
-  std::function<Edge(std::size_t)> edge;
-  Edge operator()(std::size_t k) const { return edge(k); }
-};
+// Returns the heap's free pages to the system (glibc keeps what a build freed,
+// mapped, for reuse): before the network's big allocations, the population's
+// temporaries; while the rows are filled, the pairs already placed.
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+// The degree of each person of a wijk, into rowstart[i + 1] (zero before).
+void count_degrees(const std::vector<Edge>& edges, std::vector<std::uint32_t>& rowstart) {
+  for (const auto& [a, b] : edges) {
+    ++rowstart[a + 1];
+    ++rowstart[b + 1];
+  }
+}
+
+// The rows of wijk range `w` from its pairs, each pair in both directions in the
+// order of the pairs: a row's lower contacts come from earlier pairs, in order,
+// then its higher ones, so every row is sorted. The pairs are freed once placed.
+void fill_rows(const WijkRange& w, std::vector<Edge>& edges, const std::vector<std::uint32_t>& rowstart,
+               Network::Column& column) {
+  std::vector<std::uint32_t> next(rowstart.begin() + w.first, rowstart.begin() + w.first + w.size);
+  for (const auto& [a, b] : edges) {
+    column[next[a - w.first]++] = b;
+    column[next[b - w.first]++] = a;
+  }
+  std::vector<Edge>().swap(edges);
+  release_free_memory();
+}
 
 }  // namespace
 
+// Every contact lies within a wijk and wijken hold consecutive persons, so each
+// wijk's rows are made from its own pairs alone, in parallel. Memory: the pairs,
+// then the rows, taken as the pairs are placed and freed (never the pairs, a
+// list of both directions and the rows at once).
 Network build_network(const People& p, const sim::ParamSet& params, const sim::Rng& rng, std::uint32_t replicate) {
+  release_free_memory();
   const auto ranges = wijk_ranges(p);
   std::vector<std::vector<Edge>> by_wijk(ranges.size());
+  std::vector<std::uint32_t> rowstart(p.size() + 1, 0);
   const auto n = static_cast<std::ptrdiff_t>(ranges.size());
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::ptrdiff_t w = 0; w < n; ++w) {
     const auto k = static_cast<std::size_t>(w);
     by_wijk[k] = wijk_edges(p, ranges[k], static_cast<std::uint32_t>(w), params, rng, replicate);
+    count_degrees(by_wijk[k], rowstart);
   }
-  std::size_t total = 0;
-  for (const auto& e : by_wijk) total += e.size();
-  std::vector<Edge> edges;
-  edges.reserve(total);
-  for (auto& e : by_wijk) {
-    edges.insert(edges.end(), e.begin(), e.end());
-    std::vector<Edge>().swap(e);  // freed as soon as copied
+  for (std::size_t i = 0; i < p.size(); ++i) rowstart[i + 1] += rowstart[i];
+  release_free_memory();  // what the wijken's lists held while they grew
+  Network::Column column(rowstart.back());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::ptrdiff_t w = 0; w < n; ++w) {
+    const auto k = static_cast<std::size_t>(w);
+    fill_rows(ranges[k], by_wijk[k], rowstart, column);
   }
-  // Both directions of each pair, made as the graph reads them (never stored): the graph counts
-  // the degrees in a first pass and places the contacts in a second, in the order they come,
-  // which leaves every row sorted (a row's lower contacts come from earlier pairs, in order,
-  // then its higher ones). Memory: the pairs and the graph, nothing more.
-  const auto both = [&edges](std::size_t k) {
-    const auto& e = edges[k / 2];
-    return k % 2 == 0 ? e : Edge{e.second, e.first};
-  };
-  const auto first = boost::make_transform_iterator(boost::counting_iterator<std::size_t>(0), Directed{both});
-  const auto last = boost::make_transform_iterator(boost::counting_iterator<std::size_t>(2 * edges.size()),
-                                                   Directed{both});
-  return Network(ContactGraph(boost::edges_are_unsorted_multi_pass, first, last, static_cast<std::uint32_t>(p.size())));
+  return Network(std::move(rowstart), std::move(column));
 }
 
 }  // namespace meedoen::models

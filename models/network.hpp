@@ -1,13 +1,15 @@
-// The social network: undirected contacts stored as Boost.Graph's compressed
-// sparse row graph (each contact in both directions), built once per replicate
+// The social network: undirected contacts stored in compressed sparse rows
+// (each contact in both directions, every row sorted), built once per replicate
 // from three layers (MODEL.md section 2): household (all pairs), neighbourhood
 // (random contacts in the wijk) and friends (a small world over the wijk's
 // residents ordered by age).
 #pragma once
 
-#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "models/people.hpp"
 #include "sim/parameters.hpp"
@@ -15,28 +17,44 @@
 
 namespace meedoen::models {
 
-using ContactGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
-                                                        boost::no_property, std::uint32_t, std::uint32_t>;
+// An allocator whose value-initialisation leaves the value unset, so that a
+// vector of contacts sized at once takes memory only as its rows are written.
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) ::new (static_cast<void*>(p)) U;
+    else ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
 
+// Compressed sparse rows: the contacts of person i are column[rowstart[i] .. rowstart[i + 1]).
+// (Boost's compressed_sparse_row_graph held 1 B per edge and per vertex for its empty
+// properties, and refuses `void` properties, so the two arrays are held here.)
 class Network {
 public:
+  using Column = std::vector<PersonId, UninitialisedAllocator<PersonId>>;
+
   Network() = default;
-  explicit Network(ContactGraph graph) : graph_(std::move(graph)) {}
+  Network(std::vector<std::uint32_t> rowstart, Column column)
+      : rowstart_(std::move(rowstart)), column_(std::move(column)) {}
 
   std::span<const PersonId> contacts(PersonId i) const {
-    const auto& rows = graph_.m_forward.m_rowstart;
-    return {graph_.m_forward.m_column.data() + rows[i], rows[i + 1] - rows[i]};
+    return {column_.data() + rowstart_[i], rowstart_[i + 1] - rowstart_[i]};
   }
-  std::size_t persons() const { return num_vertices(graph_); }
-  std::size_t contact_pairs() const { return num_edges(graph_) / 2; }
+  std::size_t persons() const { return rowstart_.empty() ? 0 : rowstart_.size() - 1; }
+  std::size_t contact_pairs() const { return column_.size() / 2; }
   std::size_t bytes() const {
-    return graph_.m_forward.m_rowstart.capacity() * sizeof(std::uint32_t) +
-           graph_.m_forward.m_column.capacity() * sizeof(std::uint32_t);
+    return rowstart_.capacity() * sizeof(std::uint32_t) + column_.capacity() * sizeof(PersonId);
   }
-  const ContactGraph& graph() const { return graph_; }
 
 private:
-  ContactGraph graph_;
+  std::vector<std::uint32_t> rowstart_;
+  Column column_;
 };
 
 Network build_network(const People& people, const sim::ParamSet& params, const sim::Rng& rng, std::uint32_t replicate);
