@@ -258,11 +258,11 @@ def paired_half_widths(results: Results) -> dict[str, float]:
 def _half_widths(values: xr.DataArray, scenarios: list[str]) -> dict[str, float]:
     """Per scenario, the 95% half-width of its paired difference to the first scenario in
     ``values`` (scenario x replicate); for a lone baseline, of its own mean."""
-    base = values.sel(scenario=scenarios[0]).values
+    base = values.sel(scenario=scenarios[0]).values.astype(float)  # counts are unsigned: subtract as floats
     widths = {}
     for name in scenarios[1:] or scenarios:
-        own = values.sel(scenario=name).values
+        own = values.sel(scenario=name).values.astype(float)
         diff = own - base if len(scenarios) > 1 else own
-        _, low, high = mean_interval(np.asarray(diff, dtype=float))
+        _, low, high = mean_interval(diff)
         widths[name] = (high - low) / 2
     return widths

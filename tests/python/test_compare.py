@@ -283,3 +283,17 @@ def test_bad_precision(tmp_path, items, expected):
     assert result.returncode == 2
     assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_precision_half_widths_of_counts_that_fall_below_the_baseline():
+    """persons_up is stored unsigned: a scenario below the baseline in some replicate must give a
+    negative difference, not one wrapped round to 4e9 (the run then never reached its target)."""
+    from scipy import stats
+
+    from meedoen.runner import _half_widths
+
+    counts = np.array([[10, 12, 11, 9], [9, 14, 10, 11]], dtype=np.uint32)
+    values = xr.DataArray(counts, dims=["scenario", "replicate"], coords={"scenario": ["baseline", "s"]})
+    diff = counts[1].astype(float) - counts[0]
+    half = stats.t.ppf(0.975, 3) * diff.std(ddof=1) / 2
+    assert _half_widths(values, ["baseline", "s"])["s"] == pytest.approx(half, rel=1e-12)
