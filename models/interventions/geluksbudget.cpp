@@ -32,8 +32,8 @@ std::vector<sim::ParamSpec> geluksbudget_parameters() {
   constexpr std::string_view t = "geluksbudget";
   return {
       intervention_param(t, "finding_rate", "per week", 0.0008, 0, 1, "assumption",
-                         "Weekly probability that intermediaries put an eligible person forward: about 95 a year "
-                         "city-wide at scale 1."),
+                         "Weekly probability that intermediaries put an eligible person forward: about 200 a year "
+                         "city-wide at scale 1, more than the consultants' hours visit (about 90)."),
       intervention_param(t, "staff_hours", "hours per week", 12, 0, 1000, "assumption",
                          "Hours a week of the consultants (geluksconsulenten) for home visits."),
       intervention_param(t, "visit_hours", "hours", 6, 0.1, 100, "F 3.6",

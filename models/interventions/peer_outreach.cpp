@@ -22,7 +22,7 @@ std::vector<sim::ParamSpec> peer_outreach_parameters() {
   return {
       intervention_param(t, "finding_rate", "per week", 0.00008, 0, 1, "F 4.1",
                          "Weekly probability that the brigade finds an eligible resident (before signalling); "
-                         "calibrated so that a city-wide brigade at scale 1 (about 6,400 eligible adults) visits "
+                         "calibrated so that a city-wide brigade at scale 1 (about 6,900 eligible adults) visits "
                          "about 20 people a year, as Meedoen met de Stad's did."),
       intervention_param(t, "staff_hours", "hours per week", 4, 0, 1000, "assumption",
                          "Peer experts' hours a week (two brigadiers, two hours each)."),
