@@ -119,11 +119,18 @@ void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t repl
 
 DemographyCounts Demography::step(People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
                                   int threads, std::vector<PersonId>& left, std::vector<PersonId>& settled) {
+  DemographyEvents events;
+  draw(p, rng, replicate, week, threads, events);
+  return apply(p, events, rng, replicate, week, left, settled);
+}
+
+void Demography::draw(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
+                      int threads, DemographyEvents& e) {
   decide(p, rng, replicate, week, threads);
-  left.clear();
-  settled.clear();
-  DemographyCounts c;
-  std::vector<PersonId> mothers, arriving;
+  e.leaving.clear();
+  e.arriving.clear();
+  e.mothers.clear();
+  e.died = e.moved_out = 0;
   const auto n = static_cast<PersonId>(p.size());
   for (PersonId i = 0; i < n; ++i) {
     if (i % 8 == 0 && i + 8 <= n) {  // most weeks nothing happens to eight places in a row
@@ -138,16 +145,26 @@ DemographyCounts Demography::step(People& p, const sim::Rng& rng, std::uint32_t 
     switch (what_[i]) {
       case kDies:
       case kLeaves:
-        left.push_back(i);
-        (what_[i] == kDies ? c.died : c.moved_out) += 1;
+        e.leaving.push_back(i);
+        (what_[i] == kDies ? e.died : e.moved_out) += 1;
         break;
-      case kGivesBirth: mothers.push_back(i); break;
-      case kMovesIn: arriving.push_back(i); break;
+      case kGivesBirth: e.mothers.push_back(i); break;
+      case kMovesIn: e.arriving.push_back(i); break;
       default: break;
     }
   }
+}
+
+DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const sim::Rng& rng,
+                                   std::uint32_t replicate, std::uint32_t week, std::vector<PersonId>& left,
+                                   std::vector<PersonId>& settled) const {
+  left = e.leaving;
+  settled.clear();
+  DemographyCounts c;
+  c.died = e.died;
+  c.moved_out = e.moved_out;
   for (const auto i : left) vacate(p, i);
-  for (const auto i : arriving) {
+  for (const auto i : e.arriving) {
     const auto u = rng.words(replicate, week, i, kDrawNewcomer);
     double band_u = sim::Rng::to_unit(u[0]);
     // A minor moves in with a parent: into a household without an adult, an adult moves in.
@@ -160,7 +177,7 @@ DemographyCounts Demography::step(People& p, const sim::Rng& rng, std::uint32_t 
     settled.push_back(i);
     c.moved_in += 1;
   }
-  for (const auto mother : mothers) {
+  for (const auto mother : e.mothers) {
     const PersonId i = free_place(p, mother);
     if (i == p.size()) continue;
     // Born this week: the first birthday 52 weeks on (the ageing of this week's step comes after).

@@ -26,6 +26,16 @@ struct DemographyCounts {
   std::uint32_t born = 0, died = 0, moved_in = 0, moved_out = 0;
 };
 
+// The week's events, drawn from each place's presence, sex and age only, which no intervention
+// changes: the same in every scenario of a replicate (docs/ODD.md 7.11), so a coupled scenario
+// takes the baseline's instead of drawing them again.
+struct DemographyEvents {
+  std::vector<PersonId> leaving;   // die or move out (places, in order)
+  std::vector<PersonId> arriving;  // empty places someone moves into
+  std::vector<PersonId> mothers;   // women who give birth
+  std::uint32_t died = 0, moved_out = 0;
+};
+
 class Demography {
 public:
   // Weekly probabilities per age band, from the yearly demography.* rates.
@@ -45,6 +55,12 @@ public:
   // died or moved out, `settled` those a newborn or newcomer took, in order.
   DemographyCounts step(People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
                         std::vector<PersonId>& left, std::vector<PersonId>& settled);
+
+  // step() in two halves: the week's events of p (reads p only), and carrying them out on p.
+  void draw(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
+            DemographyEvents& events);
+  DemographyCounts apply(People& p, const DemographyEvents& events, const sim::Rng& rng, std::uint32_t replicate,
+                         std::uint32_t week, std::vector<PersonId>& left, std::vector<PersonId>& settled) const;
 
   const Rates& rates() const { return rates_; }
 

@@ -128,10 +128,12 @@ void Simulation::step(std::uint32_t week, bool reference) {
 // may raise the bounds of the fast path. Leavers and newcomers change their
 // places and their households' flags (a household gone, one started afresh, a
 // child that came): every member of those households goes into changed_.
-void Simulation::turn_over(std::uint32_t week) {
+void Simulation::turn_over(std::uint32_t week, const DemographyEvents* shared) {
   if (turned_over_) return;
   turned_over_ = true;
-  turnover_ = demography_.step(people_, rng_, replicate_, week, threads_, left_, settled_);
+  if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
+  const auto& events = shared != nullptr ? *shared : demography_events_;
+  turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_);
   for (const auto i : left_) {
     programs_.enrolled_in[i] = 0;
     programs_.faded_from[i] = 0;
@@ -582,7 +584,7 @@ void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, dou
 // events are kept as differences from what the baseline does with them.
 void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   baseline.turn_over(week);  // the same births, deaths and moves as this scenario's: the state compared is this week's
-  turn_over(week);
+  turn_over(week, &baseline.demography_events_);  // drawn once, by the baseline
   turned_over_ = false;
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});

@@ -89,7 +89,8 @@ public:
 private:
   void step(std::uint32_t week, bool reference);
   // Step 0 of the week, once (the coupled step turns the baseline over before its step).
-  void turn_over(std::uint32_t week);
+  // `shared`: the week's events as the baseline drew them (a coupled scenario's are the same), else drawn here.
+  void turn_over(std::uint32_t week, const DemographyEvents* shared = nullptr);
   // b . x over the indicators that do not change, of person i (static_up_, static_down_).
   void static_terms(PersonId i);
   void take_in(World& world);
@@ -137,6 +138,7 @@ private:
   bool turned_over_ = false;  // step 0 of this week is done
   DemographyCounts turnover_{};
   std::vector<PersonId> left_, settled_;    // this week's leavers and newcomers (places)
+  DemographyEvents demography_events_;      // this week's, as drawn by turn_over
   Interventions interventions_;             // in the scenario's order: index() is the position
   std::vector<std::size_t> take_in_order_;  // positions by phase (stable)
   ProgramState programs_;
