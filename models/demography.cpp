@@ -157,7 +157,7 @@ void Demography::draw(const People& p, const sim::Rng& rng, std::uint32_t replic
 
 DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const sim::Rng& rng,
                                    std::uint32_t replicate, std::uint32_t week, std::vector<PersonId>& left,
-                                   std::vector<PersonId>& settled) const {
+                                   std::vector<PersonId>& settled, const People* base) const {
   left = e.leaving;
   settled.clear();
   DemographyCounts c;
@@ -173,7 +173,7 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
     const int span = kBandUpper[band] - kBandLower[band] + 1;
     const int age = kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
-    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week);
+    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week, base);
     settled.push_back(i);
     c.moved_in += 1;
   }
@@ -181,7 +181,7 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     const PersonId i = free_place(p, mother);
     if (i == p.size()) continue;
     // Born this week: the first birthday 52 weeks on (the ageing of this week's step comes after).
-    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week);
+    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, base);
     settled.push_back(i);
     c.born += 1;
   }
@@ -222,8 +222,11 @@ PersonId Demography::free_place(const People& p, PersonId mother) const {
 
 // A newborn or newcomer in place i, drawn from the shares at the start; one who
 // moves into an empty dwelling starts its household afresh.
+// With `base` (the baseline, which has settled the same place this week from the same keys),
+// the motivation (an inverse Beta distribution function) is the baseline's, and so is the rung
+// where the household's debts, the one covariate an intervention changes, are the baseline's.
 void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng,
-                        std::uint32_t replicate, std::uint32_t week) const {
+                        std::uint32_t replicate, std::uint32_t week, const People* base) const {
   const auto h = p.household[i];
   const auto w = p.wijk[i];
   bool anyone = false;
@@ -245,7 +248,8 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   p.rung[i] = kNoRung;
   if (age < kAdultAge) {
     p.household_flags[h] |= kHasChildren;
-    p.motivation[i] = static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
+    p.motivation[i] = base ? base->motivation[i]
+                           : static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
     return;
   }
   const bool bijstand = age < pension_age_ && sim::Rng::to_unit(u[0]) < bijstand_[w];
@@ -257,8 +261,14 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   if (sim::Rng::to_unit(u[1]) < chronic_[low]) p.flags[i] |= kChronic;
   if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
   if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
-  p.motivation[i] = static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
-  p.rung[i] = rungs_.draw(rung_group(age, bijstand, pension_age_), covariates(p, i, pension_age_), sim::Rng::to_unit(u[3]));
+  p.motivation[i] = base ? base->motivation[i]
+                         : static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
+  if (base && base->household_has(i, kDebt) == p.household_has(i, kDebt)) {
+    p.rung[i] = base->rung[i];
+    return;
+  }
+  const auto group = rung_group(age, bijstand, pension_age_);
+  p.rung[i] = rungs_.draw(group, covariates(p, i, pension_age_), sim::Rng::to_unit(u[3]));
 }
 
 }  // namespace meedoen::models

@@ -56,11 +56,15 @@ public:
   DemographyCounts step(People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
                         std::vector<PersonId>& left, std::vector<PersonId>& settled);
 
-  // step() in two halves: the week's events of p (reads p only), and carrying them out on p.
+  // step() in two halves: the week's events of p (reads p only), and carrying them out on p. A
+  // coupled scenario passes `base`, the baseline that has carried out the same events this week:
+  // its newcomers' motivations, and their rungs where the household's debts agree, are taken
+  // from it (the same values, not drawn again).
   void draw(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
             DemographyEvents& events);
   DemographyCounts apply(People& p, const DemographyEvents& events, const sim::Rng& rng, std::uint32_t replicate,
-                         std::uint32_t week, std::vector<PersonId>& left, std::vector<PersonId>& settled) const;
+                         std::uint32_t week, std::vector<PersonId>& left, std::vector<PersonId>& settled,
+                         const People* base = nullptr) const;
 
   const Rates& rates() const { return rates_; }
 
@@ -71,7 +75,7 @@ private:
   bool has_adult(const People& p, HouseholdId h) const;
   PersonId free_place(const People& p, PersonId mother) const;  // p.size(): none
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,
-              std::uint32_t week) const;
+              std::uint32_t week, const People* base) const;
 
   const sim::ParamSet& params_;
   Rates rates_;

@@ -128,12 +128,13 @@ void Simulation::step(std::uint32_t week, bool reference) {
 // may raise the bounds of the fast path. Leavers and newcomers change their
 // places and their households' flags (a household gone, one started afresh, a
 // child that came): every member of those households goes into changed_.
-void Simulation::turn_over(std::uint32_t week, const DemographyEvents* shared) {
+void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   if (turned_over_) return;
   turned_over_ = true;
   if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
-  const auto& events = shared != nullptr ? *shared : demography_events_;
-  turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_);
+  const auto& events = shared != nullptr ? shared->demography_events_ : demography_events_;
+  turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_,
+                                shared != nullptr ? &shared->people_ : nullptr);
   for (const auto i : left_) {
     programs_.enrolled_in[i] = 0;
     programs_.faded_from[i] = 0;
@@ -220,13 +221,15 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
   if (p.birth_week[i] == week % 52 && p.age[i] < 255) {
     p.age[i] += 1;
     if (p.age[i] == kAdultAge) {
-      rung = start_rungs_.draw(kWorkingAgeGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
+      const double u_rung = rng_.uniform(replicate_, week, i, kDrawAdultRung);
+      rung = start_rungs_.draw(kWorkingAgeGroup, covariates(p, i, pension_age_), u_rung);
       ++events[kBecameAdult];
     }
     if (p.age[i] == pension_age_) {
       // Paid work ends: from rung 5 or 6 to a rung drawn as the pensioners' at the start (given x).
       if (rung > top_rung(pension_age_, pension_age_))
-        rung = start_rungs_.draw(kPensionGroup, covariates(p, i, pension_age_), rng_.uniform(replicate_, week, i, kDrawAdultRung));
+        rung = start_rungs_.draw(kPensionGroup, covariates(p, i, pension_age_),
+                                 rng_.uniform(replicate_, week, i, kDrawAdultRung));
       ++events[kReachedPension];
     }
   }
@@ -584,7 +587,7 @@ void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, dou
 // events are kept as differences from what the baseline does with them.
 void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   baseline.turn_over(week);  // the same births, deaths and moves as this scenario's: the state compared is this week's
-  turn_over(week, &baseline.demography_events_);  // drawn once, by the baseline
+  turn_over(week, &baseline);  // drawn once, by the baseline
   turned_over_ = false;
   events_ = {};
   std::fill(metrics_.begin(), metrics_.end(), MetricCounts{});

@@ -89,8 +89,8 @@ public:
 private:
   void step(std::uint32_t week, bool reference);
   // Step 0 of the week, once (the coupled step turns the baseline over before its step).
-  // `shared`: the week's events as the baseline drew them (a coupled scenario's are the same), else drawn here.
-  void turn_over(std::uint32_t week, const DemographyEvents* shared = nullptr);
+  // `shared`: the baseline, whose events this week a coupled scenario's are (Demography::apply), else drawn here.
+  void turn_over(std::uint32_t week, const Simulation* shared = nullptr);
   // b . x over the indicators that do not change, of person i (static_up_, static_down_).
   void static_terms(PersonId i);
   void take_in(World& world);
