@@ -607,6 +607,11 @@ void check_population(const Section& s, Experiment& e) {
 }  // namespace
 
 Experiment parse_experiment(std::string_view text, const std::string& path) {
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {  // UTF-16 or a binary file
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    throw sim::InputError(sim::Problem{path, static_cast<int>(line), "",
+                                       "is not UTF-8 text (save the scenario file as UTF-8)"});
+  }
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(path));

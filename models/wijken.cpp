@@ -138,11 +138,15 @@ Wijk read_wijk(const Row& row, const std::string& path, std::vector<sim::Problem
   w.name = fields[1];
   if (w.name.empty()) problems.push_back({path, row.line, "name", "is empty (a wijk name)"});
   int* counts[] = {&w.inhabitants, &w.men, &w.women, &w.dwellings};
+  bool counted = true;  // every count read: only then are they compared with each other
   for (int c = 0; c < 4; ++c)
-    if (!parse_count(fields[2 + c], *counts[c]))
+    if (!parse_count(fields[2 + c], *counts[c])) {
+      counted = false;
       problems.push_back({path, row.line, kColumns[2 + c], "'" + fields[2 + c] + "' is not a count (" + kCountRule + ")"});
+    }
   if (!parse_area(fields[6], w.land_ha))
     problems.push_back({path, row.line, "land_ha", "'" + fields[6] + "' is not an area (" + kAreaRule + ")"});
+  if (!counted) return w;
   if (w.inhabitants > 0 && w.dwellings == 0)
     problems.push_back({path, row.line, "dwellings", "is 0 for a wijk with inhabitants (at least 1)"});
   if (const long long sexes = static_cast<long long>(w.men) + w.women; sexes > w.inhabitants + kRoundingSlack)

@@ -90,11 +90,8 @@ def break_even(
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
-    baseline, names = _check(experiment, baseline, scenarios, upper)
     experiment = experiment.with_overrides(replicates=replicates, scale=scale, weeks=weeks, seed=seed)
-    if experiment.replicates < 2:
-        message = f"value {experiment.replicates} is too few (2 or more: the intervals need them)"
-        raise InputError([flag_problem("--replicates", message)])
+    baseline, names = _check(experiment, baseline, scenarios, upper)
     rows = []
     with progress_bar("break-even", "runs") if progress else nullcontext(None) as update:
         done = 0
@@ -132,6 +129,9 @@ def _check(
     if not 0 < upper <= largest:
         allowed = f"a number above 0, at most {largest:g}: the largest {FACTOR}"
         problems.append(flag_problem("--upper", f"value {upper:g} is out of range ({allowed})"))
+    if experiment.replicates < 2:
+        message = f"value {experiment.replicates} is too few (2 or more: the intervals need them)"
+        problems.append(flag_problem("--replicates", message))
     if experiment.file_sets(FACTOR):
         problems.append(
             Problem(

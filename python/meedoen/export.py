@@ -53,7 +53,8 @@ def export(results: Results, path: str | os.PathLike[str], baseline: str | None 
     years = per_year(results, baseline)
     table = planner_table(results, baseline, years)
     if path.suffix.lower() == ".csv":
-        data = table.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+        # Euros to the cent: the sums carry binary noise (1044576,0000000009) a workbook should not show.
+        data = table.round(2).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     else:
         data = _workbook(results, baseline, table, years)
     partial = path.with_name(path.name + ".partial")

@@ -160,6 +160,13 @@ def test_bad_flags_give_one_line_and_exit_2(scenario_file, tmp_path, flags, expe
     assert not out.exists() and result.stdout == ""
 
 
+def test_every_bad_flag_is_named_at_once(scenario_file, tmp_path):
+    result = cli("breakeven", scenario_file, "-o", tmp_path / "be.csv", "--quiet", "--upper", "20", "--replicates", "1")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["--upper", "--replicates"], result.stderr
+
+
 def test_a_file_that_sets_the_factor_is_refused_with_its_line(tmp_path):
     path = tmp_path / "sets.toml"
     path.write_text(SCENARIOS.replace("[[scenario]]\nname = \"baseline\"", f"[parameters]\n{FACTOR} = 2\n"

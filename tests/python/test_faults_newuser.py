@@ -152,3 +152,15 @@ def test_the_report_of_one_replicate_says_there_is_no_interval_and_has_no_nan(on
     assert '="nan"' not in html
     assert "With one replicate there is no interval" in html
     assert "with its 95% interval in brackets" not in html
+
+
+def test_a_utf16_scenario_file_without_a_byte_order_mark_is_refused_as_not_utf8(tmp_path: Path):
+    path = tmp_path / "s.toml"
+    path.write_bytes('[experiment]\nname = "t"\n[[scenario]]\nname = "baseline"\n'.encode("utf-16-le"))
+    assert_refused(cli("validate", path), f"{path}:1: (file): is not UTF-8 text")
+
+
+def test_a_count_that_is_not_a_number_is_one_problem_not_two(tmp_path: Path):
+    """The sum of men and women is compared with the inhabitants only when all three were read."""
+    csv = f"{HEADER}\nWK1,Noord,900,400,500,450,12.5\nWK2,Zuid,12a4,40,50,45,1\n".encode()
+    assert_refused(cli("validate", scenario_with(tmp_path, csv)), f"{tmp_path / 'w.csv'}:3: inhabitants: '12a4'")
