@@ -161,7 +161,8 @@ def test_bad_flags_give_one_line_and_exit_2(scenario_file, tmp_path, flags, expe
 
 
 def test_every_bad_flag_is_named_at_once(scenario_file, tmp_path):
-    result = cli("breakeven", scenario_file, "-o", tmp_path / "be.csv", "--quiet", "--upper", "20", "--replicates", "1")
+    flags = ["--quiet", "--upper", "20", "--replicates", "1"]
+    result = cli("breakeven", scenario_file, "-o", tmp_path / "be.csv", *flags)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert [line.split(":")[1].strip() for line in lines] == ["--upper", "--replicates"], result.stderr

@@ -211,11 +211,11 @@ def test_run_calibrate_and_sensitivity_refuse_a_web_server_with_exit_2(tmp_path:
     (tmp_path / "config.toml").write_text(CALIBRATION)
     (tmp_path / "pilot.csv").write_text(PILOT)
     (tmp_path / "sensitivity.toml").write_text(SENSITIVITY)
-    out = tmp_path / "out"
+    h5, csv = tmp_path / "out.h5", tmp_path / "out.csv"
     commands = {
-        "run": ["run", tmp_path / "pilot.toml", "-o", out, "--quiet"],
-        "calibrate": ["calibrate", tmp_path / "config.toml", "--pilot", tmp_path / "pilot.csv", "-o", out],
-        "sensitivity": ["sensitivity", tmp_path / "sensitivity.toml", "-o", out, "--quiet"],
+        "run": ["run", tmp_path / "pilot.toml", "-o", h5, "--quiet"],
+        "calibrate": ["calibrate", tmp_path / "config.toml", "--pilot", tmp_path / "pilot.csv", "-o", h5],
+        "sensitivity": ["sensitivity", tmp_path / "sensitivity.toml", "-o", csv, "--quiet"],
     }
     with listening("responder") as address:
         for name, command in commands.items():

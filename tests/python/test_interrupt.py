@@ -16,8 +16,11 @@ class _Finalised:
     """An object whose finaliser receives the SIGINT: Python prints "Exception ignored" there."""
 
     def __del__(self) -> None:
-        os.kill(os.getpid(), signal.SIGINT)
-        for _ in range(1000):  # the handler runs between bytecodes, here
+        # To this thread (os.kill may pick another thread of the process, whose handler can run
+        # after __del__ has returned): delivered before raise_signal returns, handled by Python
+        # between the bytecodes below.
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(1000):
             pass
 
 
