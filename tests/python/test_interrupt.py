@@ -26,13 +26,18 @@ class _Finalised:
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point of the test
 def test_an_interrupt_raised_in_a_finaliser_is_not_lost():
-    with interrupt.catch():
-        interrupt.check()  # nothing came yet
-        _Finalised()
-        gc.collect()  # the KeyboardInterrupt was raised in __del__ and ignored there
-        with pytest.raises(KeyboardInterrupt):
-            interrupt.check()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # As in a terminal: a background job (make test &) starts with SIGINT ignored, which catch keeps.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with interrupt.catch():
+            interrupt.check()  # nothing came yet
+            _Finalised()
+            gc.collect()  # the KeyboardInterrupt was raised in __del__ and ignored there
+            with pytest.raises(KeyboardInterrupt):
+                interrupt.check()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
 
 def test_catch_leaves_an_ignored_sigint_ignored():
