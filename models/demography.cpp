@@ -25,6 +25,18 @@ double motivation(const sim::ParamSet& params, bool bijstand, double u) {
   return quantile(d, std::clamp(u, 1e-12, 1 - 1e-12));
 }
 
+// maybe[j] = 0 where place j is present and its word is at or above every present place's
+// highest threshold (`most`, in 32 bits as mark_quiet's bounds are; the word 2^32 - 1 is
+// always looked at), so that nothing happens to it this week. Branch-free so that it vectorises.
+[[gnu::target_clones("avx512f", "avx2", "default")]] void mark_maybe(const std::uint32_t* __restrict words,
+                                                                     const std::uint8_t* __restrict birth_week,
+                                                                     int count, std::uint64_t most,
+                                                                     std::uint8_t* __restrict maybe) {
+  const auto most32 = static_cast<std::uint32_t>(std::min<std::uint64_t>(most, 0xFFFFFFFFu));
+  for (int j = 0; j < count; ++j)
+    maybe[j] = static_cast<std::uint8_t>((words[j] < most32) | (words[j] == 0xFFFFFFFFu) | (birth_week[j] == kAbsent));
+}
+
 }  // namespace
 
 int age_band(int age) {
@@ -51,6 +63,8 @@ Demography::Demography(const People& p, const sim::ParamSet& params, const Start
       const double births = leaves + (female ? rates_.birth[b] : 0.0);
       thresholds_[female][age] = {sim::Rng::word_threshold(dies), sim::Rng::word_threshold(leaves),
                                   sim::Rng::word_threshold(births)};
+      thresholds_[2][age] = {0, 0, move_in_word_};  // an empty place, whatever age it last held
+      most_word_ = std::max(most_word_, thresholds_[female][age][2]);
     }
 
   const std::size_t wijken = p.wijk_names.size();
@@ -91,29 +105,51 @@ Demography::Demography(const People& p, const sim::ParamSet& params, const Start
   low_income_ = share(households[1], households[0] + households[1]);
 }
 
-// One word per place (lane i % 4 of block i / 4), compared with the place's rates
-// (as thresholds on the word: the same decisions as to_unit(word) < rate).
+// One word per place (lane i % 4 of block i / 4), compared with the place's rates (as thresholds
+// on the word: the same decisions as to_unit(word) < rate). Without branches: the number of
+// thresholds above the word names the event (the thresholds of a row are cumulative, so 3: dies,
+// 2: moves out, 1: gives birth; an empty place's row has only the moving-in threshold).
 void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
                         int threads) {
   constexpr int kPlaces = 4 * sim::Rng::kBatch;
+  static constexpr std::uint8_t kWhat[2][4] = {{kNothing, kGivesBirth, kLeaves, kDies},
+                                               {kNothing, kMovesIn, kMovesIn, kMovesIn}};
   const auto n = static_cast<PersonId>(p.size());
-  what_.assign(n, kNothing);
+  what_.resize(n);
+  // Plain pointers: a store through a byte may alias anything, which would make the compiler
+  // reload every column's address for each place.
+  const std::uint8_t* const present = p.birth_week.data();
+  const std::uint8_t* const female = p.female.data();
+  const std::uint8_t* const age = p.age.data();
+  std::uint8_t* const what = what_.data();
+  const auto& thresholds = thresholds_;
   const auto batches = static_cast<std::int64_t>((n + kPlaces - 1) / kPlaces);
 #pragma omp parallel for num_threads(threads) schedule(static, 16)
   for (std::int64_t b = 0; b < batches; ++b) {  // each place's decision reads only its own state
     const auto first = static_cast<PersonId>(b * kPlaces);
     sim::Rng::Batch words;
     rng.words_batch(replicate, week, first / 4, kDrawDemography, words);
-    const PersonId last = std::min<PersonId>(n, first + kPlaces);
-    for (PersonId i = first; i < last; ++i) {
-      const std::uint64_t word = words[i - first];
-      if (!p.present(i)) {
-        what_[i] = word < move_in_word_ ? kMovesIn : kNothing;
-        continue;
+    const int count = static_cast<int>(std::min<PersonId>(n - first, kPlaces));
+    // Most places neither die, move nor give birth this week: a vector compare with the highest
+    // threshold of a present place (and presence) finds the few that need their own row.
+    std::uint8_t maybe[kPlaces] = {}, out[kPlaces] = {};
+    mark_maybe(words.data(), present + first, count, most_word_, maybe);
+    for (int j = 0; j < count; ++j) {
+      if (j % 8 == 0) {  // eight places at a time where none may
+        std::uint64_t eight;
+        std::memcpy(&eight, maybe + j, 8);
+        if (eight == 0) {
+          j += 7;
+          continue;
+        }
       }
-      const auto& t = thresholds_[p.female[i] != 0][p.age[i]];
-      what_[i] = word < t[0] ? kDies : word < t[1] ? kLeaves : word < t[2] ? kGivesBirth : kNothing;
+      if (!maybe[j]) continue;
+      const std::uint64_t word = words[std::size_t(j)];
+      const int empty = present[first + j] == kAbsent;
+      const auto& t = thresholds[empty ? 2 : female[first + j] != 0][age[first + j]];
+      out[j] = kWhat[empty][(word < t[0]) + (word < t[1]) + (word < t[2])];
     }
+    std::memcpy(what + first, out, std::size_t(count));
   }
 }
 
@@ -153,6 +189,26 @@ void Demography::draw(const People& p, const sim::Rng& rng, std::uint32_t replic
       default: break;
     }
   }
+  motivations(p, rng, replicate, week, threads, e);
+}
+
+// The newcomers' motivations, the costly part of settling them (Boost's inverse Beta), for both
+// answers of the bijstand draw that settle() makes, each from the place's own keys: the values
+// settle() would compute, whatever the order in which apply() settles the places.
+void Demography::motivations(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
+                             int threads, DemographyEvents& e) const {
+  e.arriving_motivation.resize(e.arriving.size());
+  const auto n = static_cast<std::int64_t>(e.arriving.size());
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
+  for (std::int64_t k = 0; k < n; ++k) {
+    const PersonId i = e.arriving[std::size_t(k)];
+    const auto u = rng.words(replicate, week, i, kDrawNewcomerState);
+    auto& m = e.arriving_motivation[std::size_t(k)];
+    m[0] = static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
+    m[1] = sim::Rng::to_unit(u[0]) < bijstand_[p.wijk[i]]
+               ? static_cast<float>(motivation(params_, true, sim::Rng::to_unit(u[2])))
+               : m[0];  // not read: settle() gives bijstand only below that share
+  }
 }
 
 DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const sim::Rng& rng,
@@ -164,7 +220,8 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
   c.died = e.died;
   c.moved_out = e.moved_out;
   for (const auto i : left) vacate(p, i);
-  for (const auto i : e.arriving) {
+  for (std::size_t k = 0; k < e.arriving.size(); ++k) {
+    const PersonId i = e.arriving[k];
     const auto u = rng.words(replicate, week, i, kDrawNewcomer);
     double band_u = sim::Rng::to_unit(u[0]);
     // A minor moves in with a parent: into a household without an adult, an adult moves in.
@@ -173,7 +230,9 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
     const int span = kBandUpper[band] - kBandLower[band] + 1;
     const int age = kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
-    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week, base);
+    const auto* precomputed = k < e.arriving_motivation.size() ? &e.arriving_motivation[k] : nullptr;
+    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week, base,
+           precomputed);
     settled.push_back(i);
     c.moved_in += 1;
   }
@@ -181,7 +240,7 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     const PersonId i = free_place(p, mother);
     if (i == p.size()) continue;
     // Born this week: the first birthday 52 weeks on (the ageing of this week's step comes after).
-    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, base);
+    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, base, nullptr);
     settled.push_back(i);
     c.born += 1;
   }
@@ -225,8 +284,10 @@ PersonId Demography::free_place(const People& p, PersonId mother) const {
 // With `base` (the baseline, which has settled the same place this week from the same keys),
 // the motivation (an inverse Beta distribution function) is the baseline's, and so is the rung
 // where the household's debts, the one covariate an intervention changes, are the baseline's.
+// `motivations`, where given, are this place's as motivations() worked them out.
 void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng,
-                        std::uint32_t replicate, std::uint32_t week, const People* base) const {
+                        std::uint32_t replicate, std::uint32_t week, const People* base,
+                        const std::array<float, 2>* motivations) const {
   const auto h = p.household[i];
   const auto w = p.wijk[i];
   bool anyone = false;
@@ -248,8 +309,9 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   p.rung[i] = kNoRung;
   if (age < kAdultAge) {
     p.household_flags[h] |= kHasChildren;
-    p.motivation[i] = base ? base->motivation[i]
-                           : static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
+    p.motivation[i] = base          ? base->motivation[i]
+                      : motivations ? (*motivations)[0]
+                                    : static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
     return;
   }
   const bool bijstand = age < pension_age_ && sim::Rng::to_unit(u[0]) < bijstand_[w];
@@ -261,8 +323,9 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   if (sim::Rng::to_unit(u[1]) < chronic_[low]) p.flags[i] |= kChronic;
   if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
   if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
-  p.motivation[i] = base ? base->motivation[i]
-                         : static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
+  p.motivation[i] = base          ? base->motivation[i]
+                    : motivations ? (*motivations)[bijstand]
+                                  : static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
   if (base && base->household_has(i, kDebt) == p.household_has(i, kDebt)) {
     p.rung[i] = base->rung[i];
     return;

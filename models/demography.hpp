@@ -33,6 +33,10 @@ struct DemographyEvents {
   std::vector<PersonId> leaving;   // die or move out (places, in order)
   std::vector<PersonId> arriving;  // empty places someone moves into
   std::vector<PersonId> mothers;   // women who give birth
+  // Per arriving place, the newcomer's motivation if not on bijstand ([0]) and if on bijstand ([1],
+  // only where the place's bijstand draw can make it so): inverse Beta distribution functions of the
+  // place's own keyed draw, worked out in parallel before the serial apply, which picks one.
+  std::vector<std::array<float, 2>> arriving_motivation;
   std::uint32_t died = 0, moved_out = 0;
 };
 
@@ -75,7 +79,9 @@ private:
   bool has_adult(const People& p, HouseholdId h) const;
   PersonId free_place(const People& p, PersonId mother) const;  // p.size(): none
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,
-              std::uint32_t week, const People* base) const;
+              std::uint32_t week, const People* base, const std::array<float, 2>* motivations) const;
+  void motivations(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
+                   DemographyEvents& events) const;
 
   const sim::ParamSet& params_;
   Rates rates_;
@@ -87,9 +93,11 @@ private:
   std::vector<double> female_, bijstand_;
   std::array<double, 2> chronic_{}, psych_{}, lonely_{}, debt_{};
   double low_income_ = 0;
-  // The rates as thresholds on a place's word (sim::Rng::word_threshold), by sex and age: below
-  // [0] death, below [1] moving out, below [2] a birth; and moving into an empty place.
-  std::array<std::array<std::array<std::uint64_t, 3>, 256>, 2> thresholds_{};
+  // The rates as thresholds on a place's word (sim::Rng::word_threshold), by sex (0 male, 1 female)
+  // and age: below [0] death, below [1] moving out, below [2] a birth; row 2, an empty place's:
+  // below [2] someone moves in.
+  std::array<std::array<std::array<std::uint64_t, 3>, 256>, 3> thresholds_{};
+  std::uint64_t most_word_ = 0;  // the highest threshold of a present place: no event at or above it
   std::uint64_t move_in_word_ = 0;
   std::vector<std::uint8_t> what_;  // this week's event per place
 };

@@ -9,6 +9,7 @@
 
 #include "models/demography.hpp"
 #include "models/interventions/registry.hpp"
+#include "models/purposes.hpp"
 #include "models/simulation.hpp"
 #include "test_city.hpp"
 
@@ -118,6 +119,72 @@ TEST(Demography, EveryScenarioMeetsTheSameBirthsDeathsAndMoves) {
     ASSERT_EQ(baseline.people().occupant, scenario.people().occupant) << "week " << week;
     ASSERT_EQ(baseline.people().birth_week, scenario.people().birth_week) << "week " << week;
   }
+}
+
+// Demography::draw against its plain definition (docs/ODD.md 7.16): place i's word is lane i % 4
+// of its block i / 4; a present person dies below the death rate of their age band, moves out
+// below death + leaving, and a woman gives birth below death + leaving + births; an empty place
+// is moved into below the weekly moving-in rate. The fast path's vector filter and thresholds
+// must find exactly these places, for 1 and 2 threads.
+TEST(Demography, TheWeeksEventsAreThoseOfThePlainRule) {
+  const auto& c = city();
+  Demography demography(c.people, c.params, c.fit.start_rungs);
+  const auto& r = demography.rates();
+  Simulation sim(c.people, c.network, c.fit, c.params, c.rng, 4, 2);
+  std::uint64_t events = 0, empty = 0;
+  for (std::uint32_t week = 1; week <= 26; ++week) {
+    const auto& p = sim.people();
+    DemographyEvents expected;
+    for (PersonId i = 0; i < p.size(); ++i) {
+      const double u = sim::Rng::to_unit(c.rng.words(4, week, i / 4, kDrawDemography)[i % 4]);
+      if (!p.present(i)) {
+        empty += 1;
+        if (u < r.move_in) expected.arriving.push_back(i);
+        continue;
+      }
+      const int b = age_band(p.age[i]);
+      const double dies = r.death[b], leaves = dies + r.leave[b], births = leaves + (p.female[i] ? r.birth[b] : 0.0);
+      if (u < leaves) expected.leaving.push_back(i);
+      else if (u < births) expected.mothers.push_back(i);
+    }
+    for (const int threads : {1, 2}) {
+      DemographyEvents drawn;
+      demography.draw(p, c.rng, 4, week, threads, drawn);
+      ASSERT_EQ(drawn.leaving, expected.leaving) << "week " << week << ", " << threads << " threads";
+      ASSERT_EQ(drawn.arriving, expected.arriving) << "week " << week << ", " << threads << " threads";
+      ASSERT_EQ(drawn.mothers, expected.mothers) << "week " << week << ", " << threads << " threads";
+    }
+    events += expected.leaving.size() + expected.arriving.size() + expected.mothers.size();
+    sim.step(week);
+  }
+  EXPECT_GT(events, 1000u);  // a real test: every kind of event, and empty places, many times
+  EXPECT_GT(empty, 1000u);
+}
+
+// The newcomers' motivations are worked out in parallel in draw(); apply() without them (the
+// plain serial inverse Beta of each newcomer as it settles) gives the same People, bit for bit.
+TEST(Demography, NewcomersMotivationsWorkedOutAheadAreTheSerialOnes) {
+  auto c = TestCity(0.1);
+  c.params.set("demography.leave_rate", std::vector<double>(kAgeBands, 0.5));  // many newcomers
+  Demography demography(c.people, c.params, c.fit.start_rungs);
+  People ahead = c.people, serial = c.people;
+  std::vector<PersonId> left, settled;
+  std::size_t arrivals = 0, on_bijstand = 0;
+  for (std::uint32_t week = 1; week <= 52; ++week) {
+    DemographyEvents events;
+    demography.draw(ahead, c.rng, 5, week, 2, events);
+    ASSERT_EQ(events.arriving_motivation.size(), events.arriving.size());
+    demography.apply(ahead, events, c.rng, 5, week, left, settled);
+    events.arriving_motivation.clear();
+    demography.apply(serial, events, c.rng, 5, week, left, settled);
+    ASSERT_EQ(ahead.motivation, serial.motivation) << "week " << week;
+    ASSERT_EQ(ahead.rung, serial.rung) << "week " << week;
+    ASSERT_EQ(ahead.flags, serial.flags) << "week " << week;
+    arrivals += events.arriving.size();
+    for (const auto i : events.arriving) on_bijstand += ahead.has(i, kBijstand);
+  }
+  EXPECT_GT(arrivals, 1000u);
+  EXPECT_GT(on_bijstand, 20u);  // both of a place's motivations are used
 }
 
 // activation_centre with 5 places, a long waiting list and a city that young
