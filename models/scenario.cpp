@@ -621,6 +621,10 @@ Experiment parse_experiment(std::string_view text, const std::string& path) {
                                        utf8 ? "is not UTF-8 text (save the scenario file as UTF-8)"
                                             : std::string(err.description()) + " (TOML syntax, see https://toml.io)"});
   }
+  if (root.empty())  // one problem, not one per missing table
+    throw sim::InputError(sim::Problem{path, 1, "",
+                                       "has no settings (an [experiment] table with a name and at least one "
+                                       "[[scenario]] table; scenarios/leiden.toml is an example)"});
   Experiment e;
   e.source_path = path;
   e.source_text = std::string(text);

@@ -50,6 +50,15 @@ def test_a_latin1_scenario_file_is_refused_at_its_line(tmp_path: Path):
     assert_refused(cli("validate", path), f"{path}:2: (file): is not UTF-8 text")
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_an_empty_scenario_file_is_one_problem(tmp_path: Path, text: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    out = tmp_path / "out.h5"
+    assert_refused(cli("run", path, "-o", out), f"{path}:1: (file): has no settings (an [experiment] table")
+    assert not out.exists()
+
+
 def test_a_latin1_pilot_or_config_file_is_refused_at_its_line(tmp_path: Path):
     from meedoen.config import ConfigFile
     from meedoen.pilot import read_pilot

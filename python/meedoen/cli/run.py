@@ -110,15 +110,16 @@ def command(args: argparse.Namespace) -> int:
         if args.posterior:
             message = "cannot be combined with --posterior (one source of draws)"
             problems.append(flag_problem("--ranges", message))
-    problems += mode_problems(args, settings | own)
+    mode = mode_problems(args, settings | own)
+    problems += mode
     out = output_path(args)
     if args.output or args.resume:  # a file to resume keeps the name it was written under
         suffixes = HDF5_SUFFIXES if not args.resume else ()
         problems += output_problems(out, inputs=(args.scenario, args.posterior), suffixes=suffixes)
     experiment = None
     try:
-        if args.resume:
-            experiment = resume_experiment(out)
+        if args.resume:  # a run that cannot be resumed this way is not looked for
+            experiment = None if mode else resume_experiment(out)
         elif args.scenario is not None:
             experiment = load_experiment(args.scenario)
     except InputError as error:
