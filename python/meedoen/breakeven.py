@@ -93,19 +93,21 @@ def break_even(
     experiment = experiment.with_overrides(replicates=replicates, scale=scale, weeks=weeks, seed=seed)
     baseline, names = _check(experiment, baseline, scenarios, upper)
     rows = []
-    with progress_bar("break-even", "runs") if progress else nullcontext(None) as update:
-        done = 0
+    # The bar counts the scenarios searched; how many runs a root search takes is not known ahead.
+    with progress_bar("break-even", "scenarios") if progress else nullcontext(None) as update:
+        for done, name in enumerate(names):
 
-        def count(n: int) -> None:
-            if update is not None:
-                update(done + n, None)
+            def count(runs: int, done: int = done, name: str = name) -> None:
+                if update is not None:
+                    update(done, len(names), f"break-even {name}: {runs} runs")
 
-        for name in names:
+            count(0)
             search = _Search(experiment.select([baseline, name]), baseline, name, threads, count)
             found = [search.row(actor, upper, xtol) for actor in ACTORS]
             settings = [upper, len(search.runs), experiment.replicates, experiment.weeks, experiment.scale]
             rows += [[*row, *settings] for row in found]
-            done += len(search.runs)
+            if update is not None:
+                update(done + 1, len(names))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -139,6 +139,29 @@ def test_a_scenario_without_effects_never_pays_off_for_the_gemeente(scenario_fil
     assert math.isnan(row.factor) and row["at"] == 10.0 and row.balance < 0 and row.balance_ci_high < 0
 
 
+def test_the_progress_counts_the_scenarios_out_of_their_total(scenario_file, monkeypatch):
+    import contextlib
+
+    import meedoen.breakeven
+
+    calls = []
+
+    @contextlib.contextmanager
+    def recording(what, unit):
+        yield lambda done, total, what=None: calls.append((done, total, what))
+
+    monkeypatch.setattr(meedoen.breakeven, "progress_bar", recording)
+    names = ["outreach", "no_effect"]
+    table = break_even(scenario_file, scenarios=names, upper=2.0, weeks=8, xtol=0.5, progress=True, **SMALL)
+    assert {total for _, total, _ in calls} == {2}
+    assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
+    assert calls[-1][:2] == (2, 2)
+    for name in names:
+        runs = table.set_index("scenario").loc[name, "runs"].iloc[0]
+        assert (0, 1)[names.index(name)] == next(d for d, _, w in calls if w and name in w)
+        assert f"break-even {name}: {runs} runs" in [w for _, _, w in calls]
+
+
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
