@@ -137,8 +137,9 @@ def discount_factors(weeks: xr.DataArray, rate_per_year: float) -> xr.DataArray:
 
 def present_values(ds: xr.Dataset) -> xr.DataArray:
     """One scenario's ledger as present values: replicate x item, summed over weeks 1 to W with
-    the discount factor of its ``costs.discount_rate``."""
-    return weekly_present_values(ds).sum("week")
+    the discount factor of its ``costs.discount_rate``. Read at once (a lazy ledger is read block
+    by block): the result is small, and its callers take it apart item by item."""
+    return weekly_present_values(ds).sum("week").compute()
 
 
 def weekly_present_values(ds: xr.Dataset) -> xr.DataArray:

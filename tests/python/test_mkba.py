@@ -116,6 +116,8 @@ def test_actor_totals_add_up_to_the_ledger_exactly(run):
             present_value(ds, used) - present_value(base, used)
         )
         np.testing.assert_allclose(flows[SOCIETY][1], expected, rtol=1e-9, atol=1e-6)
+        # Read once: actor_flows takes it apart item by item, each a read of the file when lazy.
+        assert isinstance(delta.data, np.ndarray)
 
 
 def test_the_bijstand_benefit_moves_between_gemeente_and_participants(run):

@@ -80,7 +80,8 @@ def command(args: argparse.Namespace) -> int:
         return per_year_command(results, args)
     if args.by_actor:
         return actor_command(results, args)
-    table = compare(results, baseline=args.baseline)
+    with console.working(f"comparing the scenarios of {args.results}"):
+        table = compare(results, baseline=args.baseline)
     if args.format == "json":
         print(to_json(table))
     elif args.format == "csv":

@@ -7,7 +7,8 @@ would read as markup: a scenario, wijk or experiment name such as ``Noord [/]`` 
 
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.table import Table
@@ -48,6 +49,17 @@ def add_row(to: Table, cells: Iterable[str]) -> None:
 def say(out: Console, line: str) -> None:
     """One line of plain text (long ones wrap only where the terminal ends)."""
     out.print(Text(line), soft_wrap=True)
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner with ``what`` on stderr while the block runs, where stderr is a terminal (so that
+    a command that computes for seconds does not look stuck); gone when the block ends."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with Console(stderr=True).status(Text(what)):
+        yield
 
 
 def print_problems(problems: Iterable[Problem | str]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from meedoen.breakeven import read_table
+from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
     HTML_SUFFIXES,
@@ -60,7 +61,8 @@ def command(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     try:
-        write_report(results, out, lang=args.lang, baseline=args.baseline, break_even=break_even)
+        with console.working(f"writing the report of {args.results} (tables and figures)"):
+            write_report(results, out, lang=args.lang, baseline=args.baseline, break_even=break_even)
     except OSError as error:
         print(f"meedoen: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
