@@ -38,7 +38,7 @@ help:
 	@echo "make test    install what is missing, build, run the C++ and Python tests and the notebooks"
 	@echo "make install the Debian packages, .venv and the meedoen package in it"
 	@echo "make bench   run the benchmarks (benchmarks/run.sh) and print their figures"
-	@echo "make docs    regenerate docs/parameters.md, docs/outputs.md and the outcomes in docs/guide/compare.md"
+	@echo "make docs    regenerate docs/parameters.md, docs/outputs.md, the outcomes in docs/guide/compare.md and the parameter tables in docs/interventions.md"
 	@echo "make clean   remove build/ and .venv (results/ is kept)"
 
 demo: results/leiden.h5

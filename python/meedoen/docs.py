@@ -1,11 +1,15 @@
 """Writes docs/parameters.md from the model's parameter table, docs/outputs.md from its table
-of outputs, and the table of outcomes in docs/guide/compare.md from meedoen/outcomes.py.
+of outputs, the table of outcomes in docs/guide/compare.md from meedoen/outcomes.py, and each
+intervention's table of parameters in docs/interventions.md from the parameter table.
 
 Run from the repository's top folder: ``python -m meedoen.docs`` (or ``make docs``).
 """
 
 import argparse
+import re
 from pathlib import Path
+
+import numpy as np
 
 from meedoen import _core
 from meedoen.outcomes import outcomes_markdown
@@ -57,6 +61,38 @@ def with_outcomes(guide: str) -> str:
     return before + OUTCOMES_START + outcomes_markdown() + OUTCOMES_END + rest.split(OUTCOMES_END, 1)[1]
 
 
+TYPE_PARAMETERS = re.compile(
+    r"(<!-- parameters of (\w+): generated from models/model_parameters.cpp by `make docs`; "
+    r"do not edit by hand -->\n).*?(<!-- end of parameters -->\n)",
+    re.S,
+)
+
+
+def _number(value: float) -> str:
+    """A default as the tables show it: up to six significant digits, never in exponent form."""
+    return np.format_float_positional(float(value), precision=6, unique=True, fractional=False, trim="-")
+
+
+def type_parameters_markdown(kind: str) -> str:
+    """The table of the parameters ``kind.*`` (an intervention type): key, default, unit, source,
+    meaning. ValueError when the type has none."""
+    rows = ["| key | default | unit | source | meaning |", "|---|---|---|---|---|"]
+    for p in _core.parameters():
+        if not p["name"].startswith(kind + "."):
+            continue
+        default = p["default"]
+        shown = ", ".join(map(_number, default)) if isinstance(default, list | tuple) else _number(default)
+        rows.append(f"| `{p['name'][len(kind) + 1 :]}` | {shown} | {p['unit']} | {p['source']} | {p['description']} |")
+    if len(rows) == 2:
+        raise ValueError(f"docs/interventions.md: no parameters of an intervention type {kind}")
+    return "\n".join(rows) + "\n"
+
+
+def with_type_parameters(text: str) -> str:
+    """The text of docs/interventions.md with each intervention's table of parameters made anew."""
+    return TYPE_PARAMETERS.sub(lambda m: m[1] + type_parameters_markdown(m[2]) + m[3], text)
+
+
 def render_outputs() -> str:
     """The full text of docs/outputs.md."""
     rows = [
@@ -78,15 +114,17 @@ def render_outputs() -> str:
 
 def main() -> None:
     """Write parameters.md and outputs.md into the folder named on the command line (default docs),
-    and the table of outcomes into its guide/compare.md."""
+    the table of outcomes into its guide/compare.md and the tables of parameters into its
+    interventions.md."""
     parser = argparse.ArgumentParser(prog="python -m meedoen.docs", description=__doc__)
     parser.add_argument("folder", nargs="?", default="docs", help="default: %(default)s")
     folder = Path(parser.parse_args().folder)
-    guide = folder / "guide" / "compare.md"
+    guide, interventions = folder / "guide" / "compare.md", folder / "interventions.md"
     for path, text in (
         (folder / "parameters.md", render()),
         (folder / "outputs.md", render_outputs()),
         (guide, with_outcomes(guide.read_text(encoding="utf-8"))),
+        (interventions, with_type_parameters(interventions.read_text(encoding="utf-8"))),
     ):
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")

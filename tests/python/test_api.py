@@ -66,6 +66,21 @@ def test_parameter_docs_are_up_to_date():
     assert written == docs.render(), "docs/parameters.md is out of date: run `make docs`"
 
 
+def test_the_interventions_parameter_tables_are_generated_and_up_to_date():
+    written = (REPO / "docs" / "interventions.md").read_text(encoding="utf-8")
+    assert written == docs.with_type_parameters(written), "docs/interventions.md is out of date: run `make docs`"
+    # Every intervention type (one file in models/interventions/) has its generated table, and
+    # every parameter of it is a row.
+    kinds = {f.stem for f in (REPO / "models" / "interventions").glob("*.cpp")} - {"intervention", "programme", "registry"}
+    assert len(kinds) >= 10
+    for kind in kinds:
+        assert f"<!-- parameters of {kind}: generated" in written, kind
+    for p in meedoen.parameters():
+        kind, _, key = p["name"].partition(".")
+        if kind in kinds:
+            assert f"| `{key}` | {docs._number(p['default'])} |" in written, p["name"]
+
+
 def test_output_docs_are_up_to_date_and_list_every_output():
     written = (REPO / "docs" / "outputs.md").read_text(encoding="utf-8")
     assert written == docs.render_outputs(), "docs/outputs.md is out of date: run `make docs`"
