@@ -82,7 +82,8 @@ def type_parameters_markdown(kind: str) -> str:
             continue
         default = p["default"]
         shown = ", ".join(map(_number, default)) if isinstance(default, list | tuple) else _number(default)
-        rows.append(f"| `{p['name'][len(kind) + 1 :]}` | {shown} | {p['unit']} | {p['source']} | {p['description']} |")
+        key = p["name"][len(kind) + 1 :]
+        rows.append(f"| `{key}` | {shown} | {p['unit']} | {p['source']} | {p['description']} |")
     if len(rows) == 2:
         raise ValueError(f"docs/interventions.md: no parameters of an intervention type {kind}")
     return "\n".join(rows) + "\n"

@@ -68,10 +68,12 @@ def test_parameter_docs_are_up_to_date():
 
 def test_the_interventions_parameter_tables_are_generated_and_up_to_date():
     written = (REPO / "docs" / "interventions.md").read_text(encoding="utf-8")
-    assert written == docs.with_type_parameters(written), "docs/interventions.md is out of date: run `make docs`"
+    stale = "docs/interventions.md is out of date: run `make docs`"
+    assert written == docs.with_type_parameters(written), stale
     # Every intervention type (one file in models/interventions/) has its generated table, and
     # every parameter of it is a row.
-    kinds = {f.stem for f in (REPO / "models" / "interventions").glob("*.cpp")} - {"intervention", "programme", "registry"}
+    shared = {"intervention", "programme", "registry"}
+    kinds = {f.stem for f in (REPO / "models" / "interventions").glob("*.cpp")} - shared
     assert len(kinds) >= 10
     for kind in kinds:
         assert f"<!-- parameters of {kind}: generated" in written, kind

@@ -218,7 +218,8 @@ def test_resume_does_not_take_other_settings(tmp_path):
     result = cli("run", LEIDEN, "--resume", tmp_path / "x.h5", "--seed", "3")
     assert result.returncode == 2
     lines = result.stderr.splitlines()
-    assert lines == ["command line: --resume: cannot be combined with --seed, SCENARIO.toml (a resumed run keeps its own)"]
+    clash = "command line: --resume: cannot be combined with --seed, SCENARIO.toml (a resumed run keeps its own)"
+    assert lines == [clash]
 
 
 def test_precision_adds_replicates_until_the_intervals_are_narrow(tmp_path):
