@@ -284,6 +284,25 @@ bool couples(const ScenarioSpec& b, const ScenarioSpec& s) {
   return true;
 }
 
+// step_join of every coupled scenario (runs[1..]), side by side over the threads: each reads the
+// baseline and writes only its own state, so the order does not matter (step_apart cannot: it
+// computes the baseline's events for its residents apart in the baseline's own columns).
+void join_all(std::vector<std::unique_ptr<ScenarioRun>>& runs, std::uint32_t week, const Simulation& baseline,
+              int threads) {
+  std::exception_ptr failure;
+  const auto n = static_cast<std::int64_t>(runs.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
+  for (std::int64_t k = 1; k < n; ++k) {
+    try {
+      runs[std::size_t(k)]->sim().step_join(week, baseline);
+    } catch (...) {
+#pragma omp critical
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
 // The scenarios that couple to the baseline, in one pass: the baseline steps
 // in full, each of the others only where it may differ (docs/ODD.md).
 void run_coupled(const Experiment& e, const std::vector<const ScenarioSpec*>& scenarios, const City& city,
@@ -298,7 +317,7 @@ void run_coupled(const Experiment& e, const std::vector<const ScenarioSpec*>& sc
     const auto w = static_cast<std::uint32_t>(week);
     for (std::size_t k = 1; k < runs.size(); ++k) runs[k]->sim().step_apart(w, baseline);
     baseline.step(w);
-    for (std::size_t k = 1; k < runs.size(); ++k) runs[k]->sim().step_join(w, baseline);
+    join_all(runs, w, baseline, threads);
     for (auto& run : runs) {
       run->record(week);
       progress.advance();
