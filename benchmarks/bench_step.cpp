@@ -228,10 +228,12 @@ void BM_LeidenReplicate(benchmark::State& state) {
   auto e = load_experiment("scenarios/leiden.toml");
   if (state.range(0) == 1) select_scenarios(e, {e.scenarios.front().name}, "benchmark");
   const bool coupled = state.range(1) != 0;  // 0: every scenario alone (the reference)
-  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, 2, coupled).size());
+  const int threads = static_cast<int>(state.range(2));  // 1: as the ensemble runs each replicate
+  for (auto _ : state) benchmark::DoNotOptimize(run_piece(e, 0, threads, coupled).size());
   state.counters["scenarios"] = static_cast<double>(e.scenarios.size());
 }
-BENCHMARK(BM_LeidenReplicate)->ArgNames({"scenarios", "coupled"})->Args({1, 1})->Args({7, 1})->Args({7, 0})
+BENCHMARK(BM_LeidenReplicate)->ArgNames({"scenarios", "coupled", "threads"})
+    ->Args({1, 1, 2})->Args({7, 1, 2})->Args({7, 0, 2})->Args({1, 1, 1})->Args({7, 1, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime()->Iterations(2);
 
 // Set-up costs at scale 1.
