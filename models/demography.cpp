@@ -223,16 +223,9 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
   for (std::size_t k = 0; k < e.arriving.size(); ++k) {
     const PersonId i = e.arriving[k];
     const auto u = rng.words(replicate, week, i, kDrawNewcomer);
-    double band_u = sim::Rng::to_unit(u[0]);
-    // A minor moves in with a parent: into a household without an adult, an adult moves in.
-    if (!has_adult(p, p.household[i])) band_u = rates_.arrival_cdf[0] + band_u * (1.0 - rates_.arrival_cdf[0]);
-    int band = 0;
-    while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
-    const int span = kBandUpper[band] - kBandLower[band] + 1;
-    const int age = kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
     const auto* precomputed = k < e.arriving_motivation.size() ? &e.arriving_motivation[k] : nullptr;
-    settle(p, i, age, static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate, week, base,
-           precomputed);
+    settle(p, i, newcomer_age(p, i, u), static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate,
+           week, base, precomputed);
     settled.push_back(i);
     c.moved_in += 1;
   }
@@ -245,6 +238,65 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     c.born += 1;
   }
   return c;
+}
+
+// Only the households marked `own` can come out otherwise than the baseline's: a place's events
+// read its household's state (its members' presence, ages and flags, the household's flags) and
+// draws keyed by the place, and which place a birth takes reads only presence, which is the
+// baseline's everywhere. Within an own household the order of apply() is kept: the leavers first,
+// then the newcomers, then the newborn.
+DemographyCounts Demography::apply_coupled(People& p, const DemographyEvents& e, const People& base,
+                                           const std::vector<PersonId>& base_settled,
+                                           const std::vector<std::uint8_t>& own, const sim::Rng& rng,
+                                           std::uint32_t replicate, std::uint32_t week, std::vector<PersonId>& left,
+                                           std::vector<PersonId>& settled) const {
+  left = e.leaving;
+  settled = base_settled;
+  DemographyCounts c;
+  c.died = e.died;
+  c.moved_out = e.moved_out;
+  c.moved_in = static_cast<std::uint32_t>(e.arriving.size());
+  c.born = static_cast<std::uint32_t>(settled.size() - e.arriving.size());
+  for (const auto i : left)
+    if (own[p.household[i]] != 0) vacate(p, i);
+  for (std::size_t k = 0; k < e.arriving.size(); ++k) {
+    const PersonId i = e.arriving[k];
+    if (own[p.household[i]] == 0) continue;
+    const auto u = rng.words(replicate, week, i, kDrawNewcomer);
+    settle(p, i, newcomer_age(p, i, u), static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate,
+           week, &base, nullptr);
+  }
+  for (std::size_t k = e.arriving.size(); k < settled.size(); ++k)
+    if (own[p.household[settled[k]]] != 0)
+      settle(p, settled[k], 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, &base, nullptr);
+  for (const auto* places : {&left, &settled})
+    for (const auto i : *places)
+      if (own[p.household[i]] == 0) copy_place(p, base, i);
+  return c;
+}
+
+// The age of one moving into place i, from the place's draws u: a minor moves in with a parent,
+// so into a household without an adult, an adult moves in.
+int Demography::newcomer_age(const People& p, PersonId i, const std::array<std::uint32_t, 4>& u) const {
+  double band_u = sim::Rng::to_unit(u[0]);
+  if (!has_adult(p, p.household[i])) band_u = rates_.arrival_cdf[0] + band_u * (1.0 - rates_.arrival_cdf[0]);
+  int band = 0;
+  while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
+  const int span = kBandUpper[band] - kBandLower[band] + 1;
+  return kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
+}
+
+// Place i's state and its household's flags as in `from`.
+void Demography::copy_place(People& p, const People& from, PersonId i) {
+  p.age[i] = from.age[i];
+  p.birth_week[i] = from.birth_week[i];
+  p.female[i] = from.female[i];
+  p.flags[i] = from.flags[i];
+  p.bijstand_weeks[i] = from.bijstand_weeks[i];
+  p.motivation[i] = from.motivation[i];
+  p.rung[i] = from.rung[i];
+  p.occupant[i] = from.occupant[i];
+  p.household_flags[p.household[i]] = from.household_flags[p.household[i]];
 }
 
 void Demography::vacate(People& p, PersonId i) const {

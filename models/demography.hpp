@@ -70,12 +70,24 @@ public:
                          std::uint32_t week, std::vector<PersonId>& left, std::vector<PersonId>& settled,
                          const People* base = nullptr) const;
 
+  // apply() for a coupled scenario whose state before this week's events equals the baseline's
+  // but in the households marked in `own` (nonzero), the baseline `base` having carried out the
+  // same events (it settled `base_settled`): those households' places are worked out as apply()
+  // does, in the same order; every other place takes the baseline's values, which apply() would
+  // give them (the same inputs, the same keyed draws). The same state and counts as apply().
+  DemographyCounts apply_coupled(People& p, const DemographyEvents& events, const People& base,
+                                 const std::vector<PersonId>& base_settled, const std::vector<std::uint8_t>& own,
+                                 const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
+                                 std::vector<PersonId>& left, std::vector<PersonId>& settled) const;
+
   const Rates& rates() const { return rates_; }
 
 private:
   enum What : std::uint8_t { kNothing, kDies, kLeaves, kGivesBirth, kMovesIn };
   void decide(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads);
   void vacate(People& p, PersonId i) const;
+  int newcomer_age(const People& p, PersonId i, const std::array<std::uint32_t, 4>& u) const;
+  static void copy_place(People& p, const People& from, PersonId i);
   bool has_adult(const People& p, HouseholdId h) const;
   PersonId free_place(const People& p, PersonId mother) const;  // p.size(): none
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,

@@ -133,8 +133,17 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   turned_over_ = true;
   if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
   const auto& events = shared != nullptr ? shared->demography_events_ : demography_events_;
-  turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_,
-                                shared != nullptr ? &shared->people_ : nullptr);
+  if (shared != nullptr && apart_known_) {
+    // This scenario's state is the baseline's but in the households of those apart (step_join).
+    apart_household_.resize(people_.households(), 0);
+    for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 1;
+    turnover_ = demography_.apply_coupled(people_, events, shared->people_, shared->settled_, apart_household_, rng_,
+                                          replicate_, week, left_, settled_);
+    for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 0;
+  } else {
+    turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_,
+                                  shared != nullptr ? &shared->people_ : nullptr);
+  }
   for (const auto i : left_) {
     programs_.enrolled_in[i] = 0;
     programs_.faded_from[i] = 0;
@@ -144,7 +153,7 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
     for (const auto i : *places) {
       const auto h = people_.household[i];
       for (PersonId j = people_.household_start[h]; track_changes_ && j < people_.household_start[h + 1]; ++j)
-        changed_.push_back(j);
+        changed_.state.push_back(j);
     }
   bool higher = false;
   for (const auto i : settled_) {
@@ -382,7 +391,7 @@ void Simulation::move_persons(std::uint32_t week) {
   {
     EventCounts local{};
     std::vector<std::uint32_t> cells(wijken * kCellsPerWijk, 0u);
-    std::vector<PersonId> changed;  // move_person's, and the quiet on bijstand (a week more)
+    Changes changed;  // what move_person changed, and the quiet on bijstand (a week more)
     sim::Rng::Batch moves, others;
     std::uint8_t quiet[kPersons];
 #pragma omp for schedule(static, 16) nowait
@@ -399,11 +408,20 @@ void Simulation::move_persons(std::uint32_t week) {
       std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
       for (int j = 0; j < count; ++j) {
         const PersonId i = first + static_cast<PersonId>(j);
-        if (track_changes_ && (!quiet[j] || p.has(i, kBijstand))) changed.push_back(i);
-        if (!quiet[j])
+        if (!quiet[j]) {
+          const auto flags = p.flags[i], age = p.age[i];
+          const auto weeks = p.bijstand_weeks[i];
           move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
-        else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535)
+          if (track_changes_ && (next_rung_[i] != p.rung[i] || p.flags[i] != flags)) {
+            changed.state.push_back(i);
+          } else if (track_changes_) {
+            if (p.age[i] != age) changed.age.push_back(i);
+            if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
+          }
+        } else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535) {
           p.bijstand_weeks[i] += 1;
+          if (track_changes_) changed.bijstand_weeks.push_back(i);
+        }
         cells[p.wijk[i] * kCellsPerWijk + next_rung_[i] * kFlagCells + (p.flags[i] & (kFlagCells - 1))] += 1;
       }
     }
@@ -411,7 +429,7 @@ void Simulation::move_persons(std::uint32_t week) {
     {
       for (int e = 0; e < kEventCount; ++e) events[e] += local[e];
       for (std::size_t k = 0; k < cells.size(); ++k) histogram[k] += cells[k];
-      changed_.insert(changed_.end(), changed.begin(), changed.end());
+      changed_.append(changed);
     }
   }
   for (int e = 0; e < kEventCount; ++e) events_[e] += events[e];
@@ -446,7 +464,7 @@ void Simulation::move_households(std::uint32_t week) {
       }
     }
 #pragma omp critical
-    changed_.insert(changed_.end(), changed.begin(), changed.end());
+    changed_.state.insert(changed_.state.end(), changed.begin(), changed.end());
   }
   events_[kDebtStarted] += started;
   events_[kDebtResolved] += resolved;
@@ -669,7 +687,7 @@ void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
   counted_valid_ = true;
   // Those not apart took the baseline's week: they changed where the baseline's persons did.
   changed_ = baseline.changed_;
-  changed_.insert(changed_.end(), apart_persons_.begin(), apart_persons_.end());
+  changed_.state.insert(changed_.state.end(), apart_persons_.begin(), apart_persons_.end());
   changed_known_ = baseline.changed_known_;
   apart_known_ = true;
   p.rung.swap(next_rung_);
@@ -681,7 +699,7 @@ void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
 }
 
 void Simulation::take_touched() {
-  changed_.insert(changed_.end(), programs_.touched.begin(), programs_.touched.end());
+  changed_.state.insert(changed_.state.end(), programs_.touched.begin(), programs_.touched.end());
   programs_.touched.clear();
 }
 

@@ -151,7 +151,7 @@ private:
   // may have changed, for the programmes' lists (World::changed); not known
   // after a reference step. Whatever else changes a person must list them
   // here, or set changed_known_ to false.
-  std::vector<PersonId> changed_;
+  Changes changed_;
   bool changed_known_ = false;
   bool track_changes_;  // whether changed_ is kept: with interventions, or as a coupled baseline
   // The coupled step: persons and households that may differ from the baseline this week,

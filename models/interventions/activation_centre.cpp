@@ -56,6 +56,7 @@ private:
     const auto get = [&](std::string_view key) { return spec.params.get(spec.type + "." + std::string(key)); };
     s.place_cost_week = get("part_days_per_week") * get("part_day_tariff");
     s.rungs = rungs_between(2, 3);
+    s.reads_bijstand_weeks = false;
     return s;
   }
 

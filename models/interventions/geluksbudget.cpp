@@ -85,6 +85,7 @@ private:
     auto s = programme_settings(spec);
     s.acceptance *= spec.params.get(spec.type + ".grant_probability");
     s.rungs = rungs_between(1, 2);
+    s.reads_age = s.reads_bijstand_weeks = false;
     return s;
   }
 

@@ -104,6 +104,26 @@ struct ProgramState {
   }
 };
 
+// The persons whose state may have changed since the last take_in, by what
+// changed (any order, repeats allowed). Most weeks most of them only grew a
+// year older or a week longer on bijstand: a search whose eligibility reads
+// neither need not look at those.
+struct Changes {
+  std::vector<PersonId> state;           // anything: rung, flags, household's flags, or unknown which
+  std::vector<PersonId> age;             // only the age (a birthday)
+  std::vector<PersonId> bijstand_weeks;  // only the weeks on bijstand (one more)
+  void clear() {
+    state.clear();
+    age.clear();
+    bijstand_weeks.clear();
+  }
+  void append(const Changes& more) {
+    state.insert(state.end(), more.state.begin(), more.state.end());
+    age.insert(age.end(), more.age.begin(), more.age.end());
+    bijstand_weeks.insert(bijstand_weeks.end(), more.bijstand_weeks.begin(), more.bijstand_weeks.end());
+  }
+};
+
 // What an intervention sees and may change in its phases of the week.
 struct World {
   People& people;  // last week's state during take_in, this week's during close_week
@@ -114,8 +134,8 @@ struct World {
   std::uint32_t week;
   bool reference = false;  // the plain reference code (tests): every search scans everyone
   // The persons whose own state or household's flags may have changed since
-  // the last take_in (any order, repeats allowed); nullptr: not known.
-  const std::vector<PersonId>* changed = nullptr;
+  // the last take_in; nullptr: not known.
+  const Changes* changed = nullptr;
 };
 
 class Intervention {

@@ -71,6 +71,7 @@ private:
     auto s = programme_settings(spec);
     s.signalled = true;
     s.rungs = rungs_between(1, 2);
+    s.reads_age = s.reads_bijstand_weeks = false;
     return s;
   }
 

@@ -56,6 +56,7 @@ ProgrammeSettings referral_settings(const InterventionSpec& spec) {
   s.referral = s.acceptance;
   s.acceptance = 0;
   s.rungs = rungs_between(1, kRungs);
+  s.reads_age = s.reads_bijstand_weeks = false;
   return s;
 }
 

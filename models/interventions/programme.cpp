@@ -36,7 +36,11 @@ void Programme::refresh(const World& w) {
   if (w.reference) {
     candidates_known_ = false;  // the reference scans; the next fast week rebuilds
   } else if (candidates_known_ && w.changed != nullptr) {
-    for (const auto i : *w.changed) set(i);
+    for (const auto i : w.changed->state) set(i);
+    if (settings_.reads_age)
+      for (const auto i : w.changed->age) set(i);
+    if (settings_.reads_bijstand_weeks)
+      for (const auto i : w.changed->bijstand_weeks) set(i);
   } else {
     for (PersonId i = 0; i < w.people.size(); ++i) set(i);
     candidates_known_ = true;
@@ -121,7 +125,8 @@ bool Programme::grant(World&, PersonId, MetricCounts&) { return true; }
 
 // Found, waiting or enrolled: they go, and their place is free for the next in line.
 void Programme::leave(PersonId i) {
-  if (i < seen_.size()) seen_[i] = 0;
+  if (i >= seen_.size() || seen_[i] == 0) return;  // never found: in none of the lists
+  seen_[i] = 0;
   std::erase(queue_, i);
   std::erase_if(waiting_, [i](const auto& entry) { return entry.first == i; });
   std::erase_if(enrolled_, [i](const auto& entry) { return entry.first == i; });

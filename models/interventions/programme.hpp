@@ -37,6 +37,9 @@ struct ProgrammeSettings {
   // The rungs (bit r for rung r, bit 0 for children) on which a person can be
   // eligible: the type's condition on the rung, which its eligible() then leaves out.
   std::uint8_t rungs = 0x7F;
+  // Whether the type's eligible() reads the age and the weeks on bijstand, which
+  // change for many every week (Changes): false only where it does not.
+  bool reads_age = true, reads_bijstand_weeks = true;
 };
 
 // The bits of rungs lo..hi for ProgrammeSettings::rungs.
@@ -95,7 +98,8 @@ protected:
 private:
   void start(const World& w);
   // Brings candidates_ up to date: person by person for those World::changed
-  // names, or everyone when that is not known (or the list is not kept yet).
+  // names (by what eligible() reads), or everyone when that is not known (or
+  // the list is not kept yet).
   void refresh(const World& w);
   bool candidate(const World& w, PersonId i) const {
     return targets(w.people.wijk[i]) && !found_before(i) && eligible_now(w, i);

@@ -64,6 +64,7 @@ ProgrammeSettings student_settings(const InterventionSpec& spec) {
   const auto get = [&](std::string_view key) { return spec.params.get(spec.type + "." + std::string(key)); };
   s.places = get("organisations") * get("students_per_organisation");
   s.rungs = rungs_between(1, static_cast<int>(get("max_rung")));
+  s.reads_bijstand_weeks = false;
   return s;
 }
 

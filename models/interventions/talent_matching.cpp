@@ -77,6 +77,7 @@ private:
     auto s = programme_settings(spec);
     const auto get = [&](std::string_view key) { return static_cast<int>(spec.params.get(spec.type + "." + std::string(key))); };
     s.rungs = rungs_between(get("min_rung"), get("max_rung"));
+    s.reads_age = s.reads_bijstand_weeks = false;
     return s;
   }
 

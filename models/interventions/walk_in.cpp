@@ -59,6 +59,7 @@ private:
     s.finding_rate = 1.0 - std::pow(1.0 - get("base_rate"), hours / get("reference_hours"));
     s.staff_hours = hours;
     s.rungs = rungs_between(2, 2);
+    s.reads_age = s.reads_bijstand_weeks = false;
     return s;
   }
 
