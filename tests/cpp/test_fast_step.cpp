@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "models/interventions/registry.hpp"
 #include "models/simulation.hpp"
@@ -97,6 +98,17 @@ Interventions all_types(const TestCity& c) {
     out.push_back(make_intervention(specs[k], static_cast<std::uint8_t>(k)));
   }
   return out;
+}
+
+// The lists of the eligible trust each type's word on what its eligible() reads
+// (ProgrammeSettings::reads_age, reads_bijstand_weeks): the comparisons with the
+// reference below hold every type to it, so every registered type must be in them.
+TEST(FastStep, EveryInterventionTypeIsInTheComparisons) {
+  std::set<std::string> tested, registered;
+  static const TestCity c(0.3);
+  for (const auto& intervention : all_types(c)) tested.insert(intervention->spec().type);
+  for (const auto& type : intervention_types()) registered.insert(std::string(type.name));
+  EXPECT_EQ(tested, registered);
 }
 
 template <class T> bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
