@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -46,10 +47,15 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
   static_up_.resize(people_.size());
   static_down_.resize(people_.size());
   for (PersonId i = 0; i < people_.size(); ++i) static_terms(i);
-  if (!static_up_.empty()) {
-    max_static_up_ = *std::max_element(static_up_.begin(), static_up_.end());
-    max_static_down_ = *std::max_element(static_down_.begin(), static_down_.end());
+  for (const auto* fixed : {&static_up_, &static_down_}) {
+    const auto k = fixed == &static_up_ ? 0 : 1;
+    const auto [low, high] = std::minmax_element(fixed->begin(), fixed->end());
+    bin_low_[k] = fixed->empty() ? 0.f : *low;
+    bin_width_[k] = fixed->empty() ? 0.f : (*high - *low) / kBins;
+    bin_max_[k].fill(-std::numeric_limits<float>::infinity());  // an empty bin bounds nobody
   }
+  bound_class_.resize(people_.size());
+  for (PersonId i = 0; i < people_.size(); ++i) classify(i);
   compute_bounds();
   std::iota(take_in_order_.begin(), take_in_order_.end(), std::size_t{0});
   const auto by_phase = [&](std::size_t a, std::size_t b) {
@@ -68,28 +74,55 @@ void Simulation::static_terms(PersonId i) {
   static_down_[i] = static_cast<float>(fixed(coefficients_.b_down));
 }
 
-// The largest eta any adult can have: the largest fixed part plus every
-// positive effect of the indicators that change and of the peers.
-void Simulation::compute_bounds() {
+bool Simulation::classify(PersonId i) {
+  bool higher = false;
+  int bins[2];
+  for (int k = 0; k < 2; ++k) {
+    const float fixed = k == 0 ? static_up_[i] : static_down_[i];
+    const float bin = bin_width_[k] > 0 ? std::floor((fixed - bin_low_[k]) / bin_width_[k]) : 0.f;
+    bins[k] = static_cast<int>(std::clamp(bin, 0.f, float(kBins - 1)));
+    higher |= fixed > bin_max_[k][bins[k]];
+    bin_max_[k][bins[k]] = std::max(bin_max_[k][bins[k]], fixed);
+  }
+  bound_class_[i] = static_cast<std::uint8_t>(bins[0] * kBins + bins[1]);
+  return higher;
+}
+
+// The largest eta an adult of a class can have: the highest fixed part of its
+// bin plus every positive effect of the indicators that change, of the peers,
+// and of the wijk-wide effects on the rung.
+void Simulation::compute_bounds(bool always) {
+  std::array<float, 2 * (kRungs + 1)> area{};  // the largest wijk-wide effects, up and down, per rung
+  for (std::size_t w = 0; w < people_.wijk_names.size(); ++w)
+    for (int r = 1; r <= kRungs; ++r) {
+      area[r] = std::max(area[r], programs_.area_up[w * (kRungs + 1) + r]);
+      area[kRungs + 1 + r] = std::max(area[kRungs + 1 + r], programs_.area_down[w * (kRungs + 1) + r]);
+    }
+  if (!always && area == bound_area_ && !bound_.empty()) return;
+  bound_area_ = area;
   const auto positive = [](double v) { return std::max(v, 0.0); };
   const auto dynamic_max = [&](const CovariateVector& b) {
     return positive(b[kYoung]) + positive(b[kPension]) + positive(b[kOnBijstand]) + positive(b[kDebtIdx]);
   };
   const auto& c = coefficients_;
-  const double max_up = max_static_up_ + dynamic_max(c.b_up) + positive(c.g_up);
-  const double max_down = max_static_down_ + dynamic_max(c.b_down) + positive(-c.g_down);
-  const std::size_t wijken = people_.wijk_names.size();
-  for (int r = 1; r <= kRungs; ++r) {
-    double area_up = 0, area_down = 0;  // the largest wijk-wide effects on this rung
-    for (std::size_t w = 0; w < wijken; ++w) {
-      area_up = std::max(area_up, double(programs_.area_up[w * (kRungs + 1) + r]));
-      area_down = std::max(area_down, double(programs_.area_down[w * (kRungs + 1) + r]));
+  const double more_up = dynamic_max(c.b_up) + positive(c.g_up), more_down = dynamic_max(c.b_down) + positive(-c.g_down);
+  std::array<std::array<double, kRungs + 1>, kBins> up{}, down{};
+  for (int b = 0; b < kBins; ++b)
+    for (int r = 1; r <= kRungs; ++r) {
+      up[b][r] = r < kRungs ? logistic(c.a_up[r] + bin_max_[0][b] + more_up + area[r]) : 0.0;
+      down[b][r] = r > 1 ? logistic(c.a_down[r] + bin_max_[1][b] + more_down + area[kRungs + 1 + r]) : 0.0;
     }
-    const double up = r < kRungs ? logistic(c.a_up[r] + max_up + area_up) : 0.0;
-    const double down = r > 1 ? logistic(c.a_down[r] + max_down + area_down) : 0.0;
-    bound_[r] = (up + down) * (1 + 1e-9);  // float rounding of the fixed parts
-    bound_words_[r] = sim::Rng::word_threshold(bound_[r]);
-  }
+  bound_.assign(kBins * kBins * (kRungs + 1), 0.0);
+  bound_words_.assign(bound_.size(), 0u);
+  for (int b_up = 0; b_up < kBins; ++b_up)
+    for (int b_down = 0; b_down < kBins; ++b_down)
+      for (int r = 1; r <= kRungs; ++r) {
+        const auto k = static_cast<std::size_t>((b_up * kBins + b_down) * (kRungs + 1) + r);
+        bound_[k] = (up[b_up][r] + down[b_down][r]) * (1 + 1e-9);  // float rounding of the fixed parts
+        // In 32 bits: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is never quiet
+        // (move_person decides it), so that no decision changes.
+        bound_words_[k] = static_cast<std::uint32_t>(std::min<std::uint64_t>(sim::Rng::word_threshold(bound_[k]), 0xFFFFFFFFu));
+      }
 }
 
 void Simulation::step(std::uint32_t week) { step(week, false); }
@@ -110,6 +143,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
   changed_.clear();
   changed_known_ = !reference && track_changes_;
   apart_known_ = false;
+  reference_ = reference;
   if (reference) {
     move_persons_reference(week);
     move_households_reference(week);
@@ -158,9 +192,7 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   bool higher = false;
   for (const auto i : settled_) {
     static_terms(i);
-    higher |= static_up_[i] > max_static_up_ || static_down_[i] > max_static_down_;
-    max_static_up_ = std::max<double>(max_static_up_, static_up_[i]);
-    max_static_down_ = std::max<double>(max_static_down_, static_down_[i]);
+    higher |= classify(i);
   }
   if (higher) compute_bounds();
 }
@@ -172,7 +204,7 @@ void Simulation::take_in(World& world) {
   std::fill(programs_.area_up.begin(), programs_.area_up.end(), 0.f);
   std::fill(programs_.area_down.begin(), programs_.area_down.end(), 0.f);
   for (const auto k : take_in_order_) interventions_[k]->take_in(world, metrics_[k]);
-  if (!interventions_.empty()) compute_bounds();
+  if (!interventions_.empty()) compute_bounds(false);
 }
 
 Effect Simulation::effects_on(PersonId i, int rung) {
@@ -199,7 +231,9 @@ Effect Simulation::effects_on(PersonId i, int rung) {
 void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {
   auto& p = people_;
   int rung = p.rung[i];
-  if (rung != kNoRung && (u_move < bound_[rung] || programs_.any_effect(i))) {
+  // The bounds only spare the work of the probabilities; the reference works them out for everyone.
+  if (rung != kNoRung &&
+      (reference_ || u_move < bound_[bound_class_[i] * (kRungs + 1) + rung] || programs_.any_effect(i))) {
     const bool bijstand = p.has(i, kBijstand);
     const bool debt = p.household_has(i, kDebt);
     const bool young = p.age[i] < 27, pension = p.age[i] >= pension_age_;
@@ -214,7 +248,7 @@ void Simulation::move_person(PersonId i, std::uint32_t week, double u_move, doub
     // chance to move, and a draw above that bound means "stay" without reading the contacts.
     const PeerShares extreme{coefficients_.g_up >= 0 ? 1.0 : 0.0, coefficients_.g_down >= 0 ? 0.0 : 1.0};
     const auto most = move_probabilities(coefficients_, rung, top, xb_up, xb_down, extreme);
-    if (u_move < (most.up + most.down) * (1 + 1e-12)) {
+    if (reference_ || u_move < (most.up + most.down) * (1 + 1e-12)) {
       const auto m = move_probabilities(coefficients_, rung, top, xb_up, xb_down, peer_shares(network_, p.rung.data(), i));
       if (u_move < m.up) {
         ++rung;
@@ -267,8 +301,8 @@ namespace {
 
 // What mark_quiet reads of a batch of persons: last week's state.
 struct QuietInputs {
-  const std::uint8_t *rung, *flags, *age, *birth_week, *enrolled_in, *faded_from;
-  const std::uint64_t* bound_words;  // per rung
+  const std::uint8_t *rung, *flags, *age, *birth_week, *enrolled_in, *faded_from, *bound_class;
+  const std::uint32_t* bound_words;  // per class and rung
   std::uint64_t entry_words, other_exit_words;
   std::uint32_t week_of_year;
   int pension_age;
@@ -292,17 +326,16 @@ struct QuietInputs {
   const std::uint8_t* __restrict birth_week = in.birth_week;
   const std::uint8_t* __restrict enrolled_in = in.enrolled_in;
   const std::uint8_t* __restrict faded_from = in.faded_from;
+  const std::uint8_t* __restrict bound_class = in.bound_class;
+  const std::uint32_t* __restrict bounds = in.bound_words;
   // Thresholds in 32 bits: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is
   // never quiet (move_person decides it), so that no decision changes.
   const auto word = [](std::uint64_t t) { return static_cast<std::uint32_t>(std::min<std::uint64_t>(t, 0xFFFFFFFFu)); };
-  const std::uint32_t b1 = word(in.bound_words[1]), b2 = word(in.bound_words[2]), b3 = word(in.bound_words[3]),
-                      b4 = word(in.bound_words[4]), b5 = word(in.bound_words[5]), b6 = word(in.bound_words[6]);
   const std::uint32_t entry = word(in.entry_words), other_exit = word(in.other_exit_words);
   const std::uint32_t week_of_year = in.week_of_year, pension_age = static_cast<std::uint32_t>(in.pension_age);
   for (int j = 0; j < count; ++j) {
     const std::uint32_t r = rung[j], move = move_words[j], event = event_words[j];
-    const auto pick = [r](std::uint32_t k, std::uint32_t b) { return b & (0u - std::uint32_t(r == k)); };
-    const std::uint32_t bound = pick(1, b1) | pick(2, b2) | pick(3, b3) | pick(4, b4) | pick(5, b5) | pick(6, b6);
+    const std::uint32_t bound = bounds[bound_class[j] * std::uint32_t(kRungs + 1) + r];  // 0 for rung 0
     const std::uint32_t no_effect = (enrolled_in[j] | faded_from[j]) == 0;
     std::uint32_t still = (r == kNoRung) | ((move >= bound) & no_effect);  // no ladder move
     still &= (birth_week[j] != week_of_year) & (move != 0xFFFFFFFFu) & (event != 0xFFFFFFFFu);
@@ -402,8 +435,8 @@ void Simulation::move_persons(std::uint32_t week) {
       rng_.words_batch(replicate_, week, first / 4, kDrawBijstandEvent, others);
       const QuietInputs in{p.rung.data() + first, p.flags.data() + first, p.age.data() + first,
                            p.birth_week.data() + first, programs_.enrolled_in.data() + first,
-                           programs_.faded_from.data() + first, bound_words_.data(), entry_words_,
-                           other_exit_words_, week % 52, pension_age_};
+                           programs_.faded_from.data() + first, bound_class_.data() + first, bound_words_.data(),
+                           entry_words_, other_exit_words_, week % 52, pension_age_};
       mark_quiet(in, count, moves.data(), others.data(), quiet);
       std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
       for (int j = 0; j < count; ++j) {

@@ -108,7 +108,12 @@ private:
   void move_persons_reference(std::uint32_t week);
   void move_households_reference(std::uint32_t week);
   static void count(const People& p, PersonId i, int rung, WeekCounts& c);
-  void compute_bounds();
+  // Puts person i in the class of their fixed parts, raising its bins' highest if need be
+  // (then true: the bounds must be computed again).
+  bool classify(PersonId i);
+  // bound_ and bound_words_ from the bins and this week's wijk-wide effects; `always`: even
+  // where those effects are the same as last time.
+  void compute_bounds(bool always = true);
   // The interventions' effects on eta (enrolment, what is left after it, the wijk's).
   Effect effects_on(PersonId i, int rung);
   // One person's ladder move and life events, counted into `events`; u_move
@@ -127,15 +132,23 @@ private:
   double bijstand_entry_, bijstand_other_exit_, debt_start_, debt_resolve_;
   std::vector<std::uint8_t> next_rung_;
   std::vector<float> static_up_, static_down_;  // b . x over the indicators that do not change
-  // bound_[r] >= p_up + p_down of every adult on rung r: a draw above it means
-  // "stay" without computing the probabilities (exact, and most draws are above).
-  std::array<double, kRungs + 1> bound_{};
-  // The same bounds and the bijstand rates as thresholds on the draws' words (Rng::word_threshold).
-  std::array<std::uint64_t, kRungs + 1> bound_words_{};
+  // The bounds of the fast path, per class of persons: a person's class is the bin of each of
+  // their fixed parts (static_up_, static_down_), and bound_[class * 7 + r] >= p_up + p_down of
+  // every adult of the class on rung r, whatever their changing indicators, peers and the
+  // wijk-wide effects: a draw above it means "stay" without computing the probabilities (exact;
+  // most draws are above, and the tighter the bound the more).
+  static constexpr int kBins = 16;  // per fixed part: kBins * kBins classes
+  std::vector<std::uint8_t> bound_class_;                 // per person
+  std::array<float, 2> bin_low_{}, bin_width_{};          // the bins of the fixed parts up [0] and down [1]
+  std::array<std::array<float, kBins>, 2> bin_max_{};     // the highest fixed part in each bin
+  std::vector<double> bound_;                             // [class * (kRungs + 1) + rung]
+  std::vector<std::uint32_t> bound_words_;                // the same as thresholds on the draws' words
+  std::array<float, 2 * (kRungs + 1)> bound_area_{};      // the largest wijk-wide effects they hold for
+  // The bijstand and debt rates as thresholds on the draws' words (Rng::word_threshold).
   std::uint64_t entry_words_ = 0, other_exit_words_ = 0, debt_start_words_ = 0, debt_resolve_words_ = 0;
-  double max_static_up_ = 0, max_static_down_ = 0;
   Demography demography_;
   bool turned_over_ = false;  // step 0 of this week is done
+  bool reference_ = false;     // this step is step_reference's: no bounds
   DemographyCounts turnover_{};
   std::vector<PersonId> left_, settled_;    // this week's leavers and newcomers (places)
   DemographyEvents demography_events_;      // this week's, as drawn by turn_over
