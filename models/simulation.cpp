@@ -168,12 +168,15 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
   const auto& events = shared != nullptr ? shared->demography_events_ : demography_events_;
   if (shared != nullptr && apart_known_) {
-    // This scenario's state is the baseline's but in the households of those apart (step_join).
+    // This scenario's state is the baseline's but in the households of those apart, and those
+    // whose flags were apart (step_join).
     apart_household_.resize(people_.households(), 0);
     for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 1;
+    for (const auto h : apart_households_) apart_household_[h] = 1;
     turnover_ = demography_.apply_coupled(people_, events, shared->people_, shared->settled_, apart_household_, rng_,
                                           replicate_, week, left_, settled_);
     for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 0;
+    for (const auto h : apart_households_) apart_household_[h] = 0;
   } else {
     turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_,
                                   shared != nullptr ? &shared->people_ : nullptr);
@@ -566,7 +569,7 @@ void Simulation::observe(WeekCounts& c) const {
 // state or household (everyone else took the baseline's week); an effect
 // comes with an enrolment (apart, or enrolled this week) or a wijk-wide
 // effect: only these are tested.
-void Simulation::mark_apart(const Simulation& baseline) {
+void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   const auto& p = people_;
   const auto& q = baseline.people_;
   const std::size_t n = p.size(), wijken = p.wijk_names.size();
@@ -588,12 +591,30 @@ void Simulation::mark_apart(const Simulation& baseline) {
            p.bijstand_weeks[i] != q.bijstand_weeks[i] || programs_.any_effect(i) ||
            wide[p.wijk[i] * (kRungs + 1) + rung[i]] != 0;
   };
+  // Whether person i has a birthday this week (the rung drawn at 18 or at the pension age reads
+  // the household's debts), or a move draw below the bound (section 7.9), which holds for any
+  // debts and peers and in both runs (the baseline's bounds are at most this scenario's): if
+  // neither, the person does the same in both, whatever the household's debts or the contacts.
+  const auto may_move = [&](PersonId i) {
+    if (p.birth_week[i] == week % 52) return true;
+    if (rung[i] == kNoRung) return false;
+    const auto word = rng_.words(replicate_, week, i / 4, kDrawLadderMove)[i % 4];
+    return word < bound_words_[bound_class_[i] * (kRungs + 1) + rung[i]] || word == 0xFFFFFFFFu;
+  };
   apart_.resize(n, 0);  // all 0 between calls
   apart_household_.resize(p.households(), 0);
-  std::vector<PersonId> list;
+  std::vector<PersonId> list, looked_at;
   const auto add = [&](PersonId i) {
     if (apart_[i] == 0) list.push_back(i);
     apart_[i] = 1;
+  };
+  // Someone whose own state is the baseline's, but whose household's debts or contacts' rungs
+  // are not, is apart only in a week in which they may move.
+  const auto add_if_moving = [&](PersonId i) {
+    if (apart_[i] != 0) return;
+    if (differs(i) || may_move(i)) return add(i);
+    apart_[i] = 2;
+    looked_at.push_back(i);
   };
   for (const auto i : before)
     if (differs(i)) add(i);
@@ -602,21 +623,25 @@ void Simulation::mark_apart(const Simulation& baseline) {
   if (any_wide)
     for (PersonId i = 0; i < n; ++i)
       if (wide[p.wijk[i] * (kRungs + 1) + rung[i]] != 0) add(i);
-  apart_households_.clear();
-  for (const auto i : before) {
-    const auto h = p.household[i];
+  // Households whose flags differ: those of the persons who may differ, and last week's.
+  std::vector<HouseholdId> households;
+  households.swap(apart_households_);
+  if (!apart_known_) households.clear();
+  for (const auto i : before) households.push_back(p.household[i]);
+  for (const auto h : households) {
     if (apart_household_[h] != 0 || p.household_flags[h] == q.household_flags[h]) continue;
     apart_household_[h] = 1;
     apart_households_.push_back(h);
   }
   for (const auto h : apart_households_) {
     apart_household_[h] = 0;
-    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add(i);
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add_if_moving(i);
   }
   for (std::size_t k = 0, end = list.size(); k < end; ++k)
     if (rung[list[k]] != base_rung[list[k]])
-      for (const auto c : network_.contacts(list[k])) add(c);  // contacts are mutual
+      for (const auto c : network_.contacts(list[k])) add_if_moving(c);  // contacts are mutual
   for (const auto i : list) apart_[i] = 0;
+  for (const auto i : looked_at) apart_[i] = 0;
   std::sort(list.begin(), list.end());
   std::sort(apart_households_.begin(), apart_households_.end());
   apart_persons_ = std::move(list);
@@ -645,7 +670,7 @@ void Simulation::step_apart(std::uint32_t week, Simulation& baseline) {
   baseline.track_changes_ = true;  // from its next step on
   World world{people_, network_, programs_, rng_, replicate_, week, false, changed_known_ ? &changed_ : nullptr};
   take_in(world);
-  mark_apart(baseline);
+  mark_apart(week, baseline);
   EventCounts mine{}, theirs{};
   const auto apart = static_cast<std::int64_t>(apart_persons_.size());
   // Each person's work writes only the person's own state (here and, restored, the baseline's).
@@ -721,6 +746,8 @@ void Simulation::step_join(std::uint32_t week, const Simulation& baseline) {
   // Those not apart took the baseline's week: they changed where the baseline's persons did.
   changed_ = baseline.changed_;
   changed_.state.insert(changed_.state.end(), apart_persons_.begin(), apart_persons_.end());
+  for (const auto h : apart_households_)  // whose own debts are apart, though some members are not
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) changed_.state.push_back(i);
   changed_known_ = baseline.changed_known_;
   apart_known_ = true;
   p.rung.swap(next_rung_);

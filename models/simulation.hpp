@@ -97,7 +97,7 @@ private:
   // Adds the persons the interventions changed (ProgramState::touched) to changed_.
   void take_touched();
   // Lists apart_persons_ and apart_households_: whom step_apart steps on its own.
-  void mark_apart(const Simulation& baseline);
+  void mark_apart(std::uint32_t week, const Simulation& baseline);
   // move_person on the baseline, keeping its state: only its events.
   void events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events);
   // The fast path: persons in batches of 64 (Philox in vector registers),
