@@ -130,8 +130,10 @@ template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
       if (candidate(w, i)) f(i);
     return;
   }
-  for (std::size_t k = 0; k < candidates_.size(); ++k)  // f may clear bits (mark_found): a copy of each word
-    for (std::uint64_t bits = candidates_[k]; bits != 0; bits &= bits - 1)
+  // f may clear bits (mark_found), never resize: a copy of each word, read through a pointer kept.
+  const std::uint64_t* const words = candidates_.data();
+  for (std::size_t k = 0, n = candidates_.size(); k < n; ++k)
+    for (std::uint64_t bits = words[k]; bits != 0; bits &= bits - 1)
       f(static_cast<PersonId>(64 * k + static_cast<std::size_t>(std::countr_zero(bits))));
 }
 
