@@ -201,14 +201,15 @@ struct PerRung {
 };
 
 // P(rung r) for tilt t.x = tx: proportional to weight[r - 1] * exp((r - 1) tx), scaled by
-// the largest term so that no exp overflows.
-PerRung rung_probabilities(const std::array<double, kRungs>& weight, double tx) {
+// the largest term so that no exp overflows (log_weight: the logs of the weights).
+PerRung rung_probabilities(const std::array<double, kRungs>& weight, const std::array<double, kRungs>& log_weight,
+                           double tx) {
   PerRung p;
   double top = -HUGE_VAL;
   for (int r = 0; r < kRungs; ++r)
-    if (weight[r] > 0) top = std::max(top, std::log(weight[r]) + r * tx);
+    if (weight[r] > 0) top = std::max(top, log_weight[r] + r * tx);
   double total = 0;
-  for (int r = 0; r < kRungs; ++r) total += p.v[r] = weight[r] > 0 ? std::exp(std::log(weight[r]) + r * tx - top) : 0.0;
+  for (int r = 0; r < kRungs; ++r) total += p.v[r] = weight[r] > 0 ? std::exp(log_weight[r] + r * tx - top) : 0.0;
   for (auto& v : p.v) v /= total;
   return p;
 }
@@ -245,8 +246,15 @@ std::array<double, kRungs> fit_weights(const std::vector<double>& e, const std::
 
 }  // namespace
 
+StartRungs::StartRungs(const std::array<std::array<double, kRungs>, kRungGroups>& weights,
+                       const CovariateVector& tilt_)
+    : weight(weights), tilt(tilt_) {
+  for (int g = 0; g < kRungGroups; ++g)
+    for (int r = 0; r < kRungs; ++r) log_weight_[g][r] = weight[g][r] > 0 ? std::log(weight[g][r]) : 0.0;
+}
+
 std::uint8_t StartRungs::draw(RungGroup g, const CovariateVector& x, double u) const {
-  const auto p = rung_probabilities(weight[g], tilt.dot(x));
+  const auto p = rung_probabilities(weight[g], log_weight_[g], tilt.dot(x));
   double cumulative = 0;
   int last = 1;
   for (int r = 1; r <= kRungs; ++r) {
@@ -266,15 +274,15 @@ CovariateVector start_rung_tilt(const sim::ParamSet& params) {
 
 StartRungs fit_start_rungs(const People& p, const sim::ParamSet& params) {
   const int pension_age = static_cast<int>(params.get("age.pension"));
-  StartRungs start;
-  start.tilt = start_rung_tilt(params);
+  const auto tilt = start_rung_tilt(params);
+  std::array<std::array<double, kRungs>, kRungGroups> weights{};
   constexpr const char* kTables[kRungGroups] = {"population.rung_shares_working_age",
                                                 "population.rung_shares_bijstand", "population.rung_shares_pension"};
   std::array<std::vector<double>, kRungGroups> e;
   for (PersonId i = 0; i < p.size(); ++i)
     if (p.present(i) && p.age[i] >= kAdultAge)
       e[rung_group(p.age[i], p.has(i, kBijstand), pension_age)].push_back(
-          std::exp(start.tilt.dot(covariates(p, i, pension_age))));
+          std::exp(tilt.dot(covariates(p, i, pension_age))));
   for (int g = 0; g < kRungGroups; ++g) {
     const auto& table = params.vec(kTables[g]);
     const int top = g == kPensionGroup ? top_rung(pension_age, pension_age) : kRungs;
@@ -282,9 +290,9 @@ StartRungs fit_start_rungs(const People& p, const sim::ParamSet& params) {
     double total = 0;
     for (int r = 1; r <= top; ++r) total += target[r - 1] = table[std::size_t(r - 1)];
     for (auto& t : target) t /= total;
-    start.weight[g] = fit_weights(e[g], target);
+    weights[g] = fit_weights(e[g], target);
   }
-  return start;
+  return StartRungs(weights, tilt);
 }
 
 LadderFit fit_ladder(const People& p, const Network& network, const sim::ParamSet& params) {

@@ -83,11 +83,17 @@ inline RungGroup rung_group(int age, bool bijstand, int pension_age) {
 }
 
 struct StartRungs {
+  StartRungs() = default;
+  StartRungs(const std::array<std::array<double, kRungs>, kRungGroups>& weights, const CovariateVector& tilt);
+
   std::array<std::array<double, kRungs>, kRungGroups> weight{};  // 0 for a rung above the group's top
   CovariateVector tilt = CovariateVector::Zero();
 
   // The rung of an adult of group g with covariates x, from one uniform u in [0, 1).
   std::uint8_t draw(RungGroup g, const CovariateVector& x, double u) const;
+
+private:
+  std::array<std::array<double, kRungs>, kRungGroups> log_weight_{};  // log(weight), for draw
 };
 
 // Fits the weights on the adults of p as built, before their rungs are drawn (their
