@@ -5,6 +5,7 @@
 #include <boost/graph/erdos_renyi_generator.hpp>
 #include <boost/graph/small_world_generator.hpp>
 #include <boost/random/mersenne_twister.hpp>
+#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <cmath>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -92,7 +93,11 @@ std::vector<Edge> wijk_edges(const People& p, const WijkRange& range, std::uint3
   for (auto& e : edges)
     if (e.first > e.second) std::swap(e.first, e.second);
   std::erase_if(edges, [](const Edge& e) { return e.first == e.second; });
-  std::sort(edges.begin(), edges.end());
+  // In the order of std::sort on the pairs (a radix sort on the 64-bit key first:second).
+  const auto key = [](const Edge& e) { return std::uint64_t{e.first} << 32 | e.second; };
+  boost::sort::spreadsort::integer_sort(
+      edges.begin(), edges.end(), [&](const Edge& e, unsigned offset) { return key(e) >> offset; },
+      [&](const Edge& a, const Edge& b) { return key(a) < key(b); });
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   thin_isolated(p, params.get("network.isolated_keep"), rng, replicate, edges);
   edges.shrink_to_fit();
