@@ -55,8 +55,11 @@ std::vector<std::uint32_t> weighted_sample(const std::vector<std::uint32_t>& can
   }
   std::erase_if(keyed, [](const auto& key) { return key.first == kNever; });
   count = std::min(count, keyed.size());
-  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(count), keyed.end(),
-                    std::greater<>());
+  // The `count` largest keys in descending order (the pairs are distinct, so the order is
+  // partial_sort's): selected in linear time, then sorted.
+  const auto last = keyed.begin() + static_cast<std::ptrdiff_t>(count);
+  std::nth_element(keyed.begin(), last, keyed.end(), std::greater<>());
+  std::sort(keyed.begin(), last, std::greater<>());
   std::vector<std::uint32_t> chosen(count);
   for (std::size_t k = 0; k < count; ++k) chosen[k] = keyed[k].second;
   return chosen;
