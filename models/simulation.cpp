@@ -609,10 +609,11 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
     apart_[i] = 1;
   };
   // Someone whose own state is the baseline's, but whose household's debts or contacts' rungs
-  // are not, is apart only in a week in which they may move.
-  const auto add_if_moving = [&](PersonId i) {
+  // are not, is apart only in a week in which they may move. `known`: whether the person's own
+  // state is known to be the baseline's.
+  const auto add_if_moving = [&](PersonId i, bool known) {
     if (apart_[i] != 0) return;
-    if (differs(i) || may_move(i)) return add(i);
+    if ((!known && differs(i)) || may_move(i)) return add(i);
     apart_[i] = 2;
     looked_at.push_back(i);
   };
@@ -635,11 +636,14 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   }
   for (const auto h : apart_households_) {
     apart_household_[h] = 0;
-    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add_if_moving(i);
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add_if_moving(i, false);
   }
   for (std::size_t k = 0, end = list.size(); k < end; ++k)
     if (rung[list[k]] != base_rung[list[k]])
-      for (const auto c : network_.contacts(list[k])) add_if_moving(c);  // contacts are mutual
+      // Contacts are mutual. Whoever is not listed by now has the baseline's own state: those who
+      // may differ are those apart last week or changed by step 5, those enrolled this week, on a
+      // wijk-wide effect's rung, or newly settled in a household whose flags differ (turn_over).
+      for (const auto c : network_.contacts(list[k])) add_if_moving(c, true);
   for (const auto i : list) apart_[i] = 0;
   for (const auto i : looked_at) apart_[i] = 0;
   std::sort(list.begin(), list.end());
