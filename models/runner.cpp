@@ -23,6 +23,7 @@
 #include "sim/ensemble.hpp"
 #include "sim/errors.hpp"
 #include "sim/outputs.hpp"
+#include "sim/parallel.hpp"
 #include "sim/part_store.hpp"
 #include "sim/results_file.hpp"
 
@@ -289,18 +290,8 @@ bool couples(const ScenarioSpec& b, const ScenarioSpec& s) {
 // computes the baseline's events for its residents apart in the baseline's own columns).
 void join_all(std::vector<std::unique_ptr<ScenarioRun>>& runs, std::uint32_t week, const Simulation& baseline,
               int threads) {
-  std::exception_ptr failure;
-  const auto n = static_cast<std::int64_t>(runs.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
-  for (std::int64_t k = 1; k < n; ++k) {
-    try {
-      runs[std::size_t(k)]->sim().step_join(week, baseline);
-    } catch (...) {
-#pragma omp critical
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
+  sim::parallel_for(1, static_cast<std::int64_t>(runs.size()), threads,
+                    [&](std::int64_t k) { runs[std::size_t(k)]->sim().step_join(week, baseline); });
 }
 
 // The scenarios that couple to the baseline, in one pass: the baseline steps

@@ -2,8 +2,7 @@
 
 #include <omp.h>
 
-#include <exception>
-#include <mutex>
+#include "sim/parallel.hpp"
 
 namespace meedoen::sim {
 
@@ -20,22 +19,12 @@ void run_replicates(const std::vector<std::uint32_t>& missing, int threads, Prog
                     const Replicate& replicate, const PartStore& parts) {
   const int workers = threads > 0 ? threads : omp_get_max_threads();
   const bool across = static_cast<int>(missing.size()) >= workers && workers > 1;
-  std::exception_ptr failure;
-  std::atomic<bool> failed{false};
-  std::mutex failure_mutex;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(across ? workers : 1)
-  for (std::size_t k = 0; k < missing.size(); ++k) {
-    if (progress.stopped() || failed) continue;
-    try {
-      omp_set_num_threads(across ? 1 : workers);  // for this thread's parallel regions (the set-up's)
-      parts.write(missing[k], replicate(missing[k], across ? 1 : workers));
-    } catch (...) {
-      const std::lock_guard lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      failed = true;
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
+  parallel_for(0, static_cast<std::int64_t>(missing.size()), across ? workers : 1, [&](std::int64_t k) {
+    if (progress.stopped()) return;
+    omp_set_num_threads(across ? 1 : workers);  // for this thread's parallel regions (the set-up's)
+    const auto r = missing[static_cast<std::size_t>(k)];
+    parts.write(r, replicate(r, across ? 1 : workers));
+  });
 }
 
 }  // namespace meedoen::sim
