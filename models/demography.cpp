@@ -198,6 +198,7 @@ void Demography::draw(const People& p, const sim::Rng& rng, std::uint32_t replic
 void Demography::motivations(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
                              int threads, DemographyEvents& e) const {
   e.arriving_motivation.resize(e.arriving.size());
+  if (e.arriving.empty()) return;  // no parallel region for nothing (most weeks of a small city)
   const auto n = static_cast<std::int64_t>(e.arriving.size());
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
   for (std::int64_t k = 0; k < n; ++k) {
