@@ -246,15 +246,13 @@ std::array<double, kRungs> fit_weights(const std::vector<double>& e, const std::
 
 }  // namespace
 
-StartRungs::StartRungs(const std::array<std::array<double, kRungs>, kRungGroups>& weights,
-                       const CovariateVector& tilt_)
-    : weight(weights), tilt(tilt_) {
+StartRungs::StartRungs(const Weights& weights, const CovariateVector& tilt) : weights_(weights), tilt_(tilt) {
   for (int g = 0; g < kRungGroups; ++g)
-    for (int r = 0; r < kRungs; ++r) log_weight_[g][r] = weight[g][r] > 0 ? std::log(weight[g][r]) : 0.0;
+    for (int r = 0; r < kRungs; ++r) log_weights_[g][r] = weights_[g][r] > 0 ? std::log(weights_[g][r]) : 0.0;
 }
 
 std::uint8_t StartRungs::draw(RungGroup g, const CovariateVector& x, double u) const {
-  const auto p = rung_probabilities(weight[g], log_weight_[g], tilt.dot(x));
+  const auto p = rung_probabilities(weights_[g], log_weights_[g], tilt_.dot(x));
   double cumulative = 0;
   int last = 1;
   for (int r = 1; r <= kRungs; ++r) {
@@ -275,7 +273,7 @@ CovariateVector start_rung_tilt(const sim::ParamSet& params) {
 StartRungs fit_start_rungs(const People& p, const sim::ParamSet& params) {
   const int pension_age = static_cast<int>(params.get("age.pension"));
   const auto tilt = start_rung_tilt(params);
-  std::array<std::array<double, kRungs>, kRungGroups> weights{};
+  StartRungs::Weights weights{};
   constexpr const char* kTables[kRungGroups] = {"population.rung_shares_working_age",
                                                 "population.rung_shares_bijstand", "population.rung_shares_pension"};
   std::array<std::vector<double>, kRungGroups> e;

@@ -82,18 +82,21 @@ inline RungGroup rung_group(int age, bool bijstand, int pension_age) {
   return age >= pension_age ? kPensionGroup : bijstand ? kBijstandGroup : kWorkingAgeGroup;
 }
 
-struct StartRungs {
+class StartRungs {
+public:
+  using Weights = std::array<std::array<double, kRungs>, kRungGroups>;  // 0 for a rung above the group's top
   StartRungs() = default;
-  StartRungs(const std::array<std::array<double, kRungs>, kRungGroups>& weights, const CovariateVector& tilt);
+  StartRungs(const Weights& weights, const CovariateVector& tilt);
 
-  std::array<std::array<double, kRungs>, kRungGroups> weight{};  // 0 for a rung above the group's top
-  CovariateVector tilt = CovariateVector::Zero();
-
+  const Weights& weights() const { return weights_; }
+  const CovariateVector& tilt() const { return tilt_; }
   // The rung of an adult of group g with covariates x, from one uniform u in [0, 1).
   std::uint8_t draw(RungGroup g, const CovariateVector& x, double u) const;
 
 private:
-  std::array<std::array<double, kRungs>, kRungGroups> log_weight_{};  // log(weight), for draw
+  Weights weights_{};
+  CovariateVector tilt_ = CovariateVector::Zero();
+  Weights log_weights_{};  // log(weights_), for draw
 };
 
 // Fits the weights on the adults of p as built, before their rungs are drawn (their

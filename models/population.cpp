@@ -299,7 +299,7 @@ void assign_motivation(People& p, const Context& ctx) {
 void assign_rungs(People& p, const Context& ctx) {
   const int pension_age = static_cast<int>(ctx.params.get("age.pension"));
   const auto start = fit_start_rungs(p, ctx.params);
-  p.start_rung_weights = start.weight;
+  p.start_rung_weights = start.weights();
   const auto n = static_cast<std::ptrdiff_t>(p.size());
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draw

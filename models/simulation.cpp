@@ -14,6 +14,13 @@ namespace meedoen::models {
 namespace {
 // Indices into the covariate vector (see covariates()).
 enum { kYoung, kPension, kOnBijstand, kChronicIdx, kPsychIdx, kDebtIdx, kLonelyIdx, kMotivationIdx };
+
+// The threshold on a draw's word for probability p (Rng::word_threshold) in 32 bits, for the
+// fast paths' integer compares: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is never taken
+// for below a threshold there (move_person decides it), so that no decision changes.
+std::uint32_t word_threshold32(double p) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(sim::Rng::word_threshold(p), 0xFFFFFFFFu));
+}
 }  // namespace
 
 Simulation::Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
@@ -40,18 +47,18 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
       costs_(interventions_.size(), 0.0),
       counted_(people_.wijk_names.size()),
       track_changes_(!interventions_.empty()) {
-  entry_words_ = sim::Rng::word_threshold(bijstand_entry_);
-  other_exit_words_ = sim::Rng::word_threshold(bijstand_other_exit_);
+  entry_words_ = word_threshold32(bijstand_entry_);
+  other_exit_words_ = word_threshold32(bijstand_other_exit_);
   debt_start_words_ = sim::Rng::word_threshold(debt_start_);
   debt_resolve_words_ = sim::Rng::word_threshold(debt_resolve_);
   static_up_.resize(people_.size());
   static_down_.resize(people_.size());
   for (PersonId i = 0; i < people_.size(); ++i) static_terms(i);
-  for (const auto* fixed : {&static_up_, &static_down_}) {
-    const auto k = fixed == &static_up_ ? 0 : 1;
-    const auto [low, high] = std::minmax_element(fixed->begin(), fixed->end());
-    bin_low_[k] = fixed->empty() ? 0.f : *low;
-    bin_width_[k] = fixed->empty() ? 0.f : (*high - *low) / kBins;
+  for (int k = 0; k < 2; ++k) {
+    const auto& fixed = k == 0 ? static_up_ : static_down_;
+    const auto [low, high] = std::minmax_element(fixed.begin(), fixed.end());
+    bin_low_[k] = fixed.empty() ? 0.f : *low;
+    bin_width_[k] = fixed.empty() ? 0.f : (*high - *low) / kBins;
     bin_max_[k].fill(-std::numeric_limits<float>::infinity());  // an empty bin bounds nobody
   }
   bound_class_.resize(people_.size());
@@ -98,7 +105,7 @@ void Simulation::compute_bounds(bool always) {
       area[r] = std::max(area[r], programs_.area_up[w * (kRungs + 1) + r]);
       area[kRungs + 1 + r] = std::max(area[kRungs + 1 + r], programs_.area_down[w * (kRungs + 1) + r]);
     }
-  if (!always && area == bound_area_ && !bound_.empty()) return;
+  if (!always && area == bound_area_) return;
   bound_area_ = area;
   const auto positive = [](double v) { return std::max(v, 0.0); };
   const auto dynamic_max = [&](const CovariateVector& b) {
@@ -119,9 +126,7 @@ void Simulation::compute_bounds(bool always) {
       for (int r = 1; r <= kRungs; ++r) {
         const auto k = static_cast<std::size_t>((b_up * kBins + b_down) * (kRungs + 1) + r);
         bound_[k] = (up[b_up][r] + down[b_down][r]) * (1 + 1e-9);  // float rounding of the fixed parts
-        // In 32 bits: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is never quiet
-        // (move_person decides it), so that no decision changes.
-        bound_words_[k] = static_cast<std::uint32_t>(std::min<std::uint64_t>(sim::Rng::word_threshold(bound_[k]), 0xFFFFFFFFu));
+        bound_words_[k] = word_threshold32(bound_[k]);
       }
 }
 
@@ -168,15 +173,12 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
   const auto& events = shared != nullptr ? shared->demography_events_ : demography_events_;
   if (shared != nullptr && apart_known_) {
-    // This scenario's state is the baseline's but in the households of those apart, and those
-    // whose flags were apart (step_join).
+    const auto households = households_apart();
     apart_household_.resize(people_.households(), 0);
-    for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 1;
-    for (const auto h : apart_households_) apart_household_[h] = 1;
+    for (const auto h : households) apart_household_[h] = 1;
     turnover_ = demography_.apply_coupled(people_, events, shared->people_, shared->settled_, apart_household_, rng_,
                                           replicate_, week, left_, settled_);
-    for (const auto i : apart_persons_) apart_household_[people_.household[i]] = 0;
-    for (const auto h : apart_households_) apart_household_[h] = 0;
+    for (const auto h : households) apart_household_[h] = 0;
   } else {
     turnover_ = demography_.apply(people_, events, rng_, replicate_, week, left_, settled_,
                                   shared != nullptr ? &shared->people_ : nullptr);
@@ -306,7 +308,7 @@ namespace {
 struct QuietInputs {
   const std::uint8_t *rung, *flags, *age, *birth_week, *enrolled_in, *faded_from, *bound_class;
   const std::uint32_t* bound_words;  // per class and rung
-  std::uint64_t entry_words, other_exit_words;
+  std::uint32_t entry_words, other_exit_words;
   std::uint32_t week_of_year;
   int pension_age;
 };
@@ -331,10 +333,7 @@ struct QuietInputs {
   const std::uint8_t* __restrict faded_from = in.faded_from;
   const std::uint8_t* __restrict bound_class = in.bound_class;
   const std::uint32_t* __restrict bounds = in.bound_words;
-  // Thresholds in 32 bits: 2^32 becomes 2^32 - 1, and the word 2^32 - 1 is
-  // never quiet (move_person decides it), so that no decision changes.
-  const auto word = [](std::uint64_t t) { return static_cast<std::uint32_t>(std::min<std::uint64_t>(t, 0xFFFFFFFFu)); };
-  const std::uint32_t entry = word(in.entry_words), other_exit = word(in.other_exit_words);
+  const std::uint32_t entry = in.entry_words, other_exit = in.other_exit_words;
   const std::uint32_t week_of_year = in.week_of_year, pension_age = static_cast<std::uint32_t>(in.pension_age);
   for (int j = 0; j < count; ++j) {
     const std::uint32_t r = rung[j], move = move_words[j], event = event_words[j];
@@ -448,11 +447,13 @@ void Simulation::move_persons(std::uint32_t week) {
           const auto flags = p.flags[i], age = p.age[i];
           const auto weeks = p.bijstand_weeks[i];
           move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
-          if (track_changes_ && (next_rung_[i] != p.rung[i] || p.flags[i] != flags)) {
-            changed.state.push_back(i);
-          } else if (track_changes_) {
-            if (p.age[i] != age) changed.age.push_back(i);
-            if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
+          if (track_changes_) {
+            if (next_rung_[i] != p.rung[i] || p.flags[i] != flags) {
+              changed.state.push_back(i);
+            } else {
+              if (p.age[i] != age) changed.age.push_back(i);
+              if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
+            }
           }
         } else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535) {
           p.bijstand_weeks[i] += 1;
@@ -624,11 +625,10 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   if (any_wide)
     for (PersonId i = 0; i < n; ++i)
       if (wide[p.wijk[i] * (kRungs + 1) + rung[i]] != 0) add(i);
-  // Households whose flags differ: those of the persons who may differ, and last week's.
-  std::vector<HouseholdId> households;
-  households.swap(apart_households_);
-  if (!apart_known_) households.clear();
-  for (const auto i : before) households.push_back(p.household[i]);
+  // Households whose flags differ, of those that may.
+  auto households = apart_known_ ? households_apart() : std::vector<HouseholdId>(p.households());
+  if (!apart_known_) std::iota(households.begin(), households.end(), HouseholdId{0});  // all may
+  apart_households_.clear();
   for (const auto h : households) {
     if (apart_household_[h] != 0 || p.household_flags[h] == q.household_flags[h]) continue;
     apart_household_[h] = 1;
@@ -649,6 +649,12 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   std::sort(list.begin(), list.end());
   std::sort(apart_households_.begin(), apart_households_.end());
   apart_persons_ = std::move(list);
+}
+
+std::vector<HouseholdId> Simulation::households_apart() const {
+  std::vector<HouseholdId> households = apart_households_;
+  for (const auto i : apart_persons_) households.push_back(people_.household[i]);
+  return households;
 }
 
 void Simulation::events_alone(PersonId i, std::uint32_t week, double u_move, double u_event, EventCounts& events) {

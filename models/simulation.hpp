@@ -96,6 +96,10 @@ private:
   void take_in(World& world);
   // Adds the persons the interventions changed (ProgramState::touched) to changed_.
   void take_touched();
+  // After a coupled week (apart_known_), the only households in which this scenario's state may
+  // differ from the baseline's: those of apart_persons_ (with whom step 5 changed) and
+  // apart_households_ (whose flags were apart); with repeats.
+  std::vector<HouseholdId> households_apart() const;
   // Lists apart_persons_ and apart_households_: whom step_apart steps on its own.
   void mark_apart(std::uint32_t week, const Simulation& baseline);
   // move_person on the baseline, keeping its state: only its events.
@@ -145,7 +149,8 @@ private:
   std::vector<std::uint32_t> bound_words_;                // the same as thresholds on the draws' words
   std::array<float, 2 * (kRungs + 1)> bound_area_{};      // the largest wijk-wide effects they hold for
   // The bijstand and debt rates as thresholds on the draws' words (Rng::word_threshold).
-  std::uint64_t entry_words_ = 0, other_exit_words_ = 0, debt_start_words_ = 0, debt_resolve_words_ = 0;
+  std::uint32_t entry_words_ = 0, other_exit_words_ = 0;  // in 32 bits, for mark_quiet
+  std::uint64_t debt_start_words_ = 0, debt_resolve_words_ = 0;
   Demography demography_;
   bool turned_over_ = false;  // step 0 of this week is done
   bool reference_ = false;     // this step is step_reference's: no bounds

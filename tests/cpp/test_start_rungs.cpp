@@ -52,9 +52,9 @@ TEST(StartRungs, TheDrawFollowsTheTiltedWeights) {
   const auto& start = leiden().fit.start_rungs;
   CovariateVector x;
   x << 1, 0, 1, 0, 1, 0, 1, -0.2;  // young, on bijstand, psych, lonely, low motivation
-  const double tx = start.tilt.dot(x);
+  const double tx = start.tilt().dot(x);
   for (int g = 0; g < kRungGroups; ++g) {
-    const auto& w = start.weight[g];
+    const auto& w = start.weights()[g];
     double total = 0;
     for (int r = 0; r < kRungs; ++r) total += w[r] * std::exp(r * tx);
     constexpr int n = 200000;
@@ -81,14 +81,14 @@ TEST(StartRungs, CovariatesSortTheStartAndSortingZeroGivesTheTablesAlone) {
   };
   const auto& c = leiden();
   const double d_psych = c.params.vec("ladder.covariates_up")[4] - c.params.vec("ladder.covariates_down")[4];
-  EXPECT_DOUBLE_EQ(c.fit.start_rungs.tilt[4], d_psych);
+  EXPECT_DOUBLE_EQ(c.fit.start_rungs.tilt()[4], d_psych);
   const auto [gap, bound] = rung_one_gap(c);
   EXPECT_GT(gap, bound);  // more on rung 1 among those with psychosocial problems
 
   TestCity flat(0.3);
   flat.params.set("population.rung_sorting", {0.0});
   flat.people = build_population(flat.wijken, 0.3, flat.params, flat.rng, 0);
-  EXPECT_EQ(fit_start_rungs(flat.people, flat.params).tilt, CovariateVector::Zero());
+  EXPECT_EQ(fit_start_rungs(flat.people, flat.params).tilt(), CovariateVector::Zero());
   const auto [flat_gap, flat_bound] = rung_one_gap(flat);
   EXPECT_LT(std::abs(flat_gap), flat_bound);
 }
