@@ -351,7 +351,8 @@ def test_the_stop_button_stops_the_run(app_url: str, browser) -> None:
     from meedoen.app.texts import TEXT
 
     browser.get(app_url)
-    type_into(browser, "scale", "0.2")  # 20 replicates of 260 weeks: minutes, unless stopped
+    type_into(browser, "scale", "0.2")
+    type_into(browser, "replicates", "200")  # of 260 weeks: minutes, unless stopped
     switch_on(browser, sc.intervention_types()[0], leiden().wijk_names[0])
     time.sleep(1)
     press(browser, "run")
@@ -362,13 +363,14 @@ def test_the_stop_button_stops_the_run(app_url: str, browser) -> None:
 
 
 def test_closing_the_tab_stops_its_run(app_server: tuple[str, Path], browser, tmp_path: Path) -> None:
-    """A run of 20 replicates and 260 weeks at scale 0.2 (minutes), stopped by closing its browser
+    """A run of 200 replicates and 260 weeks at scale 0.2 (minutes), stopped by closing its browser
     (a browser of its own: the module's one stays open)."""
     url, log = app_server
     own = start_browser(tmp_path)
     try:
         own.get(url)
         type_into(own, "scale", "0.2")
+        type_into(own, "replicates", "200")  # 20 take seconds since the engine got faster
         switch_on(own, sc.intervention_types()[0], leiden().wijk_names[0])
         time.sleep(1)
         press(own, "run")
