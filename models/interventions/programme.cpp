@@ -27,15 +27,14 @@ void Programme::start(const World& w) {
 }
 
 // A person's candidacy reads only their own state and their household's
-// (eligible()), so it can change only for those the last step changed.
+// (eligible()), so from one week to the next it can change only for those the
+// step between changed (World::changed).
 void Programme::refresh(const World& w) {
   const auto set = [&](PersonId i) {
     const auto bit = std::uint64_t{1} << (i % 64);
     candidates_[i / 64] = candidate(w, i) ? candidates_[i / 64] | bit : candidates_[i / 64] & ~bit;
   };
-  if (w.reference) {
-    candidates_known_ = false;  // the reference scans; the next fast week rebuilds
-  } else if (candidates_known_ && w.changed != nullptr) {
+  if (candidates_known_ && w.changed != nullptr && refreshed_week_ + 1 == w.week) {
     for (const auto i : w.changed->state) set(i);
     if (settings_.reads_age)
       for (const auto i : w.changed->age) set(i);
@@ -45,11 +44,11 @@ void Programme::refresh(const World& w) {
     for (PersonId i = 0; i < w.people.size(); ++i) set(i);
     candidates_known_ = true;
   }
+  refreshed_week_ = w.week;
 }
 
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
-  refresh(w);
   offers_accepted_ = 0;
   if (!working(w.week)) return;
   admit_waiting(w, m);

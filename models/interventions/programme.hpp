@@ -76,8 +76,8 @@ protected:
   }
   // Calls f(i) for each person of the targeted wijken not found before who is
   // eligible now, in the order of their ids. The search reads the list of
-  // those people that take_in keeps up to date (refresh); in the reference
-  // mode (World::reference) it tests everyone, as the plain scan.
+  // those people, brought up to date first (refresh); in the reference mode
+  // (World::reference) it tests everyone, as the plain scan.
   template <class F> void for_each_candidate(const World& w, F&& f);
   // Adds this week's newly found people to `found` (default: each eligible
   // person of the targeted wijken not found before, at the finding rate).
@@ -98,8 +98,10 @@ protected:
 private:
   void start(const World& w);
   // Brings candidates_ up to date: person by person for those World::changed
-  // names (by what eligible() reads), or everyone when that is not known (or
-  // the list is not kept yet).
+  // names (by what eligible() reads) when the list was brought up to date last
+  // week, else everyone (a programme that does not search every week, as the
+  // yearly list of home visits or one that has stopped, pays for no weeks
+  // without a search).
   void refresh(const World& w);
   bool candidate(const World& w, PersonId i) const {
     return targets(w.people.wijk[i]) && !found_before(i) && eligible_now(w, i);
@@ -114,7 +116,8 @@ private:
   std::vector<std::uint8_t> seen_;                            // per person: found once already
   // Bit i: person i is a candidate (targeted, not found before, eligible now).
   std::vector<std::uint64_t> candidates_;
-  bool candidates_known_ = false;  // candidates_ holds last take_in's state (else: rebuilt)
+  bool candidates_known_ = false;  // candidates_ holds the state of refreshed_week_'s search (else: rebuilt)
+  std::uint32_t refreshed_week_ = 0;
   std::deque<PersonId> queue_;                                // found, not yet visited
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
@@ -126,10 +129,12 @@ private:
 
 template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
   if (w.reference) {
+    candidates_known_ = false;  // the next fast search rebuilds
     for (PersonId i = 0; i < w.people.size(); ++i)
       if (candidate(w, i)) f(i);
     return;
   }
+  refresh(w);
   // f may clear bits (mark_found), never resize: a copy of each word, read through a pointer kept.
   const std::uint64_t* const words = candidates_.data();
   for (std::size_t k = 0, n = candidates_.size(); k < n; ++k)

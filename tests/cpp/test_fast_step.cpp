@@ -221,7 +221,9 @@ TEST_P(FastStepThreads, CoupledScenariosGiveTheBitsOfEachAlone) {
 }
 
 // Every searching type finding half of its eligible each week, the home
-// visits a list in week 30: after the first weeks they find only those
+// visits a list in week 30 and another in weeks 5 and 57 (a list kept up to
+// date only in the weeks of a search must be built afresh, not from the
+// changes of the week before): after the first weeks they find only those
 // who have just become eligible (moved to a rung, came on bijstand or reached
 // its weeks, had a birthday, got into debt), so a list of the eligible that
 // missed a change (of the step, or of another programme: debt help) finds
@@ -241,8 +243,10 @@ Interventions eager_types(const TestCity& c) {
       c.spec("poverty_signalling", c.all_wijken(),
              {{"finding_rate", 0.5}, {"staff_hours", 1000}, {"duration_weeks", 8}, {"extra_resolve_rate", 1.0}}),
       c.spec("student_matching", c.all_wijken(), half),
+      c.spec("home_visits", c.all_wijken(), {{"list_size", 200}, {"min_weeks_on_bijstand", 0}, {"staff_hours", 1000}, {"duration_weeks", 3}}),
   };
   specs[0].start_week = 30;  // its list holds those whose weeks on bijstand reached 20 since week 1
+  specs[9].start_week = 5;  // this one's second list: of those left from the first and those since
   Interventions out;
   for (std::size_t k = 0; k < specs.size(); ++k) {
     specs[k].name = specs[k].type + std::to_string(k);
