@@ -194,11 +194,13 @@ std::vector<std::uint32_t> persons_up(const People& start, const People& end) {
 // One scenario of a replicate as it runs: its simulation and its outputs so far.
 class ScenarioRun {
 public:
-  // `fit`: the ladder fit of this city and of parameters equal to s's (else fitted here).
+  // `baseline`: the run, not stepped yet, of a scenario that s couples to (couples()), whose
+  // ladder fit and fixed parts serve s too (else worked out here).
   ScenarioRun(const Experiment& e, const ScenarioSpec& s, const City& city, const sim::Rng& rng,
-              std::uint32_t replicate, int threads, const LadderFit* fit = nullptr)
-      : city_(city), fit_(fit != nullptr ? *fit : fit_ladder(city.people, city.network, s.params)),
-        sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s, e.scale)),
+              std::uint32_t replicate, int threads, const ScenarioRun* baseline = nullptr)
+      : city_(city), fit_(baseline != nullptr ? baseline->fit_ : fit_ladder(city.people, city.network, s.params)),
+        sim_(city.people, city.network, fit_, s.params, rng, replicate, threads, make_interventions(s, e.scale),
+             baseline != nullptr ? &baseline->sim_ : nullptr),
         prices_(s.params), wijken_(city.people.wijk_names.size()), programs_(s.interventions.size()),
         items_(programs_ + kStateItemCount), rungs_((e.weeks + 1) * wijken_ * kRungs),
         bijstand_((e.weeks + 1) * wijken_), lonely_((e.weeks + 1) * wijken_), events_((e.weeks + 1) * kEventCount, 0u),
@@ -208,7 +210,6 @@ public:
   }
   Simulation& sim() { return sim_; }
   const City& city() const { return city_; }
-  const LadderFit& fit() const { return fit_; }
   // After the week's step: what is observed of it.
   void record(int week) {
     observe(week);
@@ -299,10 +300,11 @@ void join_all(std::vector<std::unique_ptr<ScenarioRun>>& runs, std::uint32_t wee
 void run_coupled(const Experiment& e, const std::vector<const ScenarioSpec*>& scenarios, const City& city,
                  const sim::Rng& rng, std::uint32_t replicate, int threads, sim::Progress& progress,
                  std::vector<std::unique_ptr<ScenarioRun>>& runs) {
-  // The fit reads the city and the parameters that are not the interventions': the baseline's serves all.
+  // The fit and the fixed parts read the city and the parameters that are not the interventions':
+  // the baseline's serve all.
   for (const auto* s : scenarios)
     runs.push_back(std::make_unique<ScenarioRun>(e, *s, city, rng, replicate, threads,
-                                                 runs.empty() ? nullptr : &runs.front()->fit()));
+                                                 runs.empty() ? nullptr : runs.front().get()));
   auto& baseline = runs.front()->sim();
   for (int week = 1; week <= e.weeks; ++week) {
     const auto w = static_cast<std::uint32_t>(week);

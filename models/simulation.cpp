@@ -24,7 +24,8 @@ std::uint32_t word_threshold32(double p) {
 }  // namespace
 
 Simulation::Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
-                       const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions)
+                       const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions,
+                       const Simulation* same_fixed_parts)
     : people_(std::move(people)),
       network_(network),
       coefficients_(fit.coefficients),
@@ -51,19 +52,32 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
   other_exit_words_ = word_threshold32(bijstand_other_exit_);
   debt_start_words_ = sim::Rng::word_threshold(debt_start_);
   debt_resolve_words_ = sim::Rng::word_threshold(debt_resolve_);
-  static_up_.resize(people_.size());
-  static_down_.resize(people_.size());
-  for (PersonId i = 0; i < people_.size(); ++i) static_terms(i);
-  for (int k = 0; k < 2; ++k) {
-    const auto& fixed = k == 0 ? static_up_ : static_down_;
-    const auto [low, high] = std::minmax_element(fixed.begin(), fixed.end());
-    bin_low_[k] = fixed.empty() ? 0.f : *low;
-    bin_width_[k] = fixed.empty() ? 0.f : (*high - *low) / kBins;
-    bin_max_[k].fill(-std::numeric_limits<float>::infinity());  // an empty bin bounds nobody
+  if (same_fixed_parts != nullptr) {
+    const auto& s = *same_fixed_parts;
+    static_up_ = s.static_up_;
+    static_down_ = s.static_down_;
+    bin_low_ = s.bin_low_;
+    bin_width_ = s.bin_width_;
+    bin_max_ = s.bin_max_;
+    bound_class_ = s.bound_class_;
+    bound_ = s.bound_;
+    bound_words_ = s.bound_words_;
+    bound_area_ = s.bound_area_;
+  } else {
+    static_up_.resize(people_.size());
+    static_down_.resize(people_.size());
+    for (PersonId i = 0; i < people_.size(); ++i) static_terms(i);
+    for (int k = 0; k < 2; ++k) {
+      const auto& fixed = k == 0 ? static_up_ : static_down_;
+      const auto [low, high] = std::minmax_element(fixed.begin(), fixed.end());
+      bin_low_[k] = fixed.empty() ? 0.f : *low;
+      bin_width_[k] = fixed.empty() ? 0.f : (*high - *low) / kBins;
+      bin_max_[k].fill(-std::numeric_limits<float>::infinity());  // an empty bin bounds nobody
+    }
+    bound_class_.resize(people_.size());
+    for (PersonId i = 0; i < people_.size(); ++i) classify(i);
+    compute_bounds();
   }
-  bound_class_.resize(people_.size());
-  for (PersonId i = 0; i < people_.size(); ++i) classify(i);
-  compute_bounds();
   std::iota(take_in_order_.begin(), take_in_order_.end(), std::size_t{0});
   const auto by_phase = [&](std::size_t a, std::size_t b) {
     return interventions_[a]->phase() < interventions_[b]->phase();

@@ -53,8 +53,12 @@ struct WeekCounts {
 
 class Simulation {
 public:
+  // `same_fixed_parts`: a Simulation not stepped yet of the same people, ladder fit and
+  // parameters but the interventions' (a coupled scenario's baseline), whose fixed parts of
+  // eta and fast-path bounds are copied rather than worked out again.
   Simulation(People people, const Network& network, const LadderFit& fit, const sim::ParamSet& params,
-             const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions = {});
+             const sim::Rng& rng, std::uint32_t replicate, int threads, Interventions interventions = {},
+             const Simulation* same_fixed_parts = nullptr);
 
   // The weekly order (MODEL.md section 3):
   // 0.   births, deaths and moves into and out of the city (Demography);
