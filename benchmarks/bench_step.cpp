@@ -159,25 +159,27 @@ BENCHMARK(BM_StepReference)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Only the Philox draws the weekly step makes (per block of four persons one
-// for the moves and one for the events, per block of four households one for
+// Only the Philox draws the weekly step makes, as its fast path makes them
+// (Rng::words_batches: per block of four persons one for the moves and one
+// for the events; Rng::words_batch: per block of four households one for
 // debts), one thread: the floor the random numbers alone set on the step.
 void BM_StepDraws(benchmark::State& state) {
   const auto& d = defaults();
   const auto& c = city(static_cast<int>(state.range(0)));
+  constexpr auto kBatch = static_cast<std::uint32_t>(sim::Rng::kBatch);
   const auto persons = static_cast<std::uint32_t>(c.people.size());
   const auto households = static_cast<std::uint32_t>(c.people.households());
   std::uint32_t week = 1;
+  sim::Rng::Batch moves, others, debts;
   for (auto _ : state) {
     std::uint32_t sink = 0;
-    for (std::uint32_t b = 0; b < (persons + 3) / 4; ++b) {
-      const auto moves = d.rng.words(kReplicate, week, b, kDrawLadderMove);
-      const auto others = d.rng.words(kReplicate, week, b, kDrawBijstandEvent);
-      sink ^= moves[0] ^ moves[1] ^ moves[2] ^ moves[3] ^ others[0] ^ others[1] ^ others[2] ^ others[3];
+    for (std::uint32_t b = 0; b < (persons + 3) / 4; b += kBatch) {
+      d.rng.words_batches(kReplicate, week, b, {kDrawLadderMove, kDrawBijstandEvent}, moves, others);
+      sink ^= moves[0] ^ moves[63] ^ others[0] ^ others[63];
     }
-    for (std::uint32_t b = 0; b < (households + 3) / 4; ++b) {
-      const auto debts = d.rng.words(kReplicate, week, b, kDrawDebtEvent);
-      sink ^= debts[0] ^ debts[1] ^ debts[2] ^ debts[3];
+    for (std::uint32_t b = 0; b < (households + 3) / 4; b += kBatch) {
+      d.rng.words_batch(kReplicate, week, b, kDrawDebtEvent, debts);
+      sink ^= debts[0] ^ debts[63];
     }
     benchmark::DoNotOptimize(sink);
     week = week % 5200 + 1;

@@ -447,8 +447,7 @@ void Simulation::move_persons(std::uint32_t week) {
     for (std::int64_t b = 0; b < batches; ++b) {
       const auto first = static_cast<PersonId>(b * kPersons);
       const int count = static_cast<int>(std::min<PersonId>(kPersons, n - first));
-      rng_.words_batch(replicate_, week, first / 4, kDrawLadderMove, moves);
-      rng_.words_batch(replicate_, week, first / 4, kDrawBijstandEvent, others);
+      rng_.words_batches(replicate_, week, first / 4, {kDrawLadderMove, kDrawBijstandEvent}, moves, others);
       const QuietInputs in{p.rung.data() + first, p.flags.data() + first, p.age.data() + first,
                            p.birth_week.data() + first, programs_.enrolled_in.data() + first,
                            programs_.faded_from.data() + first, bound_class_.data() + first, bound_words_.data(),

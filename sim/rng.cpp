@@ -40,44 +40,92 @@ void rounds_plain(Counters& c, std::uint32_t key0, std::uint32_t key1) {
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // The same with AVX-512: one register holds a word of all sixteen counters.
-// The high halves of the 32 x 32-bit products come from two even-lane
-// multiplies (vpmuludq), the low halves from vpmulld.
-[[gnu::target("avx512f")]] __m512i high_512(__m512i a, __m512i m) {
-  const __m512i even = _mm512_srli_epi64(_mm512_mul_epu32(a, m), 32);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
-  return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+// Both halves of the 32 x 32-bit products come from two even-lane multiplies
+// (vpmuludq), the odd lanes' words moved in and out by shuffles: two
+// multiplies a product rather than four (vpmulld is two), on the one port
+// that multiplies.
+[[gnu::target("avx512f")]] void products_512(__m512i a, __m512i m, __m512i& high, __m512i& low) {
+  const __m512i even = _mm512_mul_epu32(a, m);                               // 64-bit products of the even lanes
+  const __m512i odd = _mm512_mul_epu32(_mm512_shuffle_epi32(a, _MM_PERM_DDBB), m);  // and of the odd ones
+  high = _mm512_mask_blend_epi32(0xAAAA, _mm512_shuffle_epi32(even, _MM_PERM_DDBB), odd);
+  low = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_shuffle_epi32(odd, _MM_PERM_CCAA));
 }
 
-[[gnu::target("avx512f")]] void rounds_avx512(Counters& c, std::uint32_t key0, std::uint32_t key1) {
+// One batch: the counters (replicate, week, agents[k], purpose) of sixteen
+// blocks k, and where their words go.
+struct Job {
+  const std::uint32_t* agents;
+  std::uint32_t purpose;
+  Rng::Batch* out;
+};
+
+// S batches side by side (their rounds interleaved: one batch's chain of
+// dependent multiplies leaves the port idle). Each batch's sixteen blocks sit
+// in four registers, one word of every block each, through the ten rounds;
+// then a 4 x 16 transpose (in-lane unpacks, then 128-bit lane shuffles)
+// stores them block by block.
+template <int S>
+[[gnu::target("avx512f")]] inline void batches_avx512(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
+                                                      std::uint32_t week, const Job* jobs) {
   static_assert(kN == 16);
-  __m512i x0 = _mm512_loadu_si512(c[0]), x1 = _mm512_loadu_si512(c[1]);
-  __m512i x2 = _mm512_loadu_si512(c[2]), x3 = _mm512_loadu_si512(c[3]);
+  __m512i x0[S], x1[S], x2[S], x3[S];
+  for (int s = 0; s < S; ++s) {
+    x0[s] = _mm512_set1_epi32(static_cast<int>(replicate));
+    x1[s] = _mm512_set1_epi32(static_cast<int>(week));
+    x2[s] = _mm512_loadu_si512(jobs[s].agents);
+    x3[s] = _mm512_set1_epi32(static_cast<int>(jobs[s].purpose));
+  }
   const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kM0)), m1 = _mm512_set1_epi32(static_cast<int>(kM1));
+  std::uint32_t key0 = key[0], key1 = key[1];
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
       key0 += kW0;
       key1 += kW1;
     }
-    const __m512i hi0 = high_512(x0, m0), lo0 = _mm512_mullo_epi32(x0, m0);
-    const __m512i hi1 = high_512(x2, m1), lo1 = _mm512_mullo_epi32(x2, m1);
-    x0 = _mm512_xor_si512(_mm512_xor_si512(hi1, x1), _mm512_set1_epi32(static_cast<int>(key0)));
-    x1 = lo1;
-    x2 = _mm512_xor_si512(_mm512_xor_si512(hi0, x3), _mm512_set1_epi32(static_cast<int>(key1)));
-    x3 = lo0;
+    const __m512i k0 = _mm512_set1_epi32(static_cast<int>(key0)), k1 = _mm512_set1_epi32(static_cast<int>(key1));
+    for (int s = 0; s < S; ++s) {
+      __m512i hi0, lo0, hi1, lo1;
+      products_512(x0[s], m0, hi0, lo0);
+      products_512(x2[s], m1, hi1, lo1);
+      x0[s] = _mm512_xor_si512(_mm512_xor_si512(hi1, x1[s]), k0);
+      x1[s] = lo1;
+      x2[s] = _mm512_xor_si512(_mm512_xor_si512(hi0, x3[s]), k1);
+      x3[s] = lo0;
+    }
   }
-  _mm512_storeu_si512(c[0], x0);
-  _mm512_storeu_si512(c[1], x1);
-  _mm512_storeu_si512(c[2], x2);
-  _mm512_storeu_si512(c[3], x3);
+  for (int s = 0; s < S; ++s) {
+    const __m512i p0 = _mm512_unpacklo_epi32(x0[s], x1[s]), p1 = _mm512_unpackhi_epi32(x0[s], x1[s]);
+    const __m512i p2 = _mm512_unpacklo_epi32(x2[s], x3[s]), p3 = _mm512_unpackhi_epi32(x2[s], x3[s]);
+    // t_j: in each 128-bit lane g, the four words of block 4g + j.
+    const __m512i t0 = _mm512_unpacklo_epi64(p0, p2), t1 = _mm512_unpackhi_epi64(p0, p2);
+    const __m512i t2 = _mm512_unpacklo_epi64(p1, p3), t3 = _mm512_unpackhi_epi64(p1, p3);
+    const __m512i a01 = _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(1, 0, 1, 0));  // t0's lanes 0, 1, t1's 0, 1
+    const __m512i a23 = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i b01 = _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(3, 2, 3, 2));  // their lanes 2, 3
+    const __m512i b23 = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    std::uint32_t* out = jobs[s].out->data();
+    _mm512_storeu_si512(out, _mm512_shuffle_i32x4(a01, a23, _MM_SHUFFLE(2, 0, 2, 0)));  // blocks 0-3
+    _mm512_storeu_si512(out + 16, _mm512_shuffle_i32x4(a01, a23, _MM_SHUFFLE(3, 1, 3, 1)));
+    _mm512_storeu_si512(out + 32, _mm512_shuffle_i32x4(b01, b23, _MM_SHUFFLE(2, 0, 2, 0)));
+    _mm512_storeu_si512(out + 48, _mm512_shuffle_i32x4(b01, b23, _MM_SHUFFLE(3, 1, 3, 1)));
+  }
+}
+
+[[gnu::target("avx512f")]] void batch_avx512(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
+                                             std::uint32_t week, const Job* jobs, int count) {
+  int k = 0;
+  for (; k + 2 <= count; k += 2) batches_avx512<2>(key, replicate, week, jobs + k);
+  if (k < count) batches_avx512<1>(key, replicate, week, jobs + k);
 }
 
 #pragma GCC diagnostic pop
 
 // AVX2: eight counters to a register, the sixteen in two halves.
-[[gnu::target("avx2")]] __m256i high_256(__m256i a, __m256i m) {
-  const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(a, m), 32);
-  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
-  return _mm256_blend_epi32(even, odd, 0xAA);
+[[gnu::target("avx2")]] void products_256(__m256i a, __m256i m, __m256i& high, __m256i& low) {
+  const __m256i even = _mm256_mul_epu32(a, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_shuffle_epi32(a, 0xF5), m);
+  high = _mm256_blend_epi32(_mm256_shuffle_epi32(even, 0xF5), odd, 0xAA);
+  low = _mm256_blend_epi32(even, _mm256_shuffle_epi32(odd, 0xA0), 0xAA);
 }
 
 [[gnu::target("avx2")]] void rounds_avx2(Counters& c, std::uint32_t key0, std::uint32_t key1) {
@@ -92,8 +140,9 @@ void rounds_plain(Counters& c, std::uint32_t key0, std::uint32_t key1) {
         k0 += kW0;
         k1 += kW1;
       }
-      const __m256i hi0 = high_256(x0, m0), lo0 = _mm256_mullo_epi32(x0, m0);
-      const __m256i hi1 = high_256(x2, m1), lo1 = _mm256_mullo_epi32(x2, m1);
+      __m256i hi0, lo0, hi1, lo1;
+      products_256(x0, m0, hi0, lo0);
+      products_256(x2, m1, hi1, lo1);
       x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), _mm256_set1_epi32(static_cast<int>(k0)));
       x1 = lo1;
       x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), _mm256_set1_epi32(static_cast<int>(k1)));
@@ -106,58 +155,83 @@ void rounds_plain(Counters& c, std::uint32_t key0, std::uint32_t key1) {
   }
 }
 
+// Batches through `rounds` on counters in memory, one after another.
+template <void (*rounds)(Counters&, std::uint32_t, std::uint32_t)>
+void batch_via(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate, std::uint32_t week, const Job* jobs,
+               int count) {
+  for (int s = 0; s < count; ++s) {
+    Counters c;
+    for (int k = 0; k < kN; ++k) {
+      c[0][k] = replicate;
+      c[1][k] = week;
+      c[2][k] = jobs[s].agents[k];
+      c[3][k] = jobs[s].purpose;
+    }
+    rounds(c, key[0], key[1]);
+    for (int j = 0; j < 4; ++j)
+      for (int k = 0; k < kN; ++k) (*jobs[s].out)[static_cast<std::size_t>(4 * k + j)] = c[j][k];
+  }
+}
+
 // The variants this machine can run, widest last.
-using Rounds = void (*)(Counters&, std::uint32_t, std::uint32_t);
-std::vector<std::pair<std::string_view, Rounds>> runnable() {
-  std::vector<std::pair<std::string_view, Rounds>> out = {{"plain", rounds_plain}};
+using Batcher = void (*)(const std::array<std::uint32_t, 2>&, std::uint32_t, std::uint32_t, const Job*, int);
+std::vector<std::pair<std::string_view, Batcher>> runnable() {
+  std::vector<std::pair<std::string_view, Batcher>> out = {{"plain", batch_via<rounds_plain>}};
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) out.emplace_back("avx2", rounds_avx2);
-  if (__builtin_cpu_supports("avx512f")) out.emplace_back("avx512f", rounds_avx512);
+  if (__builtin_cpu_supports("avx2")) out.emplace_back("avx2", batch_via<rounds_avx2>);
+  if (__builtin_cpu_supports("avx512f")) out.emplace_back("avx512f", batch_avx512);
   return out;
 }
-const Rounds widest = runnable().back().second;
+const Batcher widest = runnable().back().second;
 
-// agents[k] is the agent of block k.
-void batch(Rounds rounds, const std::array<std::uint32_t, 2>& key, std::uint32_t replicate, std::uint32_t week,
-           const std::uint32_t* agents, std::uint32_t purpose, Rng::Batch& out) {
-  Counters c;
-  for (int k = 0; k < kN; ++k) {
-    c[0][k] = replicate;
-    c[1][k] = week;
-    c[2][k] = agents[k];
-    c[3][k] = purpose;
-  }
-  rounds(c, key[0], key[1]);
-  for (int j = 0; j < 4; ++j)
-    for (int k = 0; k < kN; ++k) out[static_cast<std::size_t>(4 * k + j)] = c[j][k];
+std::array<std::uint32_t, kN> consecutive(std::uint32_t first) {
+  std::array<std::uint32_t, kN> agents;
+  for (int k = 0; k < kN; ++k) agents[std::size_t(k)] = first + static_cast<std::uint32_t>(k);
+  return agents;
 }
 }  // namespace
 
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                       Batch& out) const {
-  std::uint32_t agents[kN];
-  for (int k = 0; k < kN; ++k) agents[k] = first + static_cast<std::uint32_t>(k);
-  batch(widest, {key_[0], key_[1]}, replicate, week, agents, purpose, out);
+  const auto agents = consecutive(first);
+  const Job job{agents.data(), purpose, &out};
+  widest({key_[0], key_[1]}, replicate, week, &job, 1);
 }
 
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
                       std::uint32_t purpose, Batch& out) const {
-  batch(widest, {key_[0], key_[1]}, replicate, week, agents.data(), purpose, out);
+  const Job job{agents.data(), purpose, &out};
+  widest({key_[0], key_[1]}, replicate, week, &job, 1);
+}
+
+void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
+                        const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const {
+  const auto agents = consecutive(first);
+  const Job jobs[2] = {{agents.data(), purposes[0], &first_out}, {agents.data(), purposes[1], &second_out}};
+  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
+}
+
+void Rng::words_batches(std::uint32_t replicate, std::uint32_t week,
+                        const std::array<std::uint32_t, 2 * kBatch>& agents, std::uint32_t purpose, Batch& first_out,
+                        Batch& second_out) const {
+  const Job jobs[2] = {{agents.data(), purpose, &first_out}, {agents.data() + kBatch, purpose, &second_out}};
+  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
 }
 
 std::vector<std::string_view> Rng::batch_variants() {
   std::vector<std::string_view> names;
-  for (const auto& [name, rounds] : runnable()) names.push_back(name);
+  for (const auto& [name, batch] : runnable()) names.push_back(name);
   return names;
 }
 
-void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
-                      Batch& out, std::string_view variant) const {
-  for (const auto& [name, rounds] : runnable())
+void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
+                        const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out,
+                        std::string_view variant) const {
+  for (const auto& [name, batch] : runnable())
     if (name == variant) {
-      std::uint32_t agents[kN];
-      for (int k = 0; k < kN; ++k) agents[k] = first + static_cast<std::uint32_t>(k);
-      return batch(rounds, {key_[0], key_[1]}, replicate, week, agents, purpose, out);
+      const auto agents = consecutive(first);
+      const Job jobs[2] = {{agents.data(), purposes[0], &first_out}, {agents.data(), purposes[1], &second_out}};
+      return batch({key_[0], key_[1]}, replicate, week, jobs, 2);
     }
   throw std::invalid_argument("no Philox variant " + std::string(variant) + " on this machine");
 }

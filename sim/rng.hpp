@@ -41,11 +41,20 @@ public:
   // The same for any kBatch agents (agents[k] for block k).
   void words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
                    std::uint32_t purpose, Batch& out) const;
+  // Two batches of the same agents first, first + 1, ... with two purposes,
+  // at once (faster than one after the other: their rounds interleave).
+  void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
+                     const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const;
+  // Two batches of any 2 * kBatch agents and one purpose, at once: agents[k] for
+  // block k of first_out, agents[kBatch + k] for block k of second_out.
+  void words_batches(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, 2 * kBatch>& agents,
+                     std::uint32_t purpose, Batch& first_out, Batch& second_out) const;
   // For the tests: the variants this machine can run ("plain", "avx2",
-  // "avx512f"; words_batch uses the last), and words_batch by one of them.
+  // "avx512f"; the batches use the last), and words_batches by one of them.
   static std::vector<std::string_view> batch_variants();
-  void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
-                   Batch& out, std::string_view variant) const;
+  void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
+                     const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out,
+                     std::string_view variant) const;
 
   // The threshold t with to_unit(w) < p exactly when w < t, for one-word draws
   // compared with a probability p (0 <= t <= 2^32).

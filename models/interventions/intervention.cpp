@@ -44,13 +44,17 @@ void Intervention::uniforms(const World& w, const std::vector<PersonId>& ids, st
     return;
   }
   constexpr std::size_t kBatch = sim::Rng::kBatch;
-  std::array<std::uint32_t, kBatch> agents{};
-  sim::Rng::Batch words;
-  for (std::size_t first = 0; first < ids.size(); first += kBatch) {
-    const std::size_t count = std::min(kBatch, ids.size() - first);
+  std::array<std::uint32_t, 2 * kBatch> agents{};  // two batches at a time (Rng::words_batches)
+  std::array<sim::Rng::Batch, 2> words;
+  for (std::size_t first = 0; first < ids.size(); first += 2 * kBatch) {
+    const std::size_t count = std::min(2 * kBatch, ids.size() - first);
     std::copy_n(ids.begin() + static_cast<std::ptrdiff_t>(first), count, agents.begin());
-    w.rng.words_batch(w.replicate, w.week, agents, purpose_ + sub, words);
-    for (std::size_t k = 0; k < count; ++k) out[first + k] = sim::Rng::to_unit(words[4 * k], words[4 * k + 1]);
+    w.rng.words_batches(w.replicate, w.week, agents, purpose_ + sub, words[0], words[1]);
+    for (std::size_t k = 0; k < count; ++k) {
+      const auto& batch = words[k / kBatch];
+      const std::size_t j = k % kBatch;
+      out[first + k] = sim::Rng::to_unit(batch[4 * j], batch[4 * j + 1]);
+    }
   }
 }
 

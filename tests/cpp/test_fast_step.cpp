@@ -32,18 +32,33 @@ TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
       const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose);
       for (int j = 0; j < 4; ++j) ASSERT_EQ(batch[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
     }
-    std::array<std::uint32_t, sim::Rng::kBatch> agents{};  // any agents, in any order
+    std::array<std::uint32_t, 2 * sim::Rng::kBatch> agents{};  // any agents, in any order
     for (auto& a : agents) a = next();
-    sim::Rng::Batch gathered;
-    rng.words_batch(replicate, week, agents, purpose, gathered);
-    for (int k = 0; k < sim::Rng::kBatch; ++k) {
+    std::array<std::uint32_t, sim::Rng::kBatch> first_agents{};
+    std::copy_n(agents.begin(), sim::Rng::kBatch, first_agents.begin());
+    std::array<sim::Rng::Batch, 3> gathered;
+    rng.words_batch(replicate, week, first_agents, purpose, gathered[2]);
+    rng.words_batches(replicate, week, agents, purpose, gathered[0], gathered[1]);
+    ASSERT_EQ(gathered[2], gathered[0]);
+    for (int k = 0; k < 2 * sim::Rng::kBatch; ++k) {
       const auto w = rng.words(replicate, week, agents[std::size_t(k)], purpose);
-      for (int j = 0; j < 4; ++j) ASSERT_EQ(gathered[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
+      const auto& words = gathered[std::size_t(k / sim::Rng::kBatch)];
+      for (int j = 0; j < 4; ++j)
+        ASSERT_EQ(words[std::size_t(4 * (k % sim::Rng::kBatch) + j)], w[std::size_t(j)]) << trial << " " << k;
     }
-    for (const auto variant : sim::Rng::batch_variants()) {  // each one the machine can run
-      sim::Rng::Batch other;
-      rng.words_batch(replicate, week, first, purpose, other, variant);
+    sim::Rng::Batch again, second;  // two purposes at once, by each variant the machine can run
+    const std::uint32_t purpose2 = next();
+    rng.words_batches(replicate, week, first, {purpose, purpose2}, again, second);
+    ASSERT_EQ(again, batch);
+    for (int k = 0; k < sim::Rng::kBatch; ++k) {
+      const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose2);
+      for (int j = 0; j < 4; ++j) ASSERT_EQ(second[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
+    }
+    for (const auto variant : sim::Rng::batch_variants()) {
+      sim::Rng::Batch other, other2;
+      rng.words_batches(replicate, week, first, {purpose, purpose2}, other, other2, variant);
       ASSERT_EQ(other, batch) << variant;
+      ASSERT_EQ(other2, second) << variant;
     }
   }
 }
@@ -55,7 +70,8 @@ TEST(FastStep, ThisMachineRunsAVectorPhilox) {
   if (__builtin_cpu_supports("avx2")) {
     EXPECT_GE(variants.size(), 2u);
   }
-  EXPECT_THROW(sim::Rng(1).words_batch(0, 0, 0, 0, *std::make_unique<sim::Rng::Batch>(), "sse9"), std::invalid_argument);
+  sim::Rng::Batch a, b;
+  EXPECT_THROW(sim::Rng(1).words_batches(0, 0, 0, {0, 1}, a, b, "sse9"), std::invalid_argument);
 }
 
 TEST(FastStep, WordThresholdsDecideAsTheUniforms) {
