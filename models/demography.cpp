@@ -111,7 +111,7 @@ Demography::Demography(const People& p, const sim::ParamSet& params, const Start
 // 2: moves out, 1: gives birth; an empty place's row has only the moving-in threshold).
 void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
                         int threads) {
-  constexpr int kPlaces = 4 * sim::Rng::kBatch;
+  constexpr int kPlaces = 8 * sim::Rng::kBatch;
   static constexpr std::uint8_t kWhat[2][4] = {{kNothing, kGivesBirth, kLeaves, kDies},
                                                {kNothing, kMovesIn, kMovesIn, kMovesIn}};
   const auto n = static_cast<PersonId>(p.size());
@@ -124,11 +124,11 @@ void Demography::decide(const People& p, const sim::Rng& rng, std::uint32_t repl
   std::uint8_t* const what = what_.data();
   const auto& thresholds = thresholds_;
   const auto batches = static_cast<std::int64_t>((n + kPlaces - 1) / kPlaces);
-#pragma omp parallel for num_threads(threads) schedule(static, 16)
+#pragma omp parallel for num_threads(threads) schedule(static, 8)
   for (std::int64_t b = 0; b < batches; ++b) {  // each place's decision reads only its own state
     const auto first = static_cast<PersonId>(b * kPlaces);
-    sim::Rng::Batch words;
-    rng.words_batch(replicate, week, first / 4, kDrawDemography, words);
+    sim::Rng::Batches words;
+    rng.words_batches(replicate, week, first / 4, kDrawDemography, words);
     const int count = static_cast<int>(std::min<PersonId>(n - first, kPlaces));
     // Most places neither die, move nor give birth this week: a vector compare with the highest
     // threshold of a present place (and presence) finds the few that need their own row.

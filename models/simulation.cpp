@@ -487,22 +487,22 @@ void Simulation::move_persons(std::uint32_t week) {
   add_histogram(counted_, histogram);
 }
 
-// Debts as move_households_reference, sixteen blocks of four households at a
-// time; the members of a household whose debt changes go into changed_.
+// Debts as move_households_reference, 32 blocks of four households at a time;
+// the members of a household whose debt changes go into changed_.
 void Simulation::move_households(std::uint32_t week) {
-  constexpr int kBatch = sim::Rng::kBatch;
+  constexpr int kBlocks = 2 * sim::Rng::kBatch;
   const auto n = static_cast<HouseholdId>(people_.households());
-  const auto batches = static_cast<std::int64_t>((n + 4 * kBatch - 1) / (4 * kBatch));
+  const auto batches = static_cast<std::int64_t>((n + 4 * kBlocks - 1) / (4 * kBlocks));
   std::uint32_t started = 0, resolved = 0;
 #pragma omp parallel num_threads(threads_) reduction(+ : started, resolved)
   {
     std::vector<PersonId> changed;
-#pragma omp for schedule(static, 64) nowait
+#pragma omp for schedule(static, 32) nowait
     for (std::int64_t b = 0; b < batches; ++b) {
-      const auto first = static_cast<std::uint32_t>(b * kBatch);
-      sim::Rng::Batch draws;
-      rng_.words_batch(replicate_, week, first, kDrawDebtEvent, draws);
-      const auto count = std::min<HouseholdId>(4 * kBatch, n - 4 * first);
+      const auto first = static_cast<std::uint32_t>(b * kBlocks);
+      sim::Rng::Batches draws;
+      rng_.words_batches(replicate_, week, first, kDrawDebtEvent, draws);
+      const auto count = std::min<HouseholdId>(4 * kBlocks, n - 4 * first);
       for (HouseholdId j = 0, h = 4 * first; j < count; ++j, ++h) {
         auto& flags = people_.household_flags[h];
         const bool debt = flags & kDebt;

@@ -56,7 +56,7 @@ void rounds_plain(Counters& c, std::uint32_t key0, std::uint32_t key1) {
 struct Job {
   const std::uint32_t* agents;
   std::uint32_t purpose;
-  Rng::Batch* out;
+  std::uint32_t* out;  // 4 * kN words
 };
 
 // S batches side by side (their rounds interleaved: one batch's chain of
@@ -103,7 +103,7 @@ template <int S>
     const __m512i a23 = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(1, 0, 1, 0));
     const __m512i b01 = _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(3, 2, 3, 2));  // their lanes 2, 3
     const __m512i b23 = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    std::uint32_t* out = jobs[s].out->data();
+    std::uint32_t* out = jobs[s].out;
     _mm512_storeu_si512(out, _mm512_shuffle_i32x4(a01, a23, _MM_SHUFFLE(2, 0, 2, 0)));  // blocks 0-3
     _mm512_storeu_si512(out + 16, _mm512_shuffle_i32x4(a01, a23, _MM_SHUFFLE(3, 1, 3, 1)));
     _mm512_storeu_si512(out + 32, _mm512_shuffle_i32x4(b01, b23, _MM_SHUFFLE(2, 0, 2, 0)));
@@ -169,7 +169,7 @@ void batch_via(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
     }
     rounds(c, key[0], key[1]);
     for (int j = 0; j < 4; ++j)
-      for (int k = 0; k < kN; ++k) (*jobs[s].out)[static_cast<std::size_t>(4 * k + j)] = c[j][k];
+      for (int k = 0; k < kN; ++k) jobs[s].out[4 * k + j] = c[j][k];
   }
 }
 
@@ -194,27 +194,34 @@ std::array<std::uint32_t, kN> consecutive(std::uint32_t first) {
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                       Batch& out) const {
   const auto agents = consecutive(first);
-  const Job job{agents.data(), purpose, &out};
+  const Job job{agents.data(), purpose, out.data()};
   widest({key_[0], key_[1]}, replicate, week, &job, 1);
 }
 
 void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
                       std::uint32_t purpose, Batch& out) const {
-  const Job job{agents.data(), purpose, &out};
+  const Job job{agents.data(), purpose, out.data()};
   widest({key_[0], key_[1]}, replicate, week, &job, 1);
 }
 
 void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
                         const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const {
   const auto agents = consecutive(first);
-  const Job jobs[2] = {{agents.data(), purposes[0], &first_out}, {agents.data(), purposes[1], &second_out}};
+  const Job jobs[2] = {{agents.data(), purposes[0], first_out.data()}, {agents.data(), purposes[1], second_out.data()}};
   widest({key_[0], key_[1]}, replicate, week, jobs, 2);
 }
 
 void Rng::words_batches(std::uint32_t replicate, std::uint32_t week,
                         const std::array<std::uint32_t, 2 * kBatch>& agents, std::uint32_t purpose, Batch& first_out,
                         Batch& second_out) const {
-  const Job jobs[2] = {{agents.data(), purpose, &first_out}, {agents.data() + kBatch, purpose, &second_out}};
+  const Job jobs[2] = {{agents.data(), purpose, first_out.data()}, {agents.data() + kBatch, purpose, second_out.data()}};
+  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
+}
+
+void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                        Batches& out) const {
+  const auto agents = consecutive(first), more = consecutive(first + kBatch);
+  const Job jobs[2] = {{agents.data(), purpose, out.data()}, {more.data(), purpose, out.data() + 4 * kBatch}};
   widest({key_[0], key_[1]}, replicate, week, jobs, 2);
 }
 
@@ -230,7 +237,7 @@ void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32
   for (const auto& [name, batch] : runnable())
     if (name == variant) {
       const auto agents = consecutive(first);
-      const Job jobs[2] = {{agents.data(), purposes[0], &first_out}, {agents.data(), purposes[1], &second_out}};
+      const Job jobs[2] = {{agents.data(), purposes[0], first_out.data()}, {agents.data(), purposes[1], second_out.data()}};
       return batch({key_[0], key_[1]}, replicate, week, jobs, 2);
     }
   throw std::invalid_argument("no Philox variant " + std::string(variant) + " on this machine");

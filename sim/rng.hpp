@@ -41,8 +41,14 @@ public:
   // The same for any kBatch agents (agents[k] for block k).
   void words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
                    std::uint32_t purpose, Batch& out) const;
+  // The blocks of 2 * kBatch consecutive agents at once, as two batches (faster
+  // than one after the other: their rounds interleave): out[4 * k + j] is word
+  // j of agent first + k.
+  using Batches = std::array<std::uint32_t, 8 * kBatch>;
+  void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                     Batches& out) const;
   // Two batches of the same agents first, first + 1, ... with two purposes,
-  // at once (faster than one after the other: their rounds interleave).
+  // at once.
   void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
                      const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const;
   // Two batches of any 2 * kBatch agents and one purpose, at once: agents[k] for

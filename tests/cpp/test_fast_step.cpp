@@ -7,6 +7,7 @@
 // scalar definitions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -46,6 +47,12 @@ TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
       for (int j = 0; j < 4; ++j)
         ASSERT_EQ(words[std::size_t(4 * (k % sim::Rng::kBatch) + j)], w[std::size_t(j)]) << trial << " " << k;
     }
+    sim::Rng::Batches both;  // 32 consecutive agents at once
+    rng.words_batches(replicate, week, first, purpose, both);
+    sim::Rng::Batch next16;
+    rng.words_batch(replicate, week, first + sim::Rng::kBatch, purpose, next16);
+    ASSERT_TRUE(std::equal(batch.begin(), batch.end(), both.begin()));
+    ASSERT_TRUE(std::equal(next16.begin(), next16.end(), both.begin() + 4 * sim::Rng::kBatch));
     sim::Rng::Batch again, second;  // two purposes at once, by each variant the machine can run
     const std::uint32_t purpose2 = next();
     rng.words_batches(replicate, week, first, {purpose, purpose2}, again, second);
