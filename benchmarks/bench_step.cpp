@@ -188,6 +188,28 @@ void BM_StepDraws(benchmark::State& state) {
 }
 BENCHMARK(BM_StepDraws)->ArgName("scale")->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Philox blocks a second by each variant this machine runs (arg: its place in
+// Rng::batch_variants(), 0 plain, then avx2, avx512f), 32 blocks a call as the
+// fast step draws them.
+void BM_PhiloxVariant(benchmark::State& state) {
+  const auto variants = sim::Rng::batch_variants();
+  const auto k = static_cast<std::size_t>(state.range(0));
+  if (k >= variants.size()) return state.SkipWithError("this machine does not run that variant");
+  const sim::Rng rng(7);
+  sim::Rng::Batch a, b;
+  std::uint32_t first = 0;
+  for (auto _ : state) {
+    rng.words_batches(1, 2, first, {3, 4}, a, b, variants[k]);
+    benchmark::DoNotOptimize(a.data());
+    benchmark::DoNotOptimize(b.data());
+    first += sim::Rng::kBatch;
+  }
+  state.SetLabel(std::string(variants[k]));
+  state.counters["blocks_per_s"] =
+      benchmark::Counter(2.0 * sim::Rng::kBatch * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PhiloxVariant)->ArgName("variant")->DenseRange(0, 2);
+
 // The observation the runner makes after each step (Simulation::observe:
 // rungs and bijstand per wijk and the condition counts, one pass, one thread).
 void BM_Observe(benchmark::State& state) {
