@@ -270,9 +270,17 @@ DemographyCounts Demography::apply_coupled(People& p, const DemographyEvents& e,
   for (std::size_t k = e.arriving.size(); k < settled.size(); ++k)
     if (own[p.household[settled[k]]] != 0)
       settle(p, settled[k], 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, &base, nullptr);
+  std::vector<PersonId> copied;
   for (const auto* places : {&left, &settled})
     for (const auto i : *places)
-      if (own[p.household[i]] == 0) copy_place(p, base, i);
+      if (own[p.household[i]] == 0) copied.push_back(i);
+  // Each column of a place is a line of its own far from the last place's: the lines of the
+  // places a few ahead are asked for while this one is copied.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t k = 0; k < copied.size(); ++k) {
+    if (k + kAhead < copied.size()) prefetch_place(p, base, copied[k + kAhead]);
+    copy_place(p, base, copied[k]);
+  }
   return c;
 }
 
@@ -285,6 +293,20 @@ int Demography::newcomer_age(const People& p, PersonId i, const std::array<std::
   while (band + 1 < kAgeBands && band_u >= rates_.arrival_cdf[band]) ++band;
   const int span = kBandUpper[band] - kBandLower[band] + 1;
   return kBandLower[band] + std::min(span - 1, static_cast<int>(sim::Rng::to_unit(u[1]) * span));
+}
+
+void Demography::prefetch_place(const People& p, const People& from, PersonId i) {
+  for (const auto* column : {&from.age, &from.birth_week, &from.female, &from.flags, &from.rung})
+    __builtin_prefetch(column->data() + i);
+  for (const auto* column : {&p.age, &p.birth_week, &p.female, &p.flags, &p.rung})
+    __builtin_prefetch(column->data() + i, 1);
+  __builtin_prefetch(from.bijstand_weeks.data() + i);
+  __builtin_prefetch(p.bijstand_weeks.data() + i, 1);
+  __builtin_prefetch(from.motivation.data() + i);
+  __builtin_prefetch(p.motivation.data() + i, 1);
+  __builtin_prefetch(from.occupant.data() + i);
+  __builtin_prefetch(p.occupant.data() + i, 1);
+  __builtin_prefetch(p.household.data() + i);
 }
 
 // Place i's state and its household's flags as in `from`.

@@ -88,6 +88,7 @@ private:
   void vacate(People& p, PersonId i) const;
   int newcomer_age(const People& p, PersonId i, const std::array<std::uint32_t, 4>& u) const;
   static void copy_place(People& p, const People& from, PersonId i);
+  static void prefetch_place(const People& p, const People& from, PersonId i);
   bool has_adult(const People& p, HouseholdId h) const;
   PersonId free_place(const People& p, PersonId mother) const;  // p.size(): none
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,
