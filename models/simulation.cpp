@@ -609,11 +609,14 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   // the household's debts), or a move draw below the bound (section 7.9), which holds for any
   // debts and peers and in both runs (the baseline's bounds are at most this scenario's): if
   // neither, the person does the same in both, whatever the household's debts or the contacts.
-  const auto may_move = [&](PersonId i) {
+  // `word`: the person's move word this week.
+  const auto may_move_by = [&](PersonId i, std::uint32_t word) {
     if (p.birth_week[i] == week % 52) return true;
     if (rung[i] == kNoRung) return false;
-    const auto word = rng_.words(replicate_, week, i / 4, kDrawLadderMove)[i % 4];
     return word < bound_words_[bound_class_[i] * (kRungs + 1) + rung[i]] || word == 0xFFFFFFFFu;
+  };
+  const auto may_move = [&](PersonId i) {
+    return may_move_by(i, rng_.words(replicate_, week, i / 4, kDrawLadderMove)[i % 4]);
   };
   apart_.resize(n, 0);  // all 0 between calls
   apart_household_.resize(p.households(), 0);
@@ -623,11 +626,10 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
     apart_[i] = 1;
   };
   // Someone whose own state is the baseline's, but whose household's debts or contacts' rungs
-  // are not, is apart only in a week in which they may move. `known`: whether the person's own
-  // state is known to be the baseline's.
-  const auto add_if_moving = [&](PersonId i, bool known) {
+  // are not, is apart only in a week in which they may move.
+  const auto add_if_moving = [&](PersonId i) {
     if (apart_[i] != 0) return;
-    if ((!known && differs(i)) || may_move(i)) return add(i);
+    if (differs(i) || may_move(i)) return add(i);
     apart_[i] = 2;
     looked_at.push_back(i);
   };
@@ -649,14 +651,38 @@ void Simulation::mark_apart(std::uint32_t week, const Simulation& baseline) {
   }
   for (const auto h : apart_households_) {
     apart_household_[h] = 0;
-    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add_if_moving(i, false);
+    for (PersonId i = p.household_start[h]; i < p.household_start[h + 1]; ++i) add_if_moving(i);
   }
+  // Contacts are mutual. Whoever is not listed by now has the baseline's own state: those who
+  // may differ are those apart last week or changed by step 5, those enrolled this week, on a
+  // wijk-wide effect's rung, or newly settled in a household whose flags differ (turn_over). So
+  // a contact of someone whose rung differs, not listed yet, is apart only if they may move;
+  // their move words are drawn 32 at a time.
+  std::vector<PersonId> contacts;
   for (std::size_t k = 0, end = list.size(); k < end; ++k)
     if (rung[list[k]] != base_rung[list[k]])
-      // Contacts are mutual. Whoever is not listed by now has the baseline's own state: those who
-      // may differ are those apart last week or changed by step 5, those enrolled this week, on a
-      // wijk-wide effect's rung, or newly settled in a household whose flags differ (turn_over).
-      for (const auto c : network_.contacts(list[k])) add_if_moving(c, true);
+      for (const auto c : network_.contacts(list[k]))
+        if (apart_[c] == 0) {
+          apart_[c] = 2;
+          contacts.push_back(c);
+        }
+  std::array<std::uint32_t, 2 * sim::Rng::kBatch> blocks{};
+  std::array<sim::Rng::Batch, 2> words;
+  for (std::size_t first = 0; first < contacts.size(); first += blocks.size()) {
+    const std::size_t count = std::min(blocks.size(), contacts.size() - first);
+    for (std::size_t j = 0; j < count; ++j) blocks[j] = contacts[first + j] / 4;
+    rng_.words_batches(replicate_, week, blocks, kDrawLadderMove, words[0], words[1]);
+    for (std::size_t j = 0; j < count; ++j) {
+      const auto c = contacts[first + j];
+      const auto word = words[j / sim::Rng::kBatch][4 * (j % sim::Rng::kBatch) + c % 4];
+      if (may_move_by(c, word)) {
+        apart_[c] = 1;
+        list.push_back(c);
+      } else {
+        looked_at.push_back(c);
+      }
+    }
+  }
   for (const auto i : list) apart_[i] = 0;
   for (const auto i : looked_at) apart_[i] = 0;
   std::sort(list.begin(), list.end());
