@@ -68,8 +68,7 @@ private:
   // people of the targeted wijken not on an earlier list, chosen at random.
   void find(World& w, std::vector<PersonId>& found) override {
     if ((static_cast<int>(w.week) - spec().start_week) % 52 != 0) return;
-    std::vector<PersonId> eligible_ids;
-    for_each_candidate(w, [&](PersonId i) { eligible_ids.push_back(i); });
+    const auto eligible_ids = candidates_now(w);
     std::vector<double> draws;
     uniforms(w, eligible_ids, kSubList, draws);
     std::vector<std::pair<double, PersonId>> candidates;

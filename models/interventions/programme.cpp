@@ -47,6 +47,25 @@ void Programme::refresh(const World& w) {
   refreshed_week_ = w.week;
 }
 
+std::vector<PersonId> Programme::candidates_now(const World& w) {
+  std::vector<PersonId> out;
+  if (w.reference) {
+    candidates_known_ = false;  // the next fast search rebuilds the list
+    for (PersonId i = 0; i < w.people.size(); ++i)
+      if (candidate(w, i)) out.push_back(i);
+    return out;
+  }
+  refresh(w);
+  std::size_t count = 0;
+  for (const auto bits : candidates_) count += static_cast<std::size_t>(std::popcount(bits));
+  out.resize(count);
+  std::size_t k = 0;
+  for (std::size_t word = 0; word < candidates_.size(); ++word)
+    for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1)
+      out[k++] = static_cast<PersonId>(64 * word + static_cast<std::size_t>(std::countr_zero(bits)));
+  return out;
+}
+
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
   offers_accepted_ = 0;
@@ -61,8 +80,7 @@ void Programme::take_in(World& w, MetricCounts& m) {
 
 void Programme::find(World& w, std::vector<PersonId>& found) {
   if (settings_.finding_rate <= 0) return;
-  std::vector<PersonId> candidates;
-  for_each_candidate(w, [&](PersonId i) { candidates.push_back(i); });
+  const auto candidates = candidates_now(w);
   std::vector<double> draws;
   uniforms(w, candidates, kSubFind, draws);
   for (std::size_t k = 0; k < candidates.size(); ++k) {

@@ -74,11 +74,11 @@ protected:
   bool eligible_now(const World& w, PersonId i) const {
     return (settings_.rungs >> w.people.rung[i] & 1u) != 0 && eligible(w, i);
   }
-  // Calls f(i) for each person of the targeted wijken not found before who is
-  // eligible now, in the order of their ids. The search reads the list of
-  // those people, brought up to date first (refresh); in the reference mode
-  // (World::reference) it tests everyone, as the plain scan.
-  template <class F> void for_each_candidate(const World& w, F&& f);
+  // The persons of the targeted wijken not found before who are eligible now,
+  // in the order of their ids: from the list of them, brought up to date first
+  // (refresh); in the reference mode (World::reference) by testing everyone, as
+  // the plain scan.
+  std::vector<PersonId> candidates_now(const World& w);
   // Adds this week's newly found people to `found` (default: each eligible
   // person of the targeted wijken not found before, at the finding rate).
   virtual void find(World& w, std::vector<PersonId>& found);
@@ -126,20 +126,5 @@ private:
   double visit_carry_ = 0;                                    // the part of a visit left from last week's hours
   std::uint32_t offers_accepted_ = 0;                         // this week's (accepted_offers)
 };
-
-template <class F> void Programme::for_each_candidate(const World& w, F&& f) {
-  if (w.reference) {
-    candidates_known_ = false;  // the next fast search rebuilds
-    for (PersonId i = 0; i < w.people.size(); ++i)
-      if (candidate(w, i)) f(i);
-    return;
-  }
-  refresh(w);
-  // f may clear bits (mark_found), never resize: a copy of each word, read through a pointer kept.
-  const std::uint64_t* const words = candidates_.data();
-  for (std::size_t k = 0, n = candidates_.size(); k < n; ++k)
-    for (std::uint64_t bits = words[k]; bits != 0; bits &= bits - 1)
-      f(static_cast<PersonId>(64 * k + static_cast<std::size_t>(std::countr_zero(bits))));
-}
 
 }  // namespace meedoen::models
