@@ -54,6 +54,8 @@ Simulation::Simulation(People people, const Network& network, const LadderFit& f
   debt_resolve_words_ = sim::Rng::word_threshold(debt_resolve_);
   if (same_fixed_parts != nullptr) {
     const auto& s = *same_fixed_parts;
+    if (s.stepped_ || s.people_.size() != people_.size())
+      throw std::logic_error("Simulation: the fixed parts copied must be of the same people, not stepped yet");
     static_up_ = s.static_up_;
     static_down_ = s.static_down_;
     bin_low_ = s.bin_low_;
@@ -184,6 +186,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
 void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   if (turned_over_) return;
   turned_over_ = true;
+  stepped_ = true;
   if (shared == nullptr) demography_.draw(people_, rng_, replicate_, week, threads_, demography_events_);
   const auto& events = shared != nullptr ? shared->demography_events_ : demography_events_;
   if (shared != nullptr && apart_known_) {

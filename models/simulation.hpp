@@ -157,6 +157,7 @@ private:
   std::uint64_t debt_start_words_ = 0, debt_resolve_words_ = 0;
   Demography demography_;
   bool turned_over_ = false;  // step 0 of this week is done
+  bool stepped_ = false;      // a week has begun (fixed parts may have changed since the start)
   bool reference_ = false;     // this step is step_reference's: no bounds
   DemographyCounts turnover_{};
   std::vector<PersonId> left_, settled_;    // this week's leavers and newcomers (places)

@@ -59,15 +59,17 @@ struct Job {
   std::uint32_t* out;  // 4 * kN words
 };
 
-// S batches side by side (their rounds interleaved: one batch's chain of
+using Jobs = std::array<Job, 2>;
+
+// Two batches side by side (their rounds interleaved: one batch's chain of
 // dependent multiplies leaves the port idle). Each batch's sixteen blocks sit
 // in four registers, one word of every block each, through the ten rounds;
 // then a 4 x 16 transpose (in-lane unpacks, then 128-bit lane shuffles)
 // stores them block by block.
-template <int S>
-[[gnu::target("avx512f")]] inline void batches_avx512(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
-                                                      std::uint32_t week, const Job* jobs) {
+[[gnu::target("avx512f")]] void batch_avx512(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
+                                             std::uint32_t week, const Jobs& jobs) {
   static_assert(kN == 16);
+  constexpr int S = 2;
   __m512i x0[S], x1[S], x2[S], x3[S];
   for (int s = 0; s < S; ++s) {
     x0[s] = _mm512_set1_epi32(static_cast<int>(replicate));
@@ -111,13 +113,6 @@ template <int S>
   }
 }
 
-[[gnu::target("avx512f")]] void batch_avx512(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
-                                             std::uint32_t week, const Job* jobs, int count) {
-  int k = 0;
-  for (; k + 2 <= count; k += 2) batches_avx512<2>(key, replicate, week, jobs + k);
-  if (k < count) batches_avx512<1>(key, replicate, week, jobs + k);
-}
-
 #pragma GCC diagnostic pop
 
 // AVX2: eight counters to a register, the sixteen in two halves.
@@ -128,20 +123,21 @@ template <int S>
   low = _mm256_blend_epi32(even, _mm256_shuffle_epi32(odd, 0xA0), 0xAA);
 }
 
-// A batch's two halves side by side (two chains of rounds), as batches_avx512
-// does with one register: eight blocks a register, then a 4 x 8 transpose
-// (in-lane unpacks, then 128-bit lane permutes).
+// The batches one after the other, each one's two halves side by side (two
+// chains of rounds; sixteen registers leave no room for four), as
+// batch_avx512 does with one register: eight blocks a register, then a 4 x 8
+// transpose (in-lane unpacks, then 128-bit lane permutes).
 [[gnu::target("avx2")]] void batch_avx2(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate,
-                                        std::uint32_t week, const Job* jobs, int count) {
+                                        std::uint32_t week, const Jobs& jobs) {
   static_assert(kN == 16);
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0)), m1 = _mm256_set1_epi32(static_cast<int>(kM1));
-  for (int job = 0; job < count; ++job) {
+  for (const auto& job : jobs) {
     __m256i x0[2], x1[2], x2[2], x3[2];
     for (int h = 0; h < 2; ++h) {
       x0[h] = _mm256_set1_epi32(static_cast<int>(replicate));
       x1[h] = _mm256_set1_epi32(static_cast<int>(week));
-      x2[h] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(jobs[job].agents + 8 * h));
-      x3[h] = _mm256_set1_epi32(static_cast<int>(jobs[job].purpose));
+      x2[h] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(job.agents + 8 * h));
+      x3[h] = _mm256_set1_epi32(static_cast<int>(job.purpose));
     }
     std::uint32_t key0 = key[0], key1 = key[1];
     for (int round = 0; round < 10; ++round) {
@@ -166,7 +162,7 @@ template <int S>
       // t_j: in 128-bit lane g, the four words of block 4g + j.
       const __m256i t0 = _mm256_unpacklo_epi64(p0, p2), t1 = _mm256_unpackhi_epi64(p0, p2);
       const __m256i t2 = _mm256_unpacklo_epi64(p1, p3), t3 = _mm256_unpackhi_epi64(p1, p3);
-      auto* out = reinterpret_cast<__m256i*>(jobs[job].out + 32 * h);
+      auto* out = reinterpret_cast<__m256i*>(job.out + 32 * h);
       _mm256_storeu_si256(out, _mm256_permute2x128_si256(t0, t1, 0x20));  // blocks 0, 1
       _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(t2, t3, 0x20));
       _mm256_storeu_si256(out + 2, _mm256_permute2x128_si256(t0, t1, 0x31));  // blocks 4, 5
@@ -175,25 +171,25 @@ template <int S>
   }
 }
 
-// Batches by the plain rounds on counters in memory, one after another.
-void batch_plain(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate, std::uint32_t week, const Job* jobs,
-               int count) {
-  for (int s = 0; s < count; ++s) {
+// The batches by the plain rounds on counters in memory, one after the other.
+void batch_plain(const std::array<std::uint32_t, 2>& key, std::uint32_t replicate, std::uint32_t week,
+                 const Jobs& jobs) {
+  for (const auto& job : jobs) {
     Counters c;
     for (int k = 0; k < kN; ++k) {
       c[0][k] = replicate;
       c[1][k] = week;
-      c[2][k] = jobs[s].agents[k];
-      c[3][k] = jobs[s].purpose;
+      c[2][k] = job.agents[k];
+      c[3][k] = job.purpose;
     }
     rounds_plain(c, key[0], key[1]);
     for (int j = 0; j < 4; ++j)
-      for (int k = 0; k < kN; ++k) jobs[s].out[4 * k + j] = c[j][k];
+      for (int k = 0; k < kN; ++k) job.out[4 * k + j] = c[j][k];
   }
 }
 
 // The variants this machine can run, widest last.
-using Batcher = void (*)(const std::array<std::uint32_t, 2>&, std::uint32_t, std::uint32_t, const Job*, int);
+using Batcher = void (*)(const std::array<std::uint32_t, 2>&, std::uint32_t, std::uint32_t, const Jobs&);
 std::vector<std::pair<std::string_view, Batcher>> runnable() {
   std::vector<std::pair<std::string_view, Batcher>> out = {{"plain", batch_plain}};
   __builtin_cpu_init();
@@ -210,38 +206,25 @@ std::array<std::uint32_t, kN> consecutive(std::uint32_t first) {
 }
 }  // namespace
 
-void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
-                      Batch& out) const {
-  const auto agents = consecutive(first);
-  const Job job{agents.data(), purpose, out.data()};
-  widest({key_[0], key_[1]}, replicate, week, &job, 1);
-}
-
-void Rng::words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
-                      std::uint32_t purpose, Batch& out) const {
-  const Job job{agents.data(), purpose, out.data()};
-  widest({key_[0], key_[1]}, replicate, week, &job, 1);
+void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
+                        Batches& out) const {
+  const auto agents = consecutive(first), more = consecutive(first + kBatch);
+  widest({key_[0], key_[1]}, replicate, week,
+         {Job{agents.data(), purpose, out.data()}, Job{more.data(), purpose, out.data() + 4 * kBatch}});
 }
 
 void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
                         const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const {
   const auto agents = consecutive(first);
-  const Job jobs[2] = {{agents.data(), purposes[0], first_out.data()}, {agents.data(), purposes[1], second_out.data()}};
-  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
+  widest({key_[0], key_[1]}, replicate, week,
+         {Job{agents.data(), purposes[0], first_out.data()}, Job{agents.data(), purposes[1], second_out.data()}});
 }
 
 void Rng::words_batches(std::uint32_t replicate, std::uint32_t week,
                         const std::array<std::uint32_t, 2 * kBatch>& agents, std::uint32_t purpose, Batch& first_out,
                         Batch& second_out) const {
-  const Job jobs[2] = {{agents.data(), purpose, first_out.data()}, {agents.data() + kBatch, purpose, second_out.data()}};
-  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
-}
-
-void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
-                        Batches& out) const {
-  const auto agents = consecutive(first), more = consecutive(first + kBatch);
-  const Job jobs[2] = {{agents.data(), purpose, out.data()}, {more.data(), purpose, out.data() + 4 * kBatch}};
-  widest({key_[0], key_[1]}, replicate, week, jobs, 2);
+  widest({key_[0], key_[1]}, replicate, week,
+         {Job{agents.data(), purpose, first_out.data()}, Job{agents.data() + kBatch, purpose, second_out.data()}});
 }
 
 std::vector<std::string_view> Rng::batch_variants() {
@@ -250,15 +233,14 @@ std::vector<std::string_view> Rng::batch_variants() {
   return names;
 }
 
-void Rng::words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
-                        const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out,
-                        std::string_view variant) const {
+void Rng::words_batches(std::string_view variant, std::uint32_t replicate, std::uint32_t week,
+                        const std::array<std::uint32_t, 2 * kBatch>& agents,
+                        const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const {
   for (const auto& [name, batch] : runnable())
-    if (name == variant) {
-      const auto agents = consecutive(first);
-      const Job jobs[2] = {{agents.data(), purposes[0], first_out.data()}, {agents.data(), purposes[1], second_out.data()}};
-      return batch({key_[0], key_[1]}, replicate, week, jobs, 2);
-    }
+    if (name == variant)
+      return batch({key_[0], key_[1]}, replicate, week,
+                   {Job{agents.data(), purposes[0], first_out.data()},
+                    Job{agents.data() + kBatch, purposes[1], second_out.data()}});
   throw std::invalid_argument("no Philox variant " + std::string(variant) + " on this machine");
 }
 

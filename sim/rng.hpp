@@ -31,36 +31,30 @@ public:
     return {out[0], out[1], out[2], out[3]};
   }
 
-  // The blocks of kBatch consecutive agents first, first + 1, ... at once:
-  // out[4 * k + j] is word j of agent first + k, the same words as words()
-  // gives (Philox4x32-10 in vector registers where the machine has them).
+  // Philox4x32-10 for many blocks at once, in vector registers where the
+  // machine has them: the same words as words() gives. A batch is sixteen
+  // blocks, out[4 * k + j] word j of block k; the calls below make two
+  // batches at a time (with AVX-512 their rounds interleave).
   static constexpr int kBatch = 16;
   using Batch = std::array<std::uint32_t, 4 * kBatch>;
-  void words_batch(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
-                   Batch& out) const;
-  // The same for any kBatch agents (agents[k] for block k).
-  void words_batch(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, kBatch>& agents,
-                   std::uint32_t purpose, Batch& out) const;
-  // The blocks of 2 * kBatch consecutive agents at once, as two batches (faster
-  // than one after the other: their rounds interleave): out[4 * k + j] is word
-  // j of agent first + k.
   using Batches = std::array<std::uint32_t, 8 * kBatch>;
+  // The blocks of 2 * kBatch consecutive agents: out[4 * k + j] is word j of agent first + k.
   void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first, std::uint32_t purpose,
                      Batches& out) const;
-  // Two batches of the same agents first, first + 1, ... with two purposes,
-  // at once.
+  // The blocks of kBatch consecutive agents first, first + 1, ... for two purposes.
   void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
                      const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out) const;
-  // Two batches of any 2 * kBatch agents and one purpose, at once: agents[k] for
-  // block k of first_out, agents[kBatch + k] for block k of second_out.
+  // The blocks of any 2 * kBatch agents for one purpose: agents[k] for block k
+  // of first_out, agents[kBatch + k] for block k of second_out.
   void words_batches(std::uint32_t replicate, std::uint32_t week, const std::array<std::uint32_t, 2 * kBatch>& agents,
                      std::uint32_t purpose, Batch& first_out, Batch& second_out) const;
   // For the tests: the variants this machine can run ("plain", "avx2",
-  // "avx512f"; the batches use the last), and words_batches by one of them.
+  // "avx512f"; the calls above use the last), and the general call (any
+  // agents, a purpose for each batch) by one of them.
   static std::vector<std::string_view> batch_variants();
-  void words_batches(std::uint32_t replicate, std::uint32_t week, std::uint32_t first,
-                     const std::array<std::uint32_t, 2>& purposes, Batch& first_out, Batch& second_out,
-                     std::string_view variant) const;
+  void words_batches(std::string_view variant, std::uint32_t replicate, std::uint32_t week,
+                     const std::array<std::uint32_t, 2 * kBatch>& agents, const std::array<std::uint32_t, 2>& purposes,
+                     Batch& first_out, Batch& second_out) const;
 
   // The threshold t with to_unit(w) < p exactly when w < t, for one-word draws
   // compared with a probability p (0 <= t <= 2^32).

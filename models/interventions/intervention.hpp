@@ -173,7 +173,7 @@ protected:
   // The intervention is known by its type and name, not its place in the scenario, so the
   // same intervention meets the same chance events in every scenario (common random numbers).
   double uniform(const World& w, std::uint32_t id, std::uint32_t sub) const;
-  // The same draw for each of `ids` into `out`, sixteen at a time (one by one in the reference mode).
+  // The same draw for each of `ids` into `out`, 32 at a time (one by one in the reference mode).
   void uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub, std::vector<double>& out) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
   // An effect size "<type>.<key>" (a logit added to eta) times the effect factor (kEffectFactor).

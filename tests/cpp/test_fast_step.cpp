@@ -21,51 +21,40 @@ namespace meedoen::models {
 namespace {
 
 TEST(FastStep, BatchedPhiloxGivesTheWordsOfEachAgent) {
+  constexpr int kBatch = sim::Rng::kBatch;
   const sim::Rng rng(0x123456789abcdefULL);
   std::mt19937 gen(5);
   const auto next = [&] { return static_cast<std::uint32_t>(gen()); };
   for (int trial = 0; trial < 200; ++trial) {
-    const std::uint32_t replicate = next(), week = next(), purpose = next();
-    const std::uint32_t first = trial == 0 ? 0xFFFFFFF8u : next();  // wraps around 2^32 as the counter does
-    sim::Rng::Batch batch;
-    rng.words_batch(replicate, week, first, purpose, batch);
-    for (int k = 0; k < sim::Rng::kBatch; ++k) {
-      const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose);
-      for (int j = 0; j < 4; ++j) ASSERT_EQ(batch[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
-    }
-    std::array<std::uint32_t, 2 * sim::Rng::kBatch> agents{};  // any agents, in any order
+    const std::uint32_t replicate = next(), week = next(), purpose = next(), purpose2 = next();
+    const std::uint32_t first = trial == 0 ? 0xFFFFFFF0u : next();  // wraps around 2^32 as the counter does
+    // Block k of `out` holds the words of agent(k) for `p`.
+    const auto expect_words = [&](const auto& out, const auto& agent, std::uint32_t p, std::string_view what) {
+      for (int k = 0; k < static_cast<int>(out.size() / 4); ++k) {
+        const auto w = rng.words(replicate, week, agent(k), p);
+        for (int j = 0; j < 4; ++j)
+          ASSERT_EQ(out[std::size_t(4 * k + j)], w[std::size_t(j)]) << what << " trial " << trial << " block " << k;
+      }
+    };
+    const auto from_first = [&](int k) { return first + static_cast<std::uint32_t>(k); };
+    sim::Rng::Batches consecutive;
+    rng.words_batches(replicate, week, first, purpose, consecutive);
+    expect_words(consecutive, from_first, purpose, "consecutive");
+    sim::Rng::Batch moves, events;  // the same agents, two purposes
+    rng.words_batches(replicate, week, first, {purpose, purpose2}, moves, events);
+    expect_words(moves, from_first, purpose, "first purpose");
+    expect_words(events, from_first, purpose2, "second purpose");
+    std::array<std::uint32_t, 2 * kBatch> agents{};  // any agents, in any order
     for (auto& a : agents) a = next();
-    std::array<std::uint32_t, sim::Rng::kBatch> first_agents{};
-    std::copy_n(agents.begin(), sim::Rng::kBatch, first_agents.begin());
-    std::array<sim::Rng::Batch, 3> gathered;
-    rng.words_batch(replicate, week, first_agents, purpose, gathered[2]);
-    rng.words_batches(replicate, week, agents, purpose, gathered[0], gathered[1]);
-    ASSERT_EQ(gathered[2], gathered[0]);
-    for (int k = 0; k < 2 * sim::Rng::kBatch; ++k) {
-      const auto w = rng.words(replicate, week, agents[std::size_t(k)], purpose);
-      const auto& words = gathered[std::size_t(k / sim::Rng::kBatch)];
-      for (int j = 0; j < 4; ++j)
-        ASSERT_EQ(words[std::size_t(4 * (k % sim::Rng::kBatch) + j)], w[std::size_t(j)]) << trial << " " << k;
-    }
-    sim::Rng::Batches both;  // 32 consecutive agents at once
-    rng.words_batches(replicate, week, first, purpose, both);
-    sim::Rng::Batch next16;
-    rng.words_batch(replicate, week, first + sim::Rng::kBatch, purpose, next16);
-    ASSERT_TRUE(std::equal(batch.begin(), batch.end(), both.begin()));
-    ASSERT_TRUE(std::equal(next16.begin(), next16.end(), both.begin() + 4 * sim::Rng::kBatch));
-    sim::Rng::Batch again, second;  // two purposes at once, by each variant the machine can run
-    const std::uint32_t purpose2 = next();
-    rng.words_batches(replicate, week, first, {purpose, purpose2}, again, second);
-    ASSERT_EQ(again, batch);
-    for (int k = 0; k < sim::Rng::kBatch; ++k) {
-      const auto w = rng.words(replicate, week, first + static_cast<std::uint32_t>(k), purpose2);
-      for (int j = 0; j < 4; ++j) ASSERT_EQ(second[std::size_t(4 * k + j)], w[std::size_t(j)]) << trial << " " << k;
-    }
-    for (const auto variant : sim::Rng::batch_variants()) {
-      sim::Rng::Batch other, other2;
-      rng.words_batches(replicate, week, first, {purpose, purpose2}, other, other2, variant);
-      ASSERT_EQ(other, batch) << variant;
-      ASSERT_EQ(other2, second) << variant;
+    const auto gathered = [&](int offset) { return [&, offset](int k) { return agents[std::size_t(offset + k)]; }; };
+    sim::Rng::Batch a, b;
+    rng.words_batches(replicate, week, agents, purpose, a, b);
+    expect_words(a, gathered(0), purpose, "gathered");
+    expect_words(b, gathered(kBatch), purpose, "gathered, second batch");
+    for (const auto variant : sim::Rng::batch_variants()) {  // each the machine can run: other agents, purposes
+      rng.words_batches(variant, replicate, week, agents, {purpose, purpose2}, a, b);
+      expect_words(a, gathered(0), purpose, variant);
+      expect_words(b, gathered(kBatch), purpose2, variant);
     }
   }
 }
@@ -78,7 +67,7 @@ TEST(FastStep, ThisMachineRunsAVectorPhilox) {
     EXPECT_GE(variants.size(), 2u);
   }
   sim::Rng::Batch a, b;
-  EXPECT_THROW(sim::Rng(1).words_batches(0, 0, 0, {0, 1}, a, b, "sse9"), std::invalid_argument);
+  EXPECT_THROW(sim::Rng(1).words_batches("sse9", 0, 0, {}, {0, 1}, a, b), std::invalid_argument);
 }
 
 TEST(FastStep, WordThresholdsDecideAsTheUniforms) {
@@ -350,6 +339,39 @@ TEST_P(FastStepThreads, CoupledListsOfTheEligibleFollowEveryChange) {
   }
   for (std::size_t k = 0; k < late.size(); ++k) EXPECT_GT(late[k], 20u) << plain.interventions()[k]->spec().name;
   EXPECT_GT(newcomers, 100u);
+}
+
+// Fast and reference steps taking turns on one Simulation: after a reference
+// week the lists of the eligible are built afresh, so every week keeps the
+// reference's bits.
+TEST(FastStep, FastAndReferenceStepsMayTakeTurns) {
+  const auto& c = turnover_city();
+  Simulation mixed(c.people, c.network, c.fit, c.params, c.rng, 0, 2, eager_types(c));
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, eager_types(c));
+  int reference_weeks = 0;
+  for (int week = 1; week <= 60; ++week) {
+    const auto w = static_cast<std::uint32_t>(week);
+    if (week % 7 == 3 || week % 11 == 0) {
+      mixed.step_reference(w);
+      ++reference_weeks;
+    } else {
+      mixed.step(w);
+    }
+    plain.step_reference(w);
+    expect_same_outputs(mixed, plain, c.people.wijk_names.size(), week);
+    expect_same_state(mixed, plain, week);
+    if (testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(reference_weeks, 10);
+}
+
+// The fixed parts are copied only from a Simulation of the same people that has not stepped.
+TEST(FastStep, FixedPartsAreCopiedOnlyBeforeTheFirstStep) {
+  static const TestCity c(0.05);
+  Simulation baseline(c.people, c.network, c.fit, c.params, c.rng, 0, 1);
+  EXPECT_NO_THROW(Simulation(c.people, c.network, c.fit, c.params, c.rng, 0, 1, {}, &baseline));
+  baseline.step(1);
+  EXPECT_THROW(Simulation(c.people, c.network, c.fit, c.params, c.rng, 0, 1, {}, &baseline), std::logic_error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, FastStepThreads, testing::Values(1, 2));
