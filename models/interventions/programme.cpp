@@ -23,7 +23,7 @@ void Programme::start(const World& w) {
   seen_.assign(w.people.size(), 0);
   if (settings_.places >= 0) places_ = whole(w, settings_.places, kSubPlaces);
   candidates_.assign((w.people.size() + 63) / 64, 0);
-  candidates_known_ = false;
+  list_week_ = 0;
 }
 
 // A person's candidacy reads only their own state and their household's
@@ -34,7 +34,7 @@ void Programme::refresh(const World& w) {
     const auto bit = std::uint64_t{1} << (i % 64);
     candidates_[i / 64] = candidate(w, i) ? candidates_[i / 64] | bit : candidates_[i / 64] & ~bit;
   };
-  if (candidates_known_ && w.changed != nullptr && refreshed_week_ + 1 == w.week) {
+  if (list_week_ != 0 && list_week_ + 1 == w.week && w.changed != nullptr) {
     for (const auto i : w.changed->state) set(i);
     if (settings_.reads_age)
       for (const auto i : w.changed->age) set(i);
@@ -42,15 +42,14 @@ void Programme::refresh(const World& w) {
       for (const auto i : w.changed->bijstand_weeks) set(i);
   } else {
     for (PersonId i = 0; i < w.people.size(); ++i) set(i);
-    candidates_known_ = true;
   }
-  refreshed_week_ = w.week;
+  list_week_ = w.week;
 }
 
 std::vector<PersonId> Programme::candidates_now(const World& w) {
   std::vector<PersonId> out;
   if (w.reference) {
-    candidates_known_ = false;  // the next fast search rebuilds the list
+    list_week_ = 0;  // the next fast search rebuilds the list
     for (PersonId i = 0; i < w.people.size(); ++i)
       if (candidate(w, i)) out.push_back(i);
     return out;

@@ -116,8 +116,7 @@ private:
   std::vector<std::uint8_t> seen_;                            // per person: found once already
   // Bit i: person i is a candidate (targeted, not found before, eligible now).
   std::vector<std::uint64_t> candidates_;
-  bool candidates_known_ = false;  // candidates_ holds the state of refreshed_week_'s search (else: rebuilt)
-  std::uint32_t refreshed_week_ = 0;
+  std::uint32_t list_week_ = 0;  // the week whose search candidates_ holds (weeks start at 1; 0: none)
   std::deque<PersonId> queue_;                                // found, not yet visited
   std::deque<std::pair<PersonId, std::uint8_t>> waiting_;     // accepted, no place yet
   std::vector<std::pair<PersonId, std::uint16_t>> enrolled_;  // with weeks left
