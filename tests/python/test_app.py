@@ -27,6 +27,9 @@ ARTEFACTS = REPO / "build" / "test-artefacts"
 START_TIMEOUT = 120  # seconds for the server to answer (a loaded machine imports slowly)
 RUN_TIMEOUT = 600  # seconds for a small run and its table
 SMALL = {"scale": "0.05", "replicates": "2", "weeks": "26"}
+# A run that lasts many minutes on any machine (1,000 replicates of 260 weeks at scale 1), so that
+# a test can stop it before it ends however fast the engine gets.
+LONG = {"scale": "1", "replicates": "1000"}
 
 
 def leiden() -> meedoen.Experiment:
@@ -351,8 +354,8 @@ def test_the_stop_button_stops_the_run(app_url: str, browser) -> None:
     from meedoen.app.texts import TEXT
 
     browser.get(app_url)
-    type_into(browser, "scale", "0.2")
-    type_into(browser, "replicates", "200")  # of 260 weeks: minutes, unless stopped
+    for field, value in LONG.items():
+        type_into(browser, field, value)
     switch_on(browser, sc.intervention_types()[0], leiden().wijk_names[0])
     time.sleep(1)
     press(browser, "run")
@@ -363,14 +366,14 @@ def test_the_stop_button_stops_the_run(app_url: str, browser) -> None:
 
 
 def test_closing_the_tab_stops_its_run(app_server: tuple[str, Path], browser, tmp_path: Path) -> None:
-    """A run of 200 replicates and 260 weeks at scale 0.2 (minutes), stopped by closing its browser
-    (a browser of its own: the module's one stays open)."""
+    """A long run stopped by closing its browser (a browser of its own: the module's one stays
+    open)."""
     url, log = app_server
     own = start_browser(tmp_path)
     try:
         own.get(url)
-        type_into(own, "scale", "0.2")
-        type_into(own, "replicates", "200")  # 20 take seconds since the engine got faster
+        for field, value in LONG.items():
+            type_into(own, field, value)
         switch_on(own, sc.intervention_types()[0], leiden().wijk_names[0])
         time.sleep(1)
         press(own, "run")
