@@ -169,13 +169,14 @@ def _datasets(path):
 
 
 def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
+    # Replicates of about half a second each, so that the kill lands between the second and the last.
     args = [
         "--scale",
-        "0.05",
+        "0.5",
         "--weeks",
-        "30",
+        "104",
         "--replicates",
-        "6",
+        "8",
         "--seed",
         "5",
         "--threads",
@@ -193,12 +194,12 @@ def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
     )
     deadline = time.time() + 300
     while time.time() < deadline and len(list(parts.glob("*.part"))) < 2:
-        time.sleep(0.05)
+        time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not out.exists()
     finished = len(list(parts.glob("*.part")))
-    assert 2 <= finished < 6, "the run should have been killed halfway"
+    assert 2 <= finished < 8, "the run should have been killed halfway"
     resumed = cli("run", "--resume", out, "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert not parts.exists()
