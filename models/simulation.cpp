@@ -165,6 +165,7 @@ void Simulation::step(std::uint32_t week, bool reference) {
   changed_known_ = !reference && track_changes_;
   apart_known_ = false;
   reference_ = reference;
+  cells_known_ = cells_known_ && !reference;
   if (reference) {
     move_persons_reference(week);
     move_households_reference(week);
@@ -437,12 +438,26 @@ void Simulation::move_persons(std::uint32_t week) {
   const auto n = static_cast<PersonId>(p.size());
   const auto batches = static_cast<std::int64_t>((n + kPersons - 1) / kPersons);
   const std::size_t wijken = p.wijk_names.size();
-  std::vector<std::uint32_t> histogram(wijken * kCellsPerWijk, 0u);
+  // Without interventions only turnover and move_person change a person's cell: those are counted
+  // again, everyone else stays where the last week counted them. Otherwise (or the first time)
+  // everyone is counted afresh.
+  const bool recount = cells_known_;
+  const bool keep = interventions_.empty();
+  std::vector<std::uint32_t> fresh;
+  if (recount) {
+    for (const auto* places : {&left_, &settled_})
+      for (const auto i : *places) move_cell(i, p.rung[i]);
+  } else {
+    fresh.assign(wijken * kCellsPerWijk, 0u);
+    if (keep) cell_.resize(n);
+  }
+  std::vector<PersonId> moved;  // the persons move_person stepped, when recounting
   EventCounts events{};
 #pragma omp parallel num_threads(threads_)
   {
     EventCounts local{};
-    std::vector<std::uint32_t> cells(wijken * kCellsPerWijk, 0u);
+    std::vector<std::uint32_t> cells(recount ? 0 : fresh.size(), 0u);
+    std::vector<PersonId> stepped;
     Changes changed;  // what move_person changed, and the quiet on bijstand (a week more)
     sim::Rng::Batch moves, others;
     std::uint8_t quiet[kPersons];
@@ -463,6 +478,7 @@ void Simulation::move_persons(std::uint32_t week) {
           const auto flags = p.flags[i], age = p.age[i];
           const auto weeks = p.bijstand_weeks[i];
           move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
+          if (recount) stepped.push_back(i);
           if (track_changes_) {
             if (next_rung_[i] != p.rung[i] || p.flags[i] != flags) {
               changed.state.push_back(i);
@@ -475,19 +491,38 @@ void Simulation::move_persons(std::uint32_t week) {
           p.bijstand_weeks[i] += 1;
           if (track_changes_) changed.bijstand_weeks.push_back(i);
         }
-        cells[p.wijk[i] * kCellsPerWijk + next_rung_[i] * kFlagCells + (p.flags[i] & (kFlagCells - 1))] += 1;
+        if (recount) continue;
+        const auto cell = cell_of(i, next_rung_[i]);
+        cells[cell] += 1;
+        if (keep) cell_[i] = cell;
       }
     }
 #pragma omp critical
     {
       for (int e = 0; e < kEventCount; ++e) events[e] += local[e];
-      for (std::size_t k = 0; k < cells.size(); ++k) histogram[k] += cells[k];
+      for (std::size_t k = 0; k < cells.size(); ++k) fresh[k] += cells[k];
+      moved.insert(moved.end(), stepped.begin(), stepped.end());
       changed_.append(changed);
     }
   }
   for (int e = 0; e < kEventCount; ++e) events_[e] += events[e];
+  for (const auto i : moved) move_cell(i, next_rung_[i]);
+  if (!recount && keep) histogram_ = fresh;
+  cells_known_ = keep;
   counted_ = WeekCounts(wijken);
-  add_histogram(counted_, histogram);
+  add_histogram(counted_, recount || keep ? histogram_ : fresh);
+}
+
+std::uint16_t Simulation::cell_of(PersonId i, int rung) const {
+  static_assert(256 * kCellsPerWijk <= 65536, "every wijk's cells in 16 bits");
+  return static_cast<std::uint16_t>(people_.wijk[i] * kCellsPerWijk + std::size_t(rung) * kFlagCells +
+                                    (people_.flags[i] & (kFlagCells - 1)));
+}
+
+void Simulation::move_cell(PersonId i, int rung) {
+  histogram_[cell_[i]] -= 1;
+  cell_[i] = cell_of(i, rung);
+  histogram_[cell_[i]] += 1;
 }
 
 // Debts as move_households_reference, 32 blocks of four households at a time;

@@ -116,6 +116,10 @@ private:
   void move_persons_reference(std::uint32_t week);
   void move_households_reference(std::uint32_t week);
   static void count(const People& p, PersonId i, int rung, WeekCounts& c);
+  // The cell of move_persons' histogram in which person i on `rung` is counted (wijk, rung, flags).
+  std::uint16_t cell_of(PersonId i, int rung) const;
+  // Counts person i in the cell of `rung` and their flags instead of cell_[i].
+  void move_cell(PersonId i, int rung);
   // Puts person i in the class of their fixed parts, raising its bins' highest if need be
   // (then true: the bounds must be computed again).
   bool classify(PersonId i);
@@ -170,6 +174,13 @@ private:
   EventCounts events_{};
   WeekCounts counted_;          // this week's state, counted by the fast step
   bool counted_valid_ = false;  // counted_ holds the current state
+  // Without interventions the fast step keeps its count from week to week: cell_[i] is the cell
+  // (cell_of) in which person i was last counted, histogram_ the persons per cell. Only turnover
+  // and move_person change a person's cell there; cells_known_ is false until the first fast
+  // step, and after a reference step.
+  std::vector<std::uint16_t> cell_;
+  std::vector<std::uint32_t> histogram_;
+  bool cells_known_ = false;
   // The persons whose state (own columns or household's flags) the last step
   // may have changed, for the programmes' lists (World::changed); not known
   // after a reference step. Whatever else changes a person must list them

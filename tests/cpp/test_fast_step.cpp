@@ -189,6 +189,30 @@ TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
   for (std::size_t k = 0; k < costs.size(); ++k) EXPECT_GT(costs[k], 0.0) << plain.interventions()[k]->spec().name;
 }
 
+// Without interventions the fast step counts again only those whom turnover or move_person
+// changed (cell_): its counts against the reference's count of everyone, week by week.
+TEST_P(FastStepThreads, TheBaselinesCountsKeptFromWeekToWeekAreTheReferences) {
+  static const TestCity c(0.3);
+  Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, GetParam());
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1);
+  const std::size_t wijken = c.people.wijk_names.size();
+  std::uint32_t turned_over = 0, moved = 0, bijstand = 0;
+  for (int week = 1; week <= 104; ++week) {
+    fast.step(static_cast<std::uint32_t>(week));
+    plain.step_reference(static_cast<std::uint32_t>(week));
+    expect_same_outputs(fast, plain, wijken, week);
+    expect_same_state(fast, plain, week);
+    if (testing::Test::HasFailure()) return;
+    const auto& e = plain.events();
+    turned_over += e[kBorn] + e[kDied] + e[kMovedIn] + e[kMovedOut];
+    moved += e[kMovedUp] + e[kMovedDown] + e[kBecameAdult] + e[kReachedPension];
+    bijstand += e[kEnteredBijstand] + e[kLeftBijstandForWork] + e[kLeftBijstandOther];
+  }
+  EXPECT_GT(turned_over, 1000u);
+  EXPECT_GT(moved, 1000u);
+  EXPECT_GT(bijstand, 100u);
+}
+
 
 // The coupled step (step_apart, the baseline's step, step_join) against each
 // scenario stepped alone: the same bits, week by week, for a scenario with
@@ -344,25 +368,30 @@ TEST_P(FastStepThreads, CoupledListsOfTheEligibleFollowEveryChange) {
 // Fast and reference steps taking turns on one Simulation: after a reference
 // week the lists of the eligible are built afresh, so every week keeps the
 // reference's bits.
+// With the interventions of every type, and without any (whose fast step keeps its counts from
+// week to week).
 TEST(FastStep, FastAndReferenceStepsMayTakeTurns) {
   const auto& c = turnover_city();
-  Simulation mixed(c.people, c.network, c.fit, c.params, c.rng, 0, 2, eager_types(c));
-  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, eager_types(c));
-  int reference_weeks = 0;
-  for (int week = 1; week <= 60; ++week) {
-    const auto w = static_cast<std::uint32_t>(week);
-    if (week % 7 == 3 || week % 11 == 0) {
-      mixed.step_reference(w);
-      ++reference_weeks;
-    } else {
-      mixed.step(w);
+  for (const bool with_interventions : {true, false}) {
+    const auto interventions = [&] { return with_interventions ? eager_types(c) : Interventions{}; };
+    Simulation mixed(c.people, c.network, c.fit, c.params, c.rng, 0, 2, interventions());
+    Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, interventions());
+    int reference_weeks = 0;
+    for (int week = 1; week <= 60; ++week) {
+      const auto w = static_cast<std::uint32_t>(week);
+      if (week % 7 == 3 || week % 11 == 0) {
+        mixed.step_reference(w);
+        ++reference_weeks;
+      } else {
+        mixed.step(w);
+      }
+      plain.step_reference(w);
+      expect_same_outputs(mixed, plain, c.people.wijk_names.size(), week);
+      expect_same_state(mixed, plain, week);
+      if (testing::Test::HasFailure()) return;
     }
-    plain.step_reference(w);
-    expect_same_outputs(mixed, plain, c.people.wijk_names.size(), week);
-    expect_same_state(mixed, plain, week);
-    if (testing::Test::HasFailure()) return;
+    EXPECT_GT(reference_weeks, 10);
   }
-  EXPECT_GT(reference_weeks, 10);
 }
 
 // The fixed parts are copied only from a Simulation of the same people that has not stepped.
