@@ -8,8 +8,9 @@
 //   - the exact sum of the containers' capacities: the People columns (the
 //     Simulation's copy); the network: Network::bytes() (the CSR rows and
 //     columns); the Simulation's own buffers, which have no accessor and are computed
-//     from their sizes: next rung 1 B + two floats (static_up_, static_down_)
-//     8 B per person;
+//     from their sizes: next rung 1 B, class of the bounds 1 B, histogram
+//     cell 2 B (kept without interventions) and two floats (static_up_,
+//     static_down_) 8 B per person;
 //   - the live heap (glibc mallinfo2: bytes in use, arena and mmapped) after
 //     the first step minus before building: everything the city and the
 //     Simulation hold, whatever their containers, but not the build's
@@ -122,7 +123,7 @@ int main(int argc, char** argv) {
   const double resident = current_rss_bytes() - baseline_current;
   const std::size_t people_b = people_bytes(simulation.people());
   const std::size_t network_b = network.bytes();
-  const std::size_t buffers_b = n * (sizeof(std::uint8_t) + 2 * sizeof(float));
+  const std::size_t buffers_b = n * (2 * sizeof(std::uint8_t) + sizeof(std::uint16_t) + 2 * sizeof(float));
   const std::size_t exact = people_b + network_b + buffers_b;
   const double per = 1.0 / static_cast<double>(n);
 
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
   std::printf("  exact bytes per agent (container capacities):\n");
   std::printf("    people columns          %8.1f\n", static_cast<double>(people_b) * per);
   std::printf("    network                 %8.1f  (CSR rows and columns)\n", static_cast<double>(network_b) * per);
-  std::printf("    simulation buffers      %8.1f  (computed from sizes: 1 B next rung + 2 x 4 B floats)\n",
+  std::printf("    simulation buffers      %8.1f  (computed from sizes: 1 + 1 + 2 B + 2 x 4 B floats)\n",
               static_cast<double>(buffers_b) * per);
   std::printf("    total                   %8.1f\n", static_cast<double>(exact) * per);
   std::printf("    + runner's city People  %8.1f  (models/runner.cpp keeps it beside the Simulation's copy)\n",
