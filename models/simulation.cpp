@@ -1,6 +1,7 @@
 #include "models/simulation.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -325,6 +326,7 @@ namespace {
 // What mark_quiet reads of a batch of persons: last week's state.
 struct QuietInputs {
   const std::uint8_t *rung, *flags, *age, *birth_week, *enrolled_in, *faded_from, *bound_class;
+  const std::uint16_t* bijstand_weeks;
   const std::uint32_t* bound_words;  // per class and rung
   std::uint32_t entry_words, other_exit_words;
   std::uint32_t week_of_year;
@@ -336,13 +338,16 @@ struct QuietInputs {
 // possible (rung 0, or the move word at or above the rung's bound and no
 // programme's effect), no birthday this week, and no bijstand event (leaving
 // it for work from rung 6, at the pension age or by the event word; entering
-// it below rung 6 and the pension age by the event word). Branch-free over
-// the batch so that the compiler vectorises it; integers only, so every
-// clone decides the same.
+// it below rung 6 and the pension age by the event word). more[j] = 1 when
+// besides j is on bijstand for fewer than 65535 weeks: the week to count.
+// Branch-free over the batch so that the compiler vectorises it; integers
+// only, so every clone decides the same.
 [[gnu::target_clones("avx512f", "avx2", "default")]] void mark_quiet(const QuietInputs& in, int count,
                                                                      const std::uint32_t* __restrict move_words,
                                                                      const std::uint32_t* __restrict event_words,
-                                                                     std::uint8_t* __restrict quiet) {
+                                                                     std::uint8_t* __restrict quiet,
+                                                                     std::uint8_t* __restrict more) {
+  const std::uint16_t* __restrict weeks = in.bijstand_weeks;
   const std::uint8_t* __restrict rung = in.rung;
   const std::uint8_t* __restrict flags = in.flags;
   const std::uint8_t* __restrict age = in.age;
@@ -366,6 +371,7 @@ struct QuietInputs {
     const std::uint32_t on_bijstand = flags[j] & kBijstand;
     still &= (on_bijstand & stays_on) | ((on_bijstand ^ 1u) & stays_off);
     quiet[j] = static_cast<std::uint8_t>(still);
+    more[j] = static_cast<std::uint8_t>(still & on_bijstand & (weeks[j] != 65535u));
   }
 }
 
@@ -434,6 +440,7 @@ void Simulation::count(const People& p, PersonId i, int rung, WeekCounts& c) {
 // the sums are of integers: the order and the threads do not matter.
 void Simulation::move_persons(std::uint32_t week) {
   constexpr int kPersons = 4 * sim::Rng::kBatch;
+  static_assert(kPersons <= 64, "a batch's persons are the bits of one word");
   auto& p = people_;
   const auto n = static_cast<PersonId>(p.size());
   const auto batches = static_cast<std::int64_t>((n + kPersons - 1) / kPersons);
@@ -460,38 +467,53 @@ void Simulation::move_persons(std::uint32_t week) {
     std::vector<PersonId> stepped;
     Changes changed;  // what move_person changed, and the quiet on bijstand (a week more)
     sim::Rng::Batch moves, others;
-    std::uint8_t quiet[kPersons];
+    std::uint8_t quiet[kPersons], more[kPersons];
 #pragma omp for schedule(static, 16) nowait
     for (std::int64_t b = 0; b < batches; ++b) {
       const auto first = static_cast<PersonId>(b * kPersons);
       const int count = static_cast<int>(std::min<PersonId>(kPersons, n - first));
       rng_.words_batches(replicate_, week, first / 4, {kDrawLadderMove, kDrawBijstandEvent}, moves, others);
-      const QuietInputs in{p.rung.data() + first, p.flags.data() + first, p.age.data() + first,
-                           p.birth_week.data() + first, programs_.enrolled_in.data() + first,
-                           programs_.faded_from.data() + first, bound_class_.data() + first, bound_words_.data(),
-                           entry_words_, other_exit_words_, week % 52, pension_age_};
-      mark_quiet(in, count, moves.data(), others.data(), quiet);
+      const QuietInputs in{p.rung.data() + first,
+                           p.flags.data() + first,
+                           p.age.data() + first,
+                           p.birth_week.data() + first,
+                           programs_.enrolled_in.data() + first,
+                           programs_.faded_from.data() + first,
+                           bound_class_.data() + first,
+                           p.bijstand_weeks.data() + first,
+                           bound_words_.data(),
+                           entry_words_,
+                           other_exit_words_,
+                           week % 52,
+                           pension_age_};
+      mark_quiet(in, count, moves.data(), others.data(), quiet, more);
       std::copy_n(p.rung.data() + first, count, next_rung_.data() + first);
+      std::uint64_t busy = 0;  // bit j: person first + j goes through move_person
+      for (int j = 0; j < count; ++j) busy |= std::uint64_t(quiet[j] == 0) << j;
+      for (; busy != 0; busy &= busy - 1) {
+        const int j = std::countr_zero(busy);
+        const PersonId i = first + static_cast<PersonId>(j);
+        const auto flags = p.flags[i], age = p.age[i];
+        const auto weeks = p.bijstand_weeks[i];
+        move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
+        if (recount) stepped.push_back(i);
+        if (track_changes_) {
+          if (next_rung_[i] != p.rung[i] || p.flags[i] != flags) {
+            changed.state.push_back(i);
+          } else {
+            if (p.age[i] != age) changed.age.push_back(i);
+            if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
+          }
+        }
+      }
+      std::uint16_t* weeks = p.bijstand_weeks.data() + first;  // the quiet on bijstand: a week more
+      for (int j = 0; j < count; ++j) weeks[j] = static_cast<std::uint16_t>(weeks[j] + more[j]);
+      if (track_changes_)
+        for (int j = 0; j < count; ++j)
+          if (more[j]) changed.bijstand_weeks.push_back(first + static_cast<PersonId>(j));
+      if (recount) continue;
       for (int j = 0; j < count; ++j) {
         const PersonId i = first + static_cast<PersonId>(j);
-        if (!quiet[j]) {
-          const auto flags = p.flags[i], age = p.age[i];
-          const auto weeks = p.bijstand_weeks[i];
-          move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
-          if (recount) stepped.push_back(i);
-          if (track_changes_) {
-            if (next_rung_[i] != p.rung[i] || p.flags[i] != flags) {
-              changed.state.push_back(i);
-            } else {
-              if (p.age[i] != age) changed.age.push_back(i);
-              if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
-            }
-          }
-        } else if (p.has(i, kBijstand) && p.bijstand_weeks[i] < 65535) {
-          p.bijstand_weeks[i] += 1;
-          if (track_changes_) changed.bijstand_weeks.push_back(i);
-        }
-        if (recount) continue;
         const auto cell = cell_of(i, next_rung_[i]);
         cells[cell] += 1;
         if (keep) cell_[i] = cell;

@@ -189,6 +189,29 @@ TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
   for (std::size_t k = 0; k < costs.size(); ++k) EXPECT_GT(costs[k], 0.0) << plain.interventions()[k]->spec().name;
 }
 
+// Weeks on bijstand stop counting at 65535 (their 16 bits) on both paths.
+TEST(FastStep, WeeksOnBijstandStopAtTheirLargestCount) {
+  static const TestCity c(0.05);
+  People people = c.people;
+  std::size_t on = 0;
+  for (PersonId i = 0; i < people.size(); ++i)
+    if (people.has(i, kBijstand)) {
+      people.bijstand_weeks[i] = static_cast<std::uint16_t>(65533 + i % 3);
+      ++on;
+    }
+  ASSERT_GT(on, 100u);
+  Simulation fast(people, c.network, c.fit, c.params, c.rng, 0, 1);
+  Simulation plain(people, c.network, c.fit, c.params, c.rng, 0, 1);
+  for (int week = 1; week <= 4; ++week) {
+    fast.step(static_cast<std::uint32_t>(week));
+    plain.step_reference(static_cast<std::uint32_t>(week));
+    expect_same_state(fast, plain, week);
+  }
+  std::size_t at_most = 0;
+  for (PersonId i = 0; i < people.size(); ++i) at_most += fast.people().bijstand_weeks[i] == 65535;
+  EXPECT_GT(at_most, on / 2);
+}
+
 // Without interventions the fast step counts again only those whom turnover or move_person
 // changed (cell_): its counts against the reference's count of everyone, week by week.
 TEST_P(FastStepThreads, TheBaselinesCountsKeptFromWeekToWeekAreTheReferences) {
