@@ -494,23 +494,17 @@ void Simulation::move_persons(std::uint32_t week) {
         const int j = std::countr_zero(busy);
         const PersonId i = first + static_cast<PersonId>(j);
         const auto flags = p.flags[i], age = p.age[i];
-        const auto weeks = p.bijstand_weeks[i];
         move_person(i, week, sim::Rng::to_unit(moves[std::size_t(j)]), sim::Rng::to_unit(others[std::size_t(j)]), local);
         if (recount) stepped.push_back(i);
         if (track_changes_) {
-          if (next_rung_[i] != p.rung[i] || p.flags[i] != flags) {
+          if (next_rung_[i] != p.rung[i] || p.flags[i] != flags)
             changed.state.push_back(i);
-          } else {
-            if (p.age[i] != age) changed.age.push_back(i);
-            if (p.bijstand_weeks[i] != weeks) changed.bijstand_weeks.push_back(i);
-          }
+          else if (p.age[i] != age)
+            changed.age.push_back(i);
         }
       }
       std::uint16_t* weeks = p.bijstand_weeks.data() + first;  // the quiet on bijstand: a week more
       for (int j = 0; j < count; ++j) weeks[j] = static_cast<std::uint16_t>(weeks[j] + more[j]);
-      if (track_changes_)
-        for (int j = 0; j < count; ++j)
-          if (more[j]) changed.bijstand_weeks.push_back(first + static_cast<PersonId>(j));
       if (recount) continue;
       for (int j = 0; j < count; ++j) {
         const PersonId i = first + static_cast<PersonId>(j);

@@ -105,22 +105,19 @@ struct ProgramState {
 };
 
 // The persons whose state may have changed since the last take_in, by what
-// changed (any order, repeats allowed). Most weeks most of them only grew a
-// year older or a week longer on bijstand: a search whose eligibility reads
-// neither need not look at those.
+// changed (any order, repeats allowed). Many of them only grew a year older:
+// a search whose eligibility does not read the age need not look at those.
+// A week more on bijstand is not listed (Programme::refresh).
 struct Changes {
   std::vector<PersonId> state;           // anything: rung, flags, household's flags, or unknown which
   std::vector<PersonId> age;             // only the age (a birthday)
-  std::vector<PersonId> bijstand_weeks;  // only the weeks on bijstand (one more)
   void clear() {
     state.clear();
     age.clear();
-    bijstand_weeks.clear();
   }
   void append(const Changes& more) {
     state.insert(state.end(), more.state.begin(), more.state.end());
     age.insert(age.end(), more.age.begin(), more.age.end());
-    bijstand_weeks.insert(bijstand_weeks.end(), more.bijstand_weeks.begin(), more.bijstand_weeks.end());
   }
 };
 

@@ -28,18 +28,18 @@ void Programme::start(const World& w) {
 
 // A person's candidacy reads only their own state and their household's
 // (eligible()), so from one week to the next it can change only for those the
-// step between changed (World::changed).
+// step between changed (World::changed). The weeks on bijstand count up for
+// most recipients every week: a type whose candidacy reads them is listed
+// afresh at each search (home visits search once a year).
 void Programme::refresh(const World& w) {
   const auto set = [&](PersonId i) {
     const auto bit = std::uint64_t{1} << (i % 64);
     candidates_[i / 64] = candidate(w, i) ? candidates_[i / 64] | bit : candidates_[i / 64] & ~bit;
   };
-  if (list_week_ != 0 && list_week_ + 1 == w.week && w.changed != nullptr) {
+  if (list_week_ != 0 && list_week_ + 1 == w.week && w.changed != nullptr && !settings_.reads_bijstand_weeks) {
     for (const auto i : w.changed->state) set(i);
     if (settings_.reads_age)
       for (const auto i : w.changed->age) set(i);
-    if (settings_.reads_bijstand_weeks)
-      for (const auto i : w.changed->bijstand_weeks) set(i);
   } else {
     for (PersonId i = 0; i < w.people.size(); ++i) set(i);
   }

@@ -38,7 +38,8 @@ struct ProgrammeSettings {
   // eligible: the type's condition on the rung, which its eligible() then leaves out.
   std::uint8_t rungs = 0x7F;
   // Whether the type's eligible() reads the age and the weeks on bijstand, which
-  // change for many every week (Changes): false only where it does not.
+  // change for many every week: false only where it does not (a type that reads
+  // the weeks on bijstand is listed afresh at each search, Programme::refresh).
   bool reads_age = true, reads_bijstand_weeks = true;
 };
 

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "models/interventions/programme.hpp"
 #include "models/interventions/registry.hpp"
 #include "models/simulation.hpp"
 #include "test_city.hpp"
@@ -386,6 +387,47 @@ TEST_P(FastStepThreads, CoupledListsOfTheEligibleFollowEveryChange) {
   }
   for (std::size_t k = 0; k < late.size(); ++k) EXPECT_GT(late[k], 20u) << plain.interventions()[k]->spec().name;
   EXPECT_GT(newcomers, 100u);
+}
+
+// A programme that searches every week among those on bijstand for 30 weeks or more (no
+// registered type does: home visits search once a year), for the rule that such a type's list is
+// built afresh at each search, since a week more on bijstand is not listed in World::changed.
+class WeeksOnBijstandProgramme : public Programme {
+public:
+  explicit WeeksOnBijstandProgramme(const InterventionSpec& spec) : Programme(spec, 0, settings(spec)) {}
+
+private:
+  static ProgrammeSettings settings(const InterventionSpec& spec) {
+    auto s = programme_settings(spec);
+    s.finding_rate = 0.05;
+    s.reads_age = false;  // reads_bijstand_weeks stays true
+    return s;
+  }
+  bool eligible(const World& w, PersonId i) const override {
+    return w.people.has(i, kBijstand) && w.people.bijstand_weeks[i] >= 30;
+  }
+};
+
+TEST(FastStep, AListThatReadsTheWeeksOnBijstandIsBuiltAfreshAtEachSearch) {
+  const auto& c = turnover_city();
+  const auto one = [&] {
+    Interventions out;
+    out.push_back(std::make_unique<WeeksOnBijstandProgramme>(
+        c.spec("peer_outreach", c.all_wijken(), {{"staff_hours", 1000}, {"duration_weeks", 3}})));
+    return out;
+  };
+  Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, 2, one());
+  Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, one());
+  std::uint32_t found = 0;
+  for (int week = 1; week <= 40; ++week) {
+    fast.step(static_cast<std::uint32_t>(week));
+    plain.step_reference(static_cast<std::uint32_t>(week));
+    expect_same_outputs(fast, plain, c.people.wijk_names.size(), week);
+    expect_same_state(fast, plain, week);
+    if (testing::Test::HasFailure()) return;
+    found += plain.metrics()[0][kFound];
+  }
+  EXPECT_GT(found, 100u);
 }
 
 // Fast and reference steps taking turns on one Simulation: after a reference
