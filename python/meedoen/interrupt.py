@@ -1,10 +1,11 @@
 """Ctrl-C on the command line: an interrupt that cannot be lost, and an exit that runs nothing after.
 
 Python turns SIGINT into KeyboardInterrupt wherever the main thread is. Where that is a finaliser
-or a weakref callback, Python prints "Exception ignored" and goes on, and a command would finish
-its work and write its output after the user stopped it. ``catch`` keeps a record of the signal
-as well, and ``check`` (called between a command's steps: trials, model runs) raises
-KeyboardInterrupt from that record.
+or a weakref callback, Python prints "Exception ignored" with a traceback and goes on, and a
+command would finish its work and write its output after the user stopped it. ``catch`` keeps a
+record of the signal as well, and ``check`` (called between a command's steps: trials, model runs)
+raises KeyboardInterrupt from that record; meanwhile the interrupt that was ignored is not printed
+(``sys.unraisablehook``).
 """
 
 import os
@@ -28,13 +29,29 @@ def catch() -> Iterator[None]:
     _received = False
     before = signal.getsignal(signal.SIGINT)
     mine = before is signal.default_int_handler
+    hook = sys.unraisablehook
     if mine:
         signal.signal(signal.SIGINT, _on_sigint)
+        sys.unraisablehook = _quiet_interrupts(hook)
     try:
         yield
     finally:
         if mine:
             signal.signal(signal.SIGINT, before)
+            sys.unraisablehook = hook
+
+
+def _quiet_interrupts(hook: Any) -> Any:
+    """``hook``, except for the KeyboardInterrupt of a SIGINT under ``catch`` that Python could not
+    raise (in a finaliser or a weakref callback): the record keeps it for ``check``, the user sees
+    no traceback."""
+
+    def quiet(unraisable: Any) -> None:
+        if _received and isinstance(unraisable.exc_value, KeyboardInterrupt):
+            return
+        hook(unraisable)
+
+    return quiet
 
 
 def _on_sigint(signum: int, frame: Any) -> None:

@@ -40,6 +40,33 @@ def test_an_interrupt_raised_in_a_finaliser_is_not_lost():
         signal.signal(signal.SIGINT, inherited)
 
 
+def test_an_interrupt_ignored_in_a_finaliser_prints_no_traceback():
+    # In a process of its own, as on the command line: stderr holds what Python would print.
+    code = (
+        "import gc, signal, sys\n"
+        "from meedoen import interrupt\n"
+        "class F:\n"
+        "    def __del__(self):\n"
+        "        signal.raise_signal(signal.SIGINT)\n"
+        "        for _ in range(1000): pass\n"
+        "class G:\n"
+        "    def __del__(self):\n"
+        "        raise ValueError('not an interrupt')\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "with interrupt.catch():\n"
+        "    G(); gc.collect()\n"
+        "    F(); gc.collect()\n"
+        "    try:\n"
+        "        interrupt.check()\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('stopped', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "stopped" in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
+    assert "not an interrupt" in done.stderr  # any other exception a finaliser raises is shown as before
+
+
 def test_catch_leaves_an_ignored_sigint_ignored():
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
