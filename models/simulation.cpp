@@ -207,16 +207,36 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
     programs_.faded_from[i] = 0;
     for (auto& intervention : interventions_) intervention->leave(i);
   }
-  for (const auto* places : {&left_, &settled_})
-    for (const auto i : *places) {
-      const auto h = people_.household[i];
-      for (PersonId j = people_.household_start[h]; track_changes_ && j < people_.household_start[h + 1]; ++j)
-        changed_.state.push_back(j);
-    }
+  // A coupled scenario's places turned over are the baseline's, which has turned over first this
+  // week, and so are their newcomers' fixed parts (Demography::settle: the baseline's motivation,
+  // the conditions from the place's own keys): copied rather than worked out again.
+  const bool same = shared != nullptr && shared->turned_over_;
+  if (same) {
+    turnover_members_ = shared->turnover_members_;
+  } else {
+    turnover_members_.clear();
+    for (const auto* places : {&left_, &settled_})
+      for (const auto i : *places) {
+        const auto h = people_.household[i];
+        for (PersonId j = people_.household_start[h]; j < people_.household_start[h + 1]; ++j)
+          turnover_members_.push_back(j);
+      }
+  }
+  if (track_changes_) changed_.state.insert(changed_.state.end(), turnover_members_.begin(), turnover_members_.end());
   bool higher = false;
   for (const auto i : settled_) {
-    static_terms(i);
-    higher |= classify(i);
+    if (same) {
+      static_up_[i] = shared->static_up_[i];
+      static_down_[i] = shared->static_down_[i];
+      bound_class_[i] = shared->bound_class_[i];
+    } else {
+      static_terms(i);
+      higher |= classify(i);
+    }
+  }
+  if (same) {
+    higher = bin_max_ != shared->bin_max_;
+    bin_max_ = shared->bin_max_;
   }
   if (higher) compute_bounds();
 }

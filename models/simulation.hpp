@@ -86,6 +86,16 @@ public:
   const ProgramState& programs() const { return programs_; }
   const Interventions& interventions() const { return interventions_; }
 
+  // For the tests: the fast path's fixed parts and bounds. They decide no outcome, only whose
+  // probabilities are worked out, so outputs alone cannot tell wrong ones that still hold.
+  struct FastPathParts {
+    const std::vector<float>& static_up;
+    const std::vector<float>& static_down;
+    const std::vector<std::uint8_t>& bound_class;
+    const std::vector<double>& bound;
+  };
+  FastPathParts fast_path_parts() const { return {static_up_, static_down_, bound_class_, bound_}; }
+
   // Counts this week's state into `counts` (which starts at zero): after
   // step(), what its pass counted; else by a pass over everyone.
   void observe(WeekCounts& counts) const;
@@ -165,6 +175,7 @@ private:
   bool reference_ = false;     // this step is step_reference's: no bounds
   DemographyCounts turnover_{};
   std::vector<PersonId> left_, settled_;    // this week's leavers and newcomers (places)
+  std::vector<PersonId> turnover_members_;  // everyone in their households (with repeats)
   DemographyEvents demography_events_;      // this week's, as drawn by turn_over
   Interventions interventions_;             // in the scenario's order: index() is the position
   std::vector<std::size_t> take_in_order_;  // positions by phase (stable)

@@ -99,6 +99,12 @@ void expect_same(const Simulation& a, const Simulation& b, std::size_t wijken, i
   EXPECT_EQ(x.rungs, y.rungs) << "week " << week;
   EXPECT_EQ(x.bijstand, y.bijstand) << "week " << week;
   EXPECT_EQ(x.lonely, y.lonely) << "week " << week;
+  // The newcomers' fixed parts, which a coupled scenario copies from the baseline, and the bounds.
+  const auto f = a.fast_path_parts(), g = b.fast_path_parts();
+  EXPECT_TRUE(same_bits(f.static_up, g.static_up)) << "week " << week;
+  EXPECT_TRUE(same_bits(f.static_down, g.static_down)) << "week " << week;
+  EXPECT_TRUE(same_bits(f.bound_class, g.bound_class)) << "week " << week;
+  EXPECT_TRUE(same_bits(f.bound, g.bound)) << "week " << week;
 }
 
 // How many persons of `a` differ from `b` in each joined column, and households in their flags.
