@@ -224,19 +224,19 @@ void Simulation::turn_over(std::uint32_t week, const Simulation* shared) {
   }
   if (track_changes_) changed_.state.insert(changed_.state.end(), turnover_members_.begin(), turnover_members_.end());
   bool higher = false;
-  for (const auto i : settled_) {
-    if (same) {
+  if (same) {
+    for (const auto i : settled_) {
       static_up_[i] = shared->static_up_[i];
       static_down_[i] = shared->static_down_[i];
       bound_class_[i] = shared->bound_class_[i];
-    } else {
+    }
+    higher = bin_max_ != shared->bin_max_;
+    bin_max_ = shared->bin_max_;
+  } else {
+    for (const auto i : settled_) {
       static_terms(i);
       higher |= classify(i);
     }
-  }
-  if (same) {
-    higher = bin_max_ != shared->bin_max_;
-    bin_max_ = shared->bin_max_;
   }
   if (higher) compute_bounds();
 }
@@ -485,7 +485,7 @@ void Simulation::move_persons(std::uint32_t week) {
     EventCounts local{};
     std::vector<std::uint32_t> cells(recount ? 0 : fresh.size(), 0u);
     std::vector<PersonId> stepped;
-    Changes changed;  // what move_person changed, and the quiet on bijstand (a week more)
+    Changes changed;  // what move_person changed
     sim::Rng::Batch moves, others;
     std::uint8_t quiet[kPersons], more[kPersons];
 #pragma omp for schedule(static, 16) nowait
@@ -543,10 +543,10 @@ void Simulation::move_persons(std::uint32_t week) {
   }
   for (int e = 0; e < kEventCount; ++e) events_[e] += events[e];
   for (const auto i : moved) move_cell(i, next_rung_[i]);
-  if (!recount && keep) histogram_ = fresh;
+  if (!recount) histogram_ = std::move(fresh);
   cells_known_ = keep;
   counted_ = WeekCounts(wijken);
-  add_histogram(counted_, recount || keep ? histogram_ : fresh);
+  add_histogram(counted_, histogram_);
 }
 
 std::uint16_t Simulation::cell_of(PersonId i, int rung) const {

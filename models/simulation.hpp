@@ -185,8 +185,8 @@ private:
   EventCounts events_{};
   WeekCounts counted_;          // this week's state, counted by the fast step
   bool counted_valid_ = false;  // counted_ holds the current state
-  // Without interventions the fast step keeps its count from week to week: cell_[i] is the cell
-  // (cell_of) in which person i was last counted, histogram_ the persons per cell. Only turnover
+  // The fast step's count, persons per cell (histogram_). Without interventions it is kept from
+  // week to week: cell_[i] is the cell (cell_of) in which person i was last counted. Only turnover
   // and move_person change a person's cell there; cells_known_ is false until the first fast
   // step, and after a reference step.
   std::vector<std::uint16_t> cell_;

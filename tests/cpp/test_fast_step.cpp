@@ -160,6 +160,16 @@ void expect_same_outputs(const Simulation& a, const Simulation& b, std::size_t w
   EXPECT_EQ(x.lonely_or_isolated, y.lonely_or_isolated) << "week " << week;
 }
 
+// Steps `fast` by the fast path and `plain` by the reference through `week`, and compares their
+// outputs and state: false once they differ.
+bool step_both_alike(Simulation& fast, Simulation& plain, int week) {
+  fast.step(static_cast<std::uint32_t>(week));
+  plain.step_reference(static_cast<std::uint32_t>(week));
+  expect_same_outputs(fast, plain, plain.people().wijk_names.size(), week);
+  expect_same_state(fast, plain, week);
+  return !testing::Test::HasFailure();
+}
+
 class FastStepThreads : public testing::TestWithParam<int> {};
 
 TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
@@ -167,15 +177,10 @@ TEST_P(FastStepThreads, FiftyTwoWeeksAtScaleThreeTenthsGiveTheReferenceBits) {
   const int threads = GetParam();
   Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, threads, all_types(c));
   Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, all_types(c));
-  const std::size_t wijken = c.people.wijk_names.size();
   std::uint32_t enrolled = 0, completed = 0, moved = 0;
   std::vector<double> costs(plain.costs().size(), 0.0);
   for (int week = 1; week <= 52; ++week) {
-    fast.step(static_cast<std::uint32_t>(week));
-    plain.step_reference(static_cast<std::uint32_t>(week));
-    expect_same_outputs(fast, plain, wijken, week);
-    expect_same_state(fast, plain, week);
-    if (testing::Test::HasFailure()) return;
+    if (!step_both_alike(fast, plain, week)) return;
     for (const auto& m : plain.metrics()) {
       enrolled += m[kEnrolled];
       completed += m[kCompleted];
@@ -204,9 +209,7 @@ TEST(FastStep, WeeksOnBijstandStopAtTheirLargestCount) {
   Simulation fast(people, c.network, c.fit, c.params, c.rng, 0, 1);
   Simulation plain(people, c.network, c.fit, c.params, c.rng, 0, 1);
   for (int week = 1; week <= 4; ++week) {
-    fast.step(static_cast<std::uint32_t>(week));
-    plain.step_reference(static_cast<std::uint32_t>(week));
-    expect_same_state(fast, plain, week);
+    if (!step_both_alike(fast, plain, week)) return;
   }
   std::size_t at_most = 0;
   for (PersonId i = 0; i < people.size(); ++i) at_most += fast.people().bijstand_weeks[i] == 65535;
@@ -219,14 +222,9 @@ TEST_P(FastStepThreads, TheBaselinesCountsKeptFromWeekToWeekAreTheReferences) {
   static const TestCity c(0.3);
   Simulation fast(c.people, c.network, c.fit, c.params, c.rng, 0, GetParam());
   Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1);
-  const std::size_t wijken = c.people.wijk_names.size();
   std::uint32_t turned_over = 0, moved = 0, bijstand = 0;
   for (int week = 1; week <= 104; ++week) {
-    fast.step(static_cast<std::uint32_t>(week));
-    plain.step_reference(static_cast<std::uint32_t>(week));
-    expect_same_outputs(fast, plain, wijken, week);
-    expect_same_state(fast, plain, week);
-    if (testing::Test::HasFailure()) return;
+    if (!step_both_alike(fast, plain, week)) return;
     const auto& e = plain.events();
     turned_over += e[kBorn] + e[kDied] + e[kMovedIn] + e[kMovedOut];
     moved += e[kMovedUp] + e[kMovedDown] + e[kBecameAdult] + e[kReachedPension];
@@ -349,11 +347,7 @@ TEST_P(FastStepThreads, ListsOfTheEligibleFollowEveryChange) {
   std::vector<std::uint32_t> late;
   std::uint64_t turned_over = 0, newcomers = 0;
   for (int week = 1; week <= 60; ++week) {
-    fast.step(static_cast<std::uint32_t>(week));
-    plain.step_reference(static_cast<std::uint32_t>(week));
-    expect_same_outputs(fast, plain, c.people.wijk_names.size(), week);
-    expect_same_state(fast, plain, week);
-    if (testing::Test::HasFailure()) return;
+    if (!step_both_alike(fast, plain, week)) return;
     add_late_found(plain, week, late);
     for (const auto e : {kBorn, kDied, kMovedIn, kMovedOut}) turned_over += plain.events()[e];
     newcomers += newcomers_enrolled(plain);
@@ -420,11 +414,7 @@ TEST(FastStep, AListThatReadsTheWeeksOnBijstandIsBuiltAfreshAtEachSearch) {
   Simulation plain(c.people, c.network, c.fit, c.params, c.rng, 0, 1, one());
   std::uint32_t found = 0;
   for (int week = 1; week <= 40; ++week) {
-    fast.step(static_cast<std::uint32_t>(week));
-    plain.step_reference(static_cast<std::uint32_t>(week));
-    expect_same_outputs(fast, plain, c.people.wijk_names.size(), week);
-    expect_same_state(fast, plain, week);
-    if (testing::Test::HasFailure()) return;
+    if (!step_both_alike(fast, plain, week)) return;
     found += plain.metrics()[0][kFound];
   }
   EXPECT_GT(found, 100u);
