@@ -1,7 +1,6 @@
 #include "models/demography.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/beta.hpp>
 #include <cmath>
 #include <cstring>
 
@@ -18,12 +17,6 @@ std::array<double, kAgeBands> weekly(const std::vector<double>& yearly) {
 
 double share(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
 
-double motivation(const sim::ParamSet& params, bool bijstand, double u) {
-  const auto& ab = params.vec("population.motivation_beta");
-  using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
-  const boost::math::beta_distribution<double, Policy> d(bijstand ? ab[1] : ab[0], bijstand ? ab[0] : ab[1]);
-  return quantile(d, std::clamp(u, 1e-12, 1 - 1e-12));
-}
 
 // maybe[j] = 0 where place j is present and its word is at or above every present place's
 // highest threshold (`most`, in 32 bits as mark_quiet's bounds are; the word 2^32 - 1 is
@@ -46,7 +39,9 @@ int age_band(int age) {
 }
 
 Demography::Demography(const People& p, const sim::ParamSet& params, const StartRungs& rungs)
-    : params_(params), pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
+    : pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
+  const auto& ab = params.vec("population.motivation_beta");
+  motivation_ = {sim::beta_quantile(ab[0], ab[1]), sim::beta_quantile(ab[1], ab[0])};
   rates_.death = weekly(params.vec("demography.death_rate"));
   rates_.leave = weekly(params.vec("demography.leave_rate"));
   rates_.birth = weekly(params.vec("demography.birth_rate"));
@@ -189,27 +184,6 @@ void Demography::draw(const People& p, const sim::Rng& rng, std::uint32_t replic
       default: break;
     }
   }
-  motivations(p, rng, replicate, week, threads, e);
-}
-
-// The newcomers' motivations, the costly part of settling them (Boost's inverse Beta), for both
-// answers of the bijstand draw that settle() makes, each from the place's own keys: the values
-// settle() would compute, whatever the order in which apply() settles the places.
-void Demography::motivations(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week,
-                             int threads, DemographyEvents& e) const {
-  e.arriving_motivation.resize(e.arriving.size());
-  if (e.arriving.empty()) return;  // no parallel region for nothing (most weeks of a small city)
-  const auto n = static_cast<std::int64_t>(e.arriving.size());
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 8)
-  for (std::int64_t k = 0; k < n; ++k) {
-    const PersonId i = e.arriving[std::size_t(k)];
-    const auto u = rng.words(replicate, week, i, kDrawNewcomerState);
-    auto& m = e.arriving_motivation[std::size_t(k)];
-    m[0] = static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
-    m[1] = sim::Rng::to_unit(u[0]) < bijstand_[p.wijk[i]]
-               ? static_cast<float>(motivation(params_, true, sim::Rng::to_unit(u[2])))
-               : m[0];  // not read: settle() gives bijstand only below that share
-  }
 }
 
 DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const sim::Rng& rng,
@@ -224,9 +198,8 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
   for (std::size_t k = 0; k < e.arriving.size(); ++k) {
     const PersonId i = e.arriving[k];
     const auto u = rng.words(replicate, week, i, kDrawNewcomer);
-    const auto* precomputed = k < e.arriving_motivation.size() ? &e.arriving_motivation[k] : nullptr;
     settle(p, i, newcomer_age(p, i, u), static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate,
-           week, base, precomputed);
+           week, base);
     settled.push_back(i);
     c.moved_in += 1;
   }
@@ -234,7 +207,7 @@ DemographyCounts Demography::apply(People& p, const DemographyEvents& e, const s
     const PersonId i = free_place(p, mother);
     if (i == p.size()) continue;
     // Born this week: the first birthday 52 weeks on (the ageing of this week's step comes after).
-    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, base, nullptr);
+    settle(p, i, 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, base);
     settled.push_back(i);
     c.born += 1;
   }
@@ -265,11 +238,11 @@ DemographyCounts Demography::apply_coupled(People& p, const DemographyEvents& e,
     if (own[p.household[i]] == 0) continue;
     const auto u = rng.words(replicate, week, i, kDrawNewcomer);
     settle(p, i, newcomer_age(p, i, u), static_cast<std::uint8_t>(sim::Rng::to_unit(u[2]) * 52), rng, replicate,
-           week, &base, nullptr);
+           week, &base);
   }
   for (std::size_t k = e.arriving.size(); k < settled.size(); ++k)
     if (own[p.household[settled[k]]] != 0)
-      settle(p, settled[k], 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, &base, nullptr);
+      settle(p, settled[k], 0, static_cast<std::uint8_t>((week + 51) % 52), rng, replicate, week, &base);
   std::vector<PersonId> copied;
   for (const auto* places : {&left, &settled})
     for (const auto i : *places)
@@ -359,10 +332,8 @@ PersonId Demography::free_place(const People& p, PersonId mother) const {
 // With `base` (the baseline, which has settled the same place this week from the same keys),
 // the motivation (an inverse Beta distribution function) is the baseline's, and so is the rung
 // where the household's debts, the one covariate an intervention changes, are the baseline's.
-// `motivations`, where given, are this place's as motivations() worked them out.
 void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng,
-                        std::uint32_t replicate, std::uint32_t week, const People* base,
-                        const std::array<float, 2>* motivations) const {
+                        std::uint32_t replicate, std::uint32_t week, const People* base) const {
   const auto h = p.household[i];
   const auto w = p.wijk[i];
   bool anyone = false;
@@ -384,9 +355,7 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   p.rung[i] = kNoRung;
   if (age < kAdultAge) {
     p.household_flags[h] |= kHasChildren;
-    p.motivation[i] = base          ? base->motivation[i]
-                      : motivations ? (*motivations)[0]
-                                    : static_cast<float>(motivation(params_, false, sim::Rng::to_unit(u[2])));
+    p.motivation[i] = base ? base->motivation[i] : motivation(false, sim::Rng::to_unit(u[2]));
     return;
   }
   const bool bijstand = age < pension_age_ && sim::Rng::to_unit(u[0]) < bijstand_[w];
@@ -398,9 +367,7 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   if (sim::Rng::to_unit(u[1]) < chronic_[low]) p.flags[i] |= kChronic;
   if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
   if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
-  p.motivation[i] = base          ? base->motivation[i]
-                    : motivations ? (*motivations)[bijstand]
-                                  : static_cast<float>(motivation(params_, bijstand, sim::Rng::to_unit(u[2])));
+  p.motivation[i] = base ? base->motivation[i] : motivation(bijstand, sim::Rng::to_unit(u[2]));
   if (base && base->household_has(i, kDebt) == p.household_has(i, kDebt)) {
     p.rung[i] = base->rung[i];
     return;

@@ -7,13 +7,16 @@
 // of a replicate meets the same births, deaths and moves.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/ladder.hpp"
 #include "models/people.hpp"
 #include "models/population.hpp"
+#include "sim/beta_quantile.hpp"
 #include "sim/parameters.hpp"
 #include "sim/rng.hpp"
 
@@ -33,10 +36,6 @@ struct DemographyEvents {
   std::vector<PersonId> leaving;   // die or move out (places, in order)
   std::vector<PersonId> arriving;  // empty places someone moves into
   std::vector<PersonId> mothers;   // women who give birth
-  // Per arriving place, the newcomer's motivation if not on bijstand ([0]) and if on bijstand ([1],
-  // only where the place's bijstand draw can make it so): inverse Beta distribution functions of the
-  // place's own keyed draw, worked out in parallel before the serial apply, which picks one.
-  std::vector<std::array<float, 2>> arriving_motivation;
   std::uint32_t died = 0, moved_out = 0;
 };
 
@@ -92,11 +91,13 @@ private:
   bool has_adult(const People& p, HouseholdId h) const;
   PersonId free_place(const People& p, PersonId mother) const;  // p.size(): none
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,
-              std::uint32_t week, const People* base, const std::array<float, 2>* motivations) const;
-  void motivations(const People& p, const sim::Rng& rng, std::uint32_t replicate, std::uint32_t week, int threads,
-                   DemographyEvents& events) const;
+              std::uint32_t week, const People* base) const;
 
-  const sim::ParamSet& params_;
+  // A newcomer's motivation (population.motivation_beta; [1]: on bijstand, the shapes swapped)
+  // at the draw u, as the population's set-up gives it.
+  float motivation(bool bijstand, double u) const { return (*motivation_[bijstand])(std::clamp(u, 1e-12, 1 - 1e-12)); }
+
+  std::array<std::shared_ptr<const sim::BetaQuantile>, 2> motivation_;
   Rates rates_;
   int pension_age_;
   StartRungs rungs_;  // newcomers' rungs, as the start's

@@ -1,7 +1,6 @@
 #include "models/population.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/beta.hpp>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -9,6 +8,7 @@
 
 #include "models/ladder.hpp"
 #include "models/purposes.hpp"
+#include "sim/beta_quantile.hpp"
 
 namespace meedoen::models {
 namespace {
@@ -284,14 +284,13 @@ void assign_person_flags(People& p, const Context& ctx) {
 
 void assign_motivation(People& p, const Context& ctx) {
   const auto& ab = ctx.params.vec("population.motivation_beta");
-  using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;  // double is plenty
-  const boost::math::beta_distribution<double, Policy> general(ab[0], ab[1]), bijstand(ab[1], ab[0]);
+  const auto general = sim::beta_quantile(ab[0], ab[1]), bijstand = sim::beta_quantile(ab[1], ab[0]);
   const auto n = static_cast<std::ptrdiff_t>(p.size());
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draw
     const auto i = static_cast<PersonId>(k);
     const double u = std::clamp(ctx.u(i, kDrawMotivation), 1e-12, 1 - 1e-12);
-    p.motivation[i] = static_cast<float>(quantile(p.has(i, kBijstand) ? bijstand : general, u));
+    p.motivation[i] = (*(p.has(i, kBijstand) ? bijstand : general))(u);
   }
 }
 

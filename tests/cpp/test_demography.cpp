@@ -161,32 +161,6 @@ TEST(Demography, TheWeeksEventsAreThoseOfThePlainRule) {
   EXPECT_GT(empty, 1000u);
 }
 
-// The newcomers' motivations are worked out in parallel in draw(); apply() without them (the
-// plain serial inverse Beta of each newcomer as it settles) gives the same People, bit for bit.
-TEST(Demography, NewcomersMotivationsWorkedOutAheadAreTheSerialOnes) {
-  auto c = TestCity(0.1);
-  c.params.set("demography.leave_rate", std::vector<double>(kAgeBands, 0.5));  // many newcomers
-  Demography demography(c.people, c.params, c.fit.start_rungs);
-  People ahead = c.people, serial = c.people;
-  std::vector<PersonId> left, settled;
-  std::size_t arrivals = 0, on_bijstand = 0;
-  for (std::uint32_t week = 1; week <= 52; ++week) {
-    DemographyEvents events;
-    demography.draw(ahead, c.rng, 5, week, 2, events);
-    ASSERT_EQ(events.arriving_motivation.size(), events.arriving.size());
-    demography.apply(ahead, events, c.rng, 5, week, left, settled);
-    events.arriving_motivation.clear();
-    demography.apply(serial, events, c.rng, 5, week, left, settled);
-    ASSERT_EQ(ahead.motivation, serial.motivation) << "week " << week;
-    ASSERT_EQ(ahead.rung, serial.rung) << "week " << week;
-    ASSERT_EQ(ahead.flags, serial.flags) << "week " << week;
-    arrivals += events.arriving.size();
-    for (const auto i : events.arriving) on_bijstand += ahead.has(i, kBijstand);
-  }
-  EXPECT_GT(arrivals, 1000u);
-  EXPECT_GT(on_bijstand, 20u);  // both of a place's motivations are used
-}
-
 // activation_centre with 5 places, a long waiting list and a city that young
 // and old leave fast: each week every place is held by someone present, and
 // a place a leaver held is taken from the waiting list.
