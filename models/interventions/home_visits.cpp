@@ -68,11 +68,8 @@ private:
   // people of the targeted wijken not on an earlier list, chosen at random.
   void find(World& w, std::vector<PersonId>& found) override {
     if ((static_cast<int>(w.week) - spec().start_week) % 52 != 0) return;
-    const auto eligible_ids = candidates_now(w);
-    std::vector<double> draws;
-    uniforms(w, eligible_ids, kSubList, draws);
     std::vector<std::pair<double, PersonId>> candidates;
-    for (std::size_t k = 0; k < eligible_ids.size(); ++k) candidates.emplace_back(draws[k], eligible_ids[k]);
+    each_candidate(w, kSubList, [&](PersonId i, double u) { candidates.emplace_back(u, i); });
     const auto n = std::min(whole(w, list_size_, kSubListSize), candidates.size());
     std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end());
     for (std::size_t k = 0; k < n; ++k) {

@@ -36,25 +36,14 @@ double Intervention::uniform(const World& w, std::uint32_t id, std::uint32_t sub
   return w.rng.uniform(w.replicate, w.week, id, purpose_ + sub);
 }
 
-void Intervention::uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub,
-                            std::vector<double>& out) const {
-  out.resize(ids.size());
-  if (w.reference) {
-    for (std::size_t k = 0; k < ids.size(); ++k) out[k] = uniform(w, ids[k], sub);
-    return;
-  }
-  constexpr std::size_t kBatch = sim::Rng::kBatch;
-  std::array<std::uint32_t, 2 * kBatch> agents{};  // two batches at a time (Rng::words_batches)
+void Intervention::uniforms(const World& w, const DrawIds& ids, std::size_t count, std::uint32_t sub,
+                            std::array<double, kDrawsAtOnce>& out) const {
   std::array<sim::Rng::Batch, 2> words;
-  for (std::size_t first = 0; first < ids.size(); first += 2 * kBatch) {
-    const std::size_t count = std::min(2 * kBatch, ids.size() - first);
-    std::copy_n(ids.begin() + static_cast<std::ptrdiff_t>(first), count, agents.begin());
-    w.rng.words_batches(w.replicate, w.week, agents, purpose_ + sub, words[0], words[1]);
-    for (std::size_t k = 0; k < count; ++k) {
-      const auto& batch = words[k / kBatch];
-      const std::size_t j = k % kBatch;
-      out[first + k] = sim::Rng::to_unit(batch[4 * j], batch[4 * j + 1]);
-    }
+  w.rng.words_batches(w.replicate, w.week, ids, purpose_ + sub, words[0], words[1]);
+  for (std::size_t k = 0; k < count; ++k) {
+    const auto& batch = words[k / sim::Rng::kBatch];
+    const std::size_t j = k % sim::Rng::kBatch;
+    out[k] = sim::Rng::to_unit(batch[4 * j], batch[4 * j + 1]);
   }
 }
 

@@ -170,8 +170,11 @@ protected:
   // The intervention is known by its type and name, not its place in the scenario, so the
   // same intervention meets the same chance events in every scenario (common random numbers).
   double uniform(const World& w, std::uint32_t id, std::uint32_t sub) const;
-  // The same draw for each of `ids` into `out`, 32 at a time (one by one in the reference mode).
-  void uniforms(const World& w, const std::vector<PersonId>& ids, std::uint32_t sub, std::vector<double>& out) const;
+  // The same draw for each of the first `count` of `ids` into `out`, all at once.
+  static constexpr std::size_t kDrawsAtOnce = 2 * sim::Rng::kBatch;
+  using DrawIds = std::array<std::uint32_t, kDrawsAtOnce>;
+  void uniforms(const World& w, const DrawIds& ids, std::size_t count, std::uint32_t sub,
+                std::array<double, kDrawsAtOnce>& out) const;
   double param(std::string_view key) const;  // the parameter "<type>.<key>"
   // An effect size "<type>.<key>" (a logit added to eta) times the effect factor (kEffectFactor).
   double effect_size(std::string_view key) const { return param(key) * effect_factor(); }

@@ -46,25 +46,6 @@ void Programme::refresh(const World& w) {
   list_week_ = w.week;
 }
 
-std::vector<PersonId> Programme::candidates_now(const World& w) {
-  std::vector<PersonId> out;
-  if (w.reference) {
-    list_week_ = 0;  // the next fast search rebuilds the list
-    for (PersonId i = 0; i < w.people.size(); ++i)
-      if (candidate(w, i)) out.push_back(i);
-    return out;
-  }
-  refresh(w);
-  std::size_t count = 0;
-  for (const auto bits : candidates_) count += static_cast<std::size_t>(std::popcount(bits));
-  out.resize(count);
-  std::size_t k = 0;
-  for (std::size_t word = 0; word < candidates_.size(); ++word)
-    for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1)
-      out[k++] = static_cast<PersonId>(64 * word + static_cast<std::size_t>(std::countr_zero(bits)));
-  return out;
-}
-
 void Programme::take_in(World& w, MetricCounts& m) {
   if (seen_.size() != w.people.size()) start(w);
   offers_accepted_ = 0;
@@ -79,18 +60,13 @@ void Programme::take_in(World& w, MetricCounts& m) {
 
 void Programme::find(World& w, std::vector<PersonId>& found) {
   if (settings_.finding_rate <= 0) return;
-  const auto candidates = candidates_now(w);
-  std::vector<double> draws;
-  uniforms(w, candidates, kSubFind, draws);
-  for (std::size_t k = 0; k < candidates.size(); ++k) {
-    const PersonId i = candidates[k];
-    const auto wijk = w.people.wijk[i];
-    const double rate = settings_.finding_rate * (settings_.signalled ? w.state.finding_multiplier[wijk] : 1.0);
-    if (draws[k] < rate) {
+  each_candidate(w, kSubFind, [&](PersonId i, double u) {
+    const double rate = settings_.finding_rate * (settings_.signalled ? w.state.finding_multiplier[w.people.wijk[i]] : 1.0);
+    if (u < rate) {
       mark_found(i);
       found.push_back(i);
     }
-  }
+  });
 }
 
 // Visits within the staff hours left after coaching, oldest found first. Hours for part of a

@@ -75,11 +75,14 @@ protected:
   bool eligible_now(const World& w, PersonId i) const {
     return (settings_.rungs >> w.people.rung[i] & 1u) != 0 && eligible(w, i);
   }
-  // The persons of the targeted wijken not found before who are eligible now,
-  // in the order of their ids: from the list of them, brought up to date first
-  // (refresh); in the reference mode (World::reference) by testing everyone, as
-  // the plain scan.
-  std::vector<PersonId> candidates_now(const World& w);
+  // Calls f(i, u) for each person i of the targeted wijken not found before who
+  // is eligible now, in the order of their ids, u being i's draw of this week for
+  // `sub` (Intervention::uniform). From the list of them, brought up to date first
+  // (refresh), their draws made kDrawsAtOnce at a time; in the reference mode
+  // (World::reference) by testing everyone and drawing one at a time, as the plain
+  // scan. f may mark i found (mark_found), not anyone else.
+  template <class F>
+  void each_candidate(const World& w, std::uint32_t sub, F&& f);
   // Adds this week's newly found people to `found` (default: each eligible
   // person of the targeted wijken not found before, at the finding rate).
   virtual void find(World& w, std::vector<PersonId>& found);
@@ -126,5 +129,30 @@ private:
   double visit_carry_ = 0;                                    // the part of a visit left from last week's hours
   std::uint32_t offers_accepted_ = 0;                         // this week's (accepted_offers)
 };
+
+template <class F>
+void Programme::each_candidate(const World& w, std::uint32_t sub, F&& f) {
+  if (w.reference) {
+    list_week_ = 0;  // the next fast search rebuilds the list
+    for (PersonId i = 0; i < w.people.size(); ++i)
+      if (candidate(w, i)) f(i, uniform(w, i, sub));
+    return;
+  }
+  refresh(w);
+  DrawIds ids{};
+  std::array<double, kDrawsAtOnce> draws;
+  std::size_t count = 0;
+  const auto draw = [&] {
+    uniforms(w, ids, count, sub, draws);
+    for (std::size_t k = 0; k < count; ++k) f(ids[k], draws[k]);
+    count = 0;
+  };
+  for (std::size_t word = 0; word < candidates_.size(); ++word)
+    for (std::uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1) {  // a copy: f may clear its own bit
+      ids[count++] = static_cast<PersonId>(64 * word + static_cast<std::size_t>(std::countr_zero(bits)));
+      if (count == kDrawsAtOnce) draw();
+    }
+  if (count > 0) draw();
+}
 
 }  // namespace meedoen::models
