@@ -3,6 +3,10 @@
 // benchmark uses the default experiment's baseline parameters and seed.
 // Run through benchmarks/run.sh; the figures go into benchmarks/RESULTS.md.
 #include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include <cstdint>
 #include <map>
@@ -87,6 +91,61 @@ BENCHMARK(BM_Step)
     ->Args({1, 2})
     ->Args({10, 1})
     ->Args({10, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The floor issue 10 measured the step against: a plain scalar loop doing only this model's
+// essential work per resident and week (not the model, and not the same numbers): two Philox
+// lanes (one block per four residents for the move draws and one for the event draws), the bound
+// test (about 5% below it, as in the step), for those below it the rungs of their contacts and a
+// logistic, and the rung counts per wijk. Args (scale, threads); one iteration is one week.
+void BM_EssentialLoop(benchmark::State& state) {
+  const int scale = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const auto& d = defaults();
+  const auto& c = city(scale);
+  const auto n = static_cast<std::int64_t>(c.people.size());
+  const std::size_t cells = c.people.wijk_names.size() * (kRungs + 1);
+  std::vector<std::uint8_t> rung = c.people.rung, next(rung.size());
+  std::vector<std::uint32_t> counts(static_cast<std::size_t>(threads) * cells);
+  const auto below = static_cast<std::uint32_t>(sim::Rng::word_threshold(0.05));
+  const auto event = static_cast<std::uint32_t>(sim::Rng::word_threshold(0.001));
+  std::uint32_t week = 1;
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads)
+    {
+      auto* own = counts.data() + static_cast<std::size_t>(omp_get_thread_num()) * cells;
+      std::fill(own, own + cells, 0u);
+#pragma omp for schedule(static)
+      for (std::int64_t block = 0; block < (n + 3) / 4; ++block) {
+        const auto b = static_cast<std::uint32_t>(block);
+        const auto moves = d.rng.words(kReplicate, week, b, kDrawLadderMove);
+        const auto events = d.rng.words(kReplicate, week, b, kDrawBijstandEvent);
+        for (std::uint32_t j = 0; j < 4 && 4 * b + j < static_cast<std::uint32_t>(n); ++j) {
+          const PersonId i = 4 * b + j;
+          int r = rung[i];
+          if (r != kNoRung && moves[j] < below) {
+            int higher = 0;
+            for (const auto other : c.network.contacts(i)) higher += rung[other] > r;
+            const double up = 1 / (1 + std::exp(3.0 - 0.3 * higher));
+            if (sim::Rng::to_unit(moves[j]) < 0.05 * up) r = std::min(kRungs, r + 1);
+          }
+          if (r != kNoRung && events[j] < event) r = std::max(1, r - 1);
+          next[i] = static_cast<std::uint8_t>(r);
+          ++own[c.people.wijk[i] * (kRungs + 1) + static_cast<std::size_t>(r)];
+        }
+      }
+    }
+    rung.swap(next);
+    benchmark::DoNotOptimize(counts.data());
+    week = week % 5200 + 1;
+  }
+  set_agent_counters(state, c.people.size(), 1);
+}
+BENCHMARK(BM_EssentialLoop)
+    ->ArgNames({"scale", "threads"})
+    ->Args({1, 1})
+    ->Args({1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
