@@ -55,6 +55,8 @@ WORDS = {
         "sep": "; ",
         "bijstand": "In het model verlaat bijna niemand de bijstand voor werk (daarvoor is trede 6 nodig), "
         "dus de besparing op de bijstandsuitkering is klein: hoogstens {saved} (bij “{name}”, tegen {cost} aan kosten).",
+        "bijstand_none": "In het model verlaat bijna niemand de bijstand voor werk (daarvoor is trede 6 nodig): "
+        "geen scenario bespaart binnen de periode op de bijstandsuitkering.",
         "unsure": "Het saldo van {who} ligt met 95% zekerheid tussen {low} en {high}: het kan ook andersom "
         "uitvallen.",
         "assumed": "De effecten van de interventies zijn aannames (nog niet gekalibreerd op pilotgegevens); "
@@ -95,6 +97,8 @@ WORDS = {
         "sep": "; ",
         "bijstand": "In the model almost nobody leaves bijstand for work (that needs rung 6), so the savings "
         "on the bijstand benefit are small: at most {saved} (with “{name}”, against {cost} of cost).",
+        "bijstand_none": "In the model almost nobody leaves bijstand for work (that needs rung 6): no scenario "
+        "saves on the bijstand benefit within the horizon.",
         "unsure": "The balance of {who} lies between {low} and {high} with 95% confidence: it may turn out "
         "the other way.",
         "assumed": "The interventions' effects are assumptions (not yet calibrated on pilot data); the "
@@ -235,11 +239,11 @@ def _caveats(
         c > 0 for c in cost.values()
     ):
         most = max(others, key=saved.__getitem__)
-        caveats.append(
-            words["bijstand"].format(
-                saved=money(max(saved[most], 0.0), lang), name=most, cost=money(cost[most], lang)
-            )
-        )
+        largest = money(max(saved[most], 0.0), lang)
+        if largest == money(0.0, lang):  # nothing saved anywhere: no scenario to name
+            caveats.append(words["bijstand_none"])
+        else:
+            caveats.append(words["bijstand"].format(saved=largest, name=most, cost=money(cost[most], lang)))
     for name in others:
         for actor in ("gemeente", SOCIETY):
             row = cells.loc[(name, actor, "balance")]

@@ -575,7 +575,7 @@ def _cells(
 
 def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     """One number of compare(): its exact value (for machines) and its text with interval (for people),
-    rounded to the digits its interval supports."""
+    with the unit's decimals, or more where the interval supports them (outcomes.decimals)."""
     value = float(row[column])
     low, high = (row.ci_low, row.ci_high) if column == "mean" else (row.diff_ci_low, row.diff_ci_high)
     outcome = OUTCOMES[metric]

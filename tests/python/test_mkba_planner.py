@@ -337,3 +337,29 @@ def test_actor_names_within_a_sentence_keep_the_rijk_a_proper_noun():
     nl = [_in_sentence(a, "nl") for a in ("gemeente", "rijk", "samenleving")]
     assert nl == ["gemeente", "Rijk", "samenleving"]
     assert [_in_sentence(a, "en") for a in ("zorgverzekeraar", "rijk")] == ["health insurers", "State"]
+
+
+@pytest.mark.parametrize(
+    ("saved", "named"),
+    [(0.0, False), (-2_000.0, False), (120.0, False), (40_000.0, True)],
+)
+def test_the_bijstand_caveat_names_a_scenario_only_where_one_saves_something(saved, named):
+    """Savings on the bijstand benefit small against the cost: the caveat gives the largest and its
+    scenario, unless that rounds to nothing (then no scenario is named as saving "at most EUR 0")."""
+    from meedoen.conclusion import BIJSTAND, _caveats
+
+    others = ["a", "b"]
+    rows = {
+        (n, actor, what): {"mean": 1e6 if what == "cost" else 10.0, "ci_low": 5.0, "ci_high": 15.0}
+        for n in others
+        for actor in ("gemeente", SOCIETY)
+        for what in ("cost", "balance")
+    }
+    cells = pd.DataFrame.from_dict(rows, orient="index")
+    cells.index = pd.MultiIndex.from_tuples(cells.index)
+    items = pd.DataFrame({"scenario": others, "item": [BIJSTAND] * 2, "mean": [-saved, 0.0]})
+    for lang in ("nl", "en"):
+        caveats = _caveats(cells, items, others, "5", 20, None, lang)
+        first = caveats[0]
+        assert ("“a”" in first) is named, first
+        assert ("bijstand" in first) and (money(0.0, lang) not in first), first
