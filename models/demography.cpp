@@ -17,7 +17,6 @@ std::array<double, kAgeBands> weekly(const std::vector<double>& yearly) {
 
 double share(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
 
-
 // maybe[j] = 0 where place j is present and its word is at or above every present place's
 // highest threshold (`most`, in 32 bits as mark_quiet's bounds are; the word 2^32 - 1 is
 // always looked at), so that nothing happens to it this week. Branch-free so that it vectorises.
@@ -39,9 +38,7 @@ int age_band(int age) {
 }
 
 Demography::Demography(const People& p, const sim::ParamSet& params, const StartRungs& rungs)
-    : pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
-  const auto& ab = params.vec("population.motivation_beta");
-  motivation_ = {sim::beta_quantile(ab[0], ab[1]), sim::beta_quantile(ab[1], ab[0])};
+    : motivation_(params), pension_age_(static_cast<int>(params.get("age.pension"))), rungs_(rungs) {
   rates_.death = weekly(params.vec("demography.death_rate"));
   rates_.leave = weekly(params.vec("demography.leave_rate"));
   rates_.birth = weekly(params.vec("demography.birth_rate"));
@@ -355,7 +352,7 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   p.rung[i] = kNoRung;
   if (age < kAdultAge) {
     p.household_flags[h] |= kHasChildren;
-    p.motivation[i] = base ? base->motivation[i] : motivation(false, sim::Rng::to_unit(u[2]));
+    p.motivation[i] = base ? base->motivation[i] : motivation_(false, sim::Rng::to_unit(u[2]));
     return;
   }
   const bool bijstand = age < pension_age_ && sim::Rng::to_unit(u[0]) < bijstand_[w];
@@ -367,7 +364,7 @@ void Demography::settle(People& p, PersonId i, int age, std::uint8_t birth_week,
   if (sim::Rng::to_unit(u[1]) < chronic_[low]) p.flags[i] |= kChronic;
   if (sim::Rng::to_unit(x[2]) < psych_[low]) p.flags[i] |= kPsych;
   if (sim::Rng::to_unit(x[3]) < lonely_[low]) p.flags[i] |= kLonely;
-  p.motivation[i] = base ? base->motivation[i] : motivation(bijstand, sim::Rng::to_unit(u[2]));
+  p.motivation[i] = base ? base->motivation[i] : motivation_(bijstand, sim::Rng::to_unit(u[2]));
   if (base && base->household_has(i, kDebt) == p.household_has(i, kDebt)) {
     p.rung[i] = base->rung[i];
     return;

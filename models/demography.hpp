@@ -7,16 +7,13 @@
 // of a replicate meets the same births, deaths and moves.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "models/ladder.hpp"
 #include "models/people.hpp"
 #include "models/population.hpp"
-#include "sim/beta_quantile.hpp"
 #include "sim/parameters.hpp"
 #include "sim/rng.hpp"
 
@@ -93,11 +90,7 @@ private:
   void settle(People& p, PersonId i, int age, std::uint8_t birth_week, const sim::Rng& rng, std::uint32_t replicate,
               std::uint32_t week, const People* base) const;
 
-  // A newcomer's motivation (population.motivation_beta; [1]: on bijstand, the shapes swapped)
-  // at the draw u, as the population's set-up gives it.
-  float motivation(bool bijstand, double u) const { return (*motivation_[bijstand])(std::clamp(u, 1e-12, 1 - 1e-12)); }
-
-  std::array<std::shared_ptr<const sim::BetaQuantile>, 2> motivation_;
+  Motivation motivation_;  // a newcomer's, as the population's set-up gives it
   Rates rates_;
   int pension_age_;
   StartRungs rungs_;  // newcomers' rungs, as the start's

@@ -8,7 +8,6 @@
 
 #include "models/ladder.hpp"
 #include "models/purposes.hpp"
-#include "sim/beta_quantile.hpp"
 
 namespace meedoen::models {
 namespace {
@@ -283,14 +282,12 @@ void assign_person_flags(People& p, const Context& ctx) {
 }
 
 void assign_motivation(People& p, const Context& ctx) {
-  const auto& ab = ctx.params.vec("population.motivation_beta");
-  const auto general = sim::beta_quantile(ab[0], ab[1]), bijstand = sim::beta_quantile(ab[1], ab[0]);
+  const Motivation motivation(ctx.params);
   const auto n = static_cast<std::ptrdiff_t>(p.size());
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t k = 0; k < n; ++k) {  // each resident's own draw
     const auto i = static_cast<PersonId>(k);
-    const double u = std::clamp(ctx.u(i, kDrawMotivation), 1e-12, 1 - 1e-12);
-    p.motivation[i] = (*(p.has(i, kBijstand) ? bijstand : general))(u);
+    p.motivation[i] = motivation(p.has(i, kBijstand), ctx.u(i, kDrawMotivation));
   }
 }
 
@@ -323,6 +320,11 @@ std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, co
   for (const int persons : scaled_inhabitants(wijken, scale))
     out.push_back(persons - apportion(persons, params.vec("population.age_shares"))[0]);
   return out;
+}
+
+Motivation::Motivation(const sim::ParamSet& params) {
+  const auto& ab = params.vec("population.motivation_beta");
+  quantile_ = {sim::beta_quantile(ab[0], ab[1]), sim::beta_quantile(ab[1], ab[0])};
 }
 
 People build_population(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params,

@@ -3,11 +3,15 @@
 // built from the wijk table and the population.* parameters (MODEL.md section 5).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/people.hpp"
 #include "models/wijken.hpp"
+#include "sim/beta_quantile.hpp"
 #include "sim/parameters.hpp"
 #include "sim/rng.hpp"
 
@@ -25,6 +29,20 @@ std::vector<int> scaled_inhabitants(const std::vector<Wijk>& wijken, double scal
 // Adults (kAdultAge and over) per wijk at a scale: its residents less the children that
 // population.age_shares gives them (as build_population places them).
 std::vector<int> scaled_adults(const std::vector<Wijk>& wijken, double scale, const sim::ParamSet& params);
+
+// A resident's motivation (docs/ODD.md 5.8), at set-up and for newcomers alike: the inverse Beta
+// distribution function of population.motivation_beta (alpha, beta) at a uniform u, clamped to
+// [1e-12, 1 - 1e-12]; on bijstand Beta(beta, alpha). As a float (sim::BetaQuantile).
+class Motivation {
+public:
+  explicit Motivation(const sim::ParamSet& params);
+  float operator()(bool bijstand, double u) const {
+    return (*quantile_[bijstand ? 1 : 0])(std::clamp(u, 1e-12, 1 - 1e-12));
+  }
+
+private:
+  std::array<std::shared_ptr<const sim::BetaQuantile>, 2> quantile_;  // [1]: on bijstand
+};
 
 // Builds the population of one replicate; every draw is keyed by
 // (seed, replicate, kSetupWeek, person or household, purpose).
