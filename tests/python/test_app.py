@@ -113,6 +113,46 @@ def test_stop_ends_a_run_without_results(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # neither a results file nor its parts
 
 
+class _EngineThread:
+    """A run as the tab's end sees it: ``running`` until cancelled, then stopped after ``lag``
+    seconds (0: at once, as an engine between two short weeks)."""
+
+    def __init__(self, lag: float) -> None:
+        self.lag, self.cancelled_at = lag, None
+
+    @property
+    def running(self) -> bool:
+        return self.cancelled_at is None or time.monotonic() < self.cancelled_at + self.lag
+
+    def cancel(self) -> None:
+        self.cancelled_at = time.monotonic()
+
+    def wait(self, timeout: float) -> None:
+        time.sleep(min(timeout, self.lag))
+
+
+@pytest.mark.parametrize(("lag", "state"), [(0.0, "stopped"), (0.2, "stopped"), (5.0, "still stopping")])
+def test_a_closed_tab_reports_the_run_it_stopped(tmp_path: Path, lag: float, state: str) -> None:
+    """The run counts as going if it was going when the tab closed, even if it stops at once; the
+    tab's folder goes either way."""
+    from meedoen.app.job import close_tab
+
+    (tmp_path / "run-1").mkdir()
+    line = close_tab(_EngineThread(lag), tmp_path, wait_seconds=1.0)
+    assert line == f"a tab closed during its run; the run {state}."
+    assert not tmp_path.exists()
+
+
+def test_a_closed_tab_without_a_run_reports_nothing(tmp_path: Path) -> None:
+    from meedoen.app.job import close_tab
+
+    stopped = _EngineThread(0.0)
+    stopped.cancel()
+    assert close_tab(None, tmp_path, wait_seconds=1.0) is None
+    assert close_tab(stopped, tmp_path, wait_seconds=1.0) is None
+    assert not tmp_path.exists()
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_page_speaks_its_language(lang: str) -> None:
     from meedoen.app.texts import TEXT

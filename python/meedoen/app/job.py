@@ -23,7 +23,7 @@ from meedoen.errors import InputError
 from meedoen.experiment import Experiment
 from meedoen.results import Results, open_results
 
-__all__ = ["Finished", "Job"]
+__all__ = ["Finished", "Job", "close_tab"]
 
 
 @dataclass
@@ -88,6 +88,24 @@ class Job:
         finally:
             if self.cancelled:
                 shutil.rmtree(_core.parts_dir(str(out)), ignore_errors=True)
+
+
+def close_tab(job: Job | None, folder: Path, wait_seconds: float) -> str | None:
+    """A browser tab closed: stop its run, wait up to ``wait_seconds`` for the engine to stop (it
+    does at its next week), then remove the tab's ``folder``. Blocks; call it off the event loop.
+
+    Returns the line for the server's log when a run was going, else None. Whether it was going is
+    read before the stop is asked for, so a run that stops at once is still reported as stopped.
+    """
+    line = None
+    if job is not None and job.running:
+        job.cancel()
+        job.wait(wait_seconds)
+        line = f"a tab closed during its run; the run {'still stopping' if job.running else 'stopped'}."
+    elif job is not None:
+        job.cancel()
+    shutil.rmtree(folder, ignore_errors=True)
+    return line
 
 
 def session_folder() -> Path:

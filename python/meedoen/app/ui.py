@@ -5,7 +5,6 @@ results, removed when the tab closes; closing the tab stops its run. Nothing the
 is used as a path on the server.
 """
 
-import shutil
 import sys
 import threading
 
@@ -14,7 +13,7 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 from shiny.types import SilentException
 
 from meedoen.app import scenario as sc
-from meedoen.app.job import Finished, Job, session_folder
+from meedoen.app.job import Finished, Job, close_tab, session_folder
 from meedoen.app.texts import TEXT
 from meedoen.cli.compare import ACHIEVES, CHANGES, MONEY, cell
 from meedoen.compare import ALL_WIJKEN
@@ -323,19 +322,14 @@ class _Server:
         )
 
     def _end(self) -> None:
-        """The tab closed: stop its run (the engine stops at its next week), then remove its files,
-        in a thread so that the other tabs' sessions go on meanwhile."""
-        if self.job is not None:
-            self.job.cancel()
+        """The tab closed: its run stops and its files go, in a thread so that the other tabs'
+        sessions go on meanwhile."""
         threading.Thread(target=self._clean_up, name="meedoen-app-end", daemon=True).start()
 
     def _clean_up(self) -> None:
-        job = self.job
-        if job is not None and job.running:
-            job.wait(STOP_SECONDS)
-            state = "still stopping" if job.running else "stopped"
-            print(f"Meedoen app: a tab closed during its run; the run {state}.", file=sys.stderr, flush=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        line = close_tab(self.job, self.folder, STOP_SECONDS)
+        if line is not None:
+            print(f"Meedoen app: {line}", file=sys.stderr, flush=True)
 
     # The results.
 
