@@ -91,7 +91,9 @@ def compare(results: Results, baseline: str | None = None) -> pd.DataFrame:
 
 
 def to_json(table: pd.DataFrame) -> str:
-    """The table as a JSON list of objects with the keys of COLUMNS (NaN as null)."""
+    """The table as a JSON list of objects with the keys of COLUMNS; NaN (none) and +inf (an
+    interval without an upper end, beside a ``ci_low``) as null, which JSON has instead."""
+    table = table.replace([np.inf, -np.inf], np.nan)
     records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
     return json.dumps(records, indent=1)
 
@@ -128,23 +130,44 @@ class ScenarioMetrics:
 
 
 def _bootstrap_rows(name: str, s: ScenarioMetrics, base: ScenarioMetrics) -> list[tuple]:
+    """The table's rows (city-wide) of the metrics with bootstrap intervals, of scenario ``name``
+    (``s``) against ``base``."""
     extra_up = s.metrics[("persons_up", ALL_WIJKEN)] - base.metrics[("persons_up", ALL_WIJKEN)]
     cost = s.metrics[("intervention_cost", ALL_WIJKEN)] - base.metrics[("intervention_cost", ALL_WIJKEN)]
     saved = s.net_savings(base)
-    estimators: dict[str, Callable[[np.ndarray], float]] = {
-        "cost_per_person_up": lambda idx: _ratio(cost[idx].mean(), extra_up[idx].mean()),
-        "break_even_week": lambda idx: break_even(saved[idx].mean(axis=0), s.weeks),
-    }
-    return [
-        (name, ALL_WIJKEN, metric, *bootstrap(estimate, len(cost)), np.nan, np.nan, np.nan)
-        for metric, estimate in estimators.items()
-    ]
+
+    def cost_per_person_up(idx: np.ndarray) -> float:
+        return _cost_per_extra(cost[idx].mean(), extra_up[idx].mean())
+
+    def break_even_week(idx: np.ndarray) -> float:
+        weekly = saved[idx].mean(axis=0)
+        week = break_even(weekly, s.weeks)
+        if np.isnan(week) and weekly.any():
+            return np.inf  # not within the horizon: after every week of it
+        return week  # NaN where it saves and costs nothing against the baseline: nothing to pay for
+
+    rows = []
+    for estimate in (cost_per_person_up, break_even_week):  # named as their metrics
+        mean, low, high = bootstrap(estimate, len(cost))
+        rows.append((name, ALL_WIJKEN, estimate.__name__, _defined(mean), low, high, np.nan, np.nan, np.nan))
+    return rows
 
 
-def _ratio(cost: float, extra: float) -> float:
-    """Cost above the baseline's per extra person moved up; none unless both are above zero (a
-    scenario that moves more people up for less money has no meaningful ratio: it dominates)."""
-    return cost / extra if extra > 0 and cost > 0 else np.nan
+def _cost_per_extra(cost: float, extra: float) -> float:
+    """Intervention euros above the baseline's per extra adult moved up, on a scale that ranks every
+    bootstrap resample: cost / extra where both are above zero; +inf where it costs more and moves
+    no one more up (no sum buys an extra adult); 0 where it moves more up for no more money (it
+    dominates); NaN where it costs no more and moves no one more up (no ratio and no rank)."""
+    if cost > 0:
+        return cost / extra if extra > 0 else np.inf
+    return 0.0 if extra > 0 else np.nan
+
+
+def _defined(estimate: float) -> float:
+    """The table's value of a ranked estimate: none (NaN) at +inf (it moves no one more up for its
+    money; it does not pay for itself within the horizon) and at 0 (it dominates); the interval keeps
+    them, as its ends."""
+    return estimate if 0 < estimate < np.inf else np.nan
 
 
 def break_even(saved_per_week: np.ndarray, weeks: np.ndarray) -> float:

@@ -60,6 +60,7 @@ __all__ = [
     "item_actors",
     "payback",
     "per_year",
+    "percentiles",
     "present_values",
     "reference",
     "weekly_present_values",
@@ -327,14 +328,31 @@ def _ratio_interval(benefit: np.ndarray, cost: np.ndarray) -> tuple[float, float
 
 def bootstrap(estimate: Callable[[np.ndarray], float], n: int) -> tuple[float, float, float]:
     """``estimate`` of all n replicates (it takes their indices), and the 2.5 and 97.5 percentiles
-    of it over BOOTSTRAP_DRAWS resamples of them (NaN when there are none finite)."""
+    of it over BOOTSTRAP_DRAWS resamples of them.
+
+    An estimate may be +inf, above every number (a cost per person where no one more moves up, a
+    week beyond the horizon), or NaN, undefined. The percentiles rank +inf last, so a bound that
+    reaches into the resamples at +inf is +inf (the interval has no upper end), and leave NaN out;
+    both are NaN when n < 2 or every resample is NaN.
+    """
     low = high = np.nan
     if n > 1:
         draws = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_DRAWS, n))
-        boot = np.array([estimate(idx) for idx in draws])
-        if np.isfinite(boot).any():
-            low, high = np.nanpercentile(boot, [2.5, 97.5])
+        boot = np.array([estimate(idx) for idx in draws], dtype=float)
+        low, high = percentiles(boot[~np.isnan(boot)], [2.5, 97.5])
     return estimate(np.arange(n)), float(low), float(high)
+
+
+def percentiles(values: np.ndarray, q: list[float]) -> np.ndarray:
+    """numpy's (linear) percentiles ``q`` of ``values`` (no NaN), where +inf ranks above every
+    number: a percentile that falls between a number and +inf, or on +inf, is +inf. NaN for none."""
+    if len(values) == 0:
+        return np.full(len(q), np.nan)
+    ranked = np.sort(values)
+    above = ranked[np.ceil(np.asarray(q) / 100 * (len(ranked) - 1)).astype(int)]
+    with np.errstate(invalid="ignore"):  # inf - inf inside the interpolation: replaced below
+        linear = np.percentile(ranked, q)
+    return np.where(np.isposinf(above), np.inf, linear)
 
 
 def acceptability(

@@ -17,6 +17,7 @@ import xarray as xr
 __all__ = [
     "OUTCOMES",
     "PARTICIPATION_RUNG",
+    "UNBOUNDED",
     "Outcome",
     "decimals",
     "has_interval",
@@ -30,6 +31,7 @@ __all__ = [
 PARTICIPATION_RUNG = 3  # rung 3 (organised activities) or higher counts as taking part
 NOISE = 1e-9  # an interval narrower than this, relative to its numbers, is rounding noise
 MAX_DECIMALS = 6
+UNBOUNDED = "∞"  # how an interval's end at +inf (no upper end) is shown
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,9 @@ _OUTCOMES = [
         "the mean of (`intervention_cost` of the scenario minus that of the baseline) divided by the mean "
         "of (`persons_up` of the scenario minus that of the baseline), over the replicates, with a "
         "bootstrap interval; none (`-`) when the scenario moves no more people up than the baseline, "
-        "or costs no more than the baseline (then it moves more people up for less: it dominates)",
+        "or costs no more than the baseline (then it moves more people up for less: it dominates). "
+        "The interval's upper end is ∞ (`inf`) when more than 2.5% of the resamples move no more "
+        "people up for more money: the data then set no upper limit to the cost per person",
         per_replicate=False,
     ),
     Outcome(
@@ -160,7 +164,8 @@ _OUTCOMES = [
         "the weekly net savings are averaged over the replicates and added up week by week; the result is "
         "the first week from which this running total stays above zero up to the last week, with a "
         "bootstrap interval; none (`-`) when the total at the last week is zero or below (the scenario "
-        "has not paid for itself within the horizon)",
+        "has not paid for itself within the horizon). The interval's upper end is ∞ (`inf`) when more "
+        "than 2.5% of the resamples do not pay for themselves within the horizon",
         per_replicate=False,
     ),
     Outcome(
@@ -207,9 +212,12 @@ def compare_outcomes() -> list[str]:
 
 def has_interval(mean: float, low: float, high: float) -> bool:
     """Whether an interval is worth showing: it exists and is wider than the rounding noise of
-    floating-point sums (a cost that is the same in every replicate up to the last bits)."""
+    floating-point sums (a cost that is the same in every replicate up to the last bits), or it has
+    a lower end and no upper end (``high`` +inf)."""
     if math.isnan(mean) or math.isnan(low) or math.isnan(high):
         return False
+    if math.isinf(high):  # no upper end
+        return not math.isinf(low)
     return high - low > NOISE * max(1.0, abs(mean), abs(low), abs(high))
 
 

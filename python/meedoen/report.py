@@ -37,7 +37,7 @@ from meedoen.compare import ALL_WIJKEN, by_actor, compare
 from meedoen.conclusion import conclusion
 from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
 from meedoen.mkba import LABELS as ACTOR_LABELS
-from meedoen.outcomes import OUTCOMES, decimals, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, has_interval
 from meedoen.results import Results
 from meedoen.scale_note import scale_note
 
@@ -588,7 +588,7 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     if not math.isnan(value):
         shown = _amount(value, unit, places, text, signed=difference)
     if show:
-        low_text, high_text = (_amount(v, unit, places, text, difference, bare=True) for v in (low, high))
+        low_text, high_text = (_end(v, unit, places, text, difference) for v in (low, high))
         interval = text["interval"].format(low=low_text, high=high_text)
     return {
         "metric": metric,
@@ -600,6 +600,14 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
         "interval": interval,
         "excludes_zero": difference and (low > 0 or high < 0),
     }
+
+
+def _end(value: float, unit: str, places: int, text: dict, signed: bool) -> str:
+    """An end of an interval, without its unit; at +inf (no upper end) "∞", or for a week the
+    language's "not within the horizon"."""
+    if math.isinf(value):
+        return text["never"] if unit == "week" else UNBOUNDED
+    return _amount(value, unit, places, text, signed, bare=True)
 
 
 def _amount(value: float, unit: str, places: int, text: dict, signed: bool, bare: bool = False) -> str:
@@ -695,9 +703,12 @@ def _conclusion(
 
 
 def _exact(value: float) -> str:
-    """A number for machines (the data- attributes): its exact digits, or "" when it has none (a
-    quantity undefined in these results, or an interval of one replicate), never "nan"."""
-    return repr(float(value)) if math.isfinite(value) else ""
+    """A number for machines (the data- attributes): its exact digits, "Infinity" for an interval
+    without an upper end, or "" when it has none (a quantity undefined in these results, or an
+    interval of one replicate), never "nan"."""
+    if math.isnan(value):
+        return ""
+    return repr(float(value)) if math.isfinite(value) else "Infinity"
 
 
 def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:

@@ -8,13 +8,22 @@ import subprocess
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
 import meedoen
 from conftest import LEIDEN, cli, meedoen_command
-from meedoen.compare import COLUMNS, compare, discount_factors
-from meedoen.mkba import PROVISIONS, is_intervention
+from meedoen.compare import (
+    ALL_WIJKEN,
+    COLUMNS,
+    ScenarioMetrics,
+    _bootstrap_rows,
+    compare,
+    discount_factors,
+    to_json,
+)
+from meedoen.mkba import BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, PROVISIONS, is_intervention, percentiles
 
 TWO_SCENARIOS = """
 [experiment]
@@ -71,8 +80,8 @@ def test_json_has_the_documented_keys_and_intervals_hold_the_mean(two):
     } <= metrics
     for row in rows:
         for mean, low, high in (("mean", "ci_low", "ci_high"), ("diff_mean", "diff_ci_low", "diff_ci_high")):
-            if row[low] is not None and row[mean] is not None:
-                assert row[low] <= row[mean] <= row[high], row
+            if row[low] is not None and row[mean] is not None:  # a high of null: no upper end
+                assert row[low] <= row[mean] <= (math.inf if row[high] is None else row[high]), row
 
 
 def test_a_scenario_identical_to_the_baseline_has_every_difference_exactly_zero(two):
@@ -300,3 +309,97 @@ def test_precision_half_widths_of_counts_that_fall_below_the_baseline():
     diff = counts[1].astype(float) - counts[0]
     half = stats.t.ppf(0.975, 3) * diff.std(ddof=1) / 2
     assert _half_widths(values, ["baseline", "s"])["s"] == pytest.approx(half, rel=1e-12)
+
+
+# The bootstrap intervals of cost_per_person_up and break_even_week, on replicates made up here.
+
+WEEKS = 10
+
+
+def made_up(up: list[float], cost: float, saved_per_week: list[list[float]] | None = None) -> ScenarioMetrics:
+    """A scenario's metrics per replicate as compare() reads them: adults moved up, a fixed
+    intervention cost (spread over the weeks) and a weekly saving on provisions per replicate."""
+    n = len(up)
+    s = ScenarioMetrics.__new__(ScenarioMetrics)
+    s.weeks = np.arange(1, WEEKS + 1)
+    s.intervention = np.full((n, WEEKS), cost / WEEKS)
+    s.provision = -np.array(saved_per_week, dtype=float) if saved_per_week else np.zeros((n, WEEKS))
+    s.metrics = {
+        ("persons_up", ALL_WIJKEN): np.array(up, dtype=float),
+        ("intervention_cost", ALL_WIJKEN): s.intervention.sum(axis=1),
+    }
+    return s
+
+
+def bootstrap_row(s: ScenarioMetrics, base: ScenarioMetrics, metric: str) -> tuple[float, float, float]:
+    rows = {row[2]: row[3:6] for row in _bootstrap_rows("s", s, base)}
+    return rows[metric]
+
+
+def resampled_means(values: np.ndarray) -> np.ndarray:
+    """The mean of ``values`` (per replicate) in each of the bootstrap's resamples."""
+    n = len(values)
+    draws = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_DRAWS, n))
+    return values[draws].mean(axis=1)
+
+
+def test_the_cost_per_person_up_interval_is_the_percentiles_of_the_resampled_ratios():
+    up = [12, 15, 9, 11, 14, 10, 13, 8, 12, 16]
+    base, s = made_up([0] * 10, 0.0), made_up(up, 50_000.0)
+    mean, low, high = bootstrap_row(s, base, "cost_per_person_up")
+    ratios = 50_000.0 / resampled_means(np.array(up, dtype=float))
+    assert mean == pytest.approx(50_000.0 / np.mean(up), rel=1e-12)
+    assert (low, high) == pytest.approx(tuple(np.percentile(ratios, [2.5, 97.5])), rel=1e-12)
+
+
+def test_a_cost_per_person_up_that_may_buy_no_one_has_no_upper_end():
+    """Adults moved up that are about zero on average: in more than 2.5% of the resamples the
+    money moves no one more up, so no cost per person is high enough (the interval used to leave
+    those resamples out, and ended at a number)."""
+    up = [3, -2, 1, 0, 2, -1, 1, 2, -2, 1]
+    base, s = made_up([0] * 10, 0.0), made_up(up, 50_000.0)
+    mean, low, high = bootstrap_row(s, base, "cost_per_person_up")
+    means = resampled_means(np.array(up, dtype=float))
+    assert (means <= 0).mean() > 0.025
+    assert mean == pytest.approx(50_000.0 / np.mean(up), rel=1e-12)
+    assert high == math.inf
+    ratios = np.full(len(means), math.inf)
+    ratios[means > 0] = 50_000.0 / means[means > 0]
+    assert low == pytest.approx(np.percentile(ratios, 2.5), rel=1e-12)
+    assert low < mean
+
+
+def test_a_scenario_that_may_not_pay_for_itself_has_no_upper_break_even_week():
+    """Half the replicates save 3,000 a week, half 800, against a cost of 1,800 a week: on
+    average it pays for itself, in the resamples with fewer than three 3,000s (a third) it does not."""
+    saved = [[3_000.0] * WEEKS if k % 2 else [800.0] * WEEKS for k in range(6)]
+    base, s = made_up([0] * 6, 0.0), made_up([1] * 6, 18_000.0, saved)
+    mean, low, high = bootstrap_row(s, base, "break_even_week")
+    assert mean == 1.0  # every week's mean saving (1,900) is above its cost (1,800)
+    assert (low, high) == (1.0, math.inf)
+
+
+def test_a_scenario_equal_to_the_baseline_has_no_ratio_and_no_break_even_week():
+    base = made_up([0] * 5, 0.0)
+    for metric in ("cost_per_person_up", "break_even_week"):
+        assert all(math.isnan(v) for v in bootstrap_row(made_up([0] * 5, 0.0), base, metric))
+
+
+def test_json_has_no_infinity():
+    row = ["s", ALL_WIJKEN, "cost_per_person_up", 5.0, 2.0, math.inf, math.nan, math.nan, math.nan]
+    table = pd.DataFrame([row], columns=COLUMNS)
+    text = to_json(table)
+    assert "Infinity" not in text and "NaN" not in text
+    assert json.loads(text)[0]["ci_high"] is None and json.loads(text)[0]["ci_low"] == 2.0
+
+
+def test_percentiles_rank_infinity_last():
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=200)
+    q = [2.5, 50, 97.5]
+    assert percentiles(values, q) == pytest.approx(np.percentile(values, q), rel=1e-15)
+    values[:4] = math.inf  # 2% of them: the 97.5th percentile lies among the numbers
+    assert percentiles(values, q)[2] == pytest.approx(np.percentile(values[4:], 97.5 * 199 / 195), rel=1e-12)
+    values[:6] = math.inf  # 3%: it reaches +inf
+    assert list(percentiles(values, q)[1:]) == [np.percentile(values, 50), math.inf]
+    assert np.isnan(percentiles(np.array([]), q)).all()

@@ -78,6 +78,9 @@ def test_compare_prints_wijk_names_as_written(markup_run):
         ((-1.0, -1.0, -1.0), "isolated", True, "-1.0"),
         ((math.nan, math.nan, math.nan), "cost_per_person_up", False, "-"),
         ((12.0, 10.0, 15.0), "break_even_week", False, "week 12 [week 10, week 15]"),
+        # an interval without an upper end
+        ((131_780.6, 59_900.3, math.inf), "cost_per_person_up", False, "132k [60k, ∞]"),
+        ((12.0, 10.0, math.inf), "break_even_week", False, "week 12 [week 10, ∞]"),
     ],
 )
 def test_a_cell_shows_the_digits_its_interval_supports(numbers, unit, diff, shown):

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import h5py
+import pandas as pd
 import pytest
 from markupsafe import escape
 from PIL import Image
@@ -158,6 +159,22 @@ def test_the_text_of_a_cell_says_its_number(reports, leiden_small, table):
     for name in leiden_small[1].scenarios[1:]:
         never = math.isnan(table.loc[(name, "all", "break_even_week"), "mean"])
         assert (cells[(name, "break_even_week")] == "not within the horizon") == never
+
+
+@pytest.mark.parametrize(
+    ("metric", "mean", "interval"),
+    [("cost_per_person_up", 131_780.6, {"en": "[59,900, ∞]", "nl": "[59.900; ∞]"}),
+     ("break_even_week", 12.0, {"en": "[10, not within the horizon]", "nl": "[10; niet binnen de periode]"})],
+)
+def test_an_interval_without_an_upper_end_says_so(metric, mean, interval):
+    from meedoen.report import _cell
+
+    low = 59_900.3 if metric == "cost_per_person_up" else 10.0
+    row = pd.Series({"mean": mean, "ci_low": low, "ci_high": math.inf})
+    for lang in ("en", "nl"):
+        cell = _cell(row, metric, "mean", TEXT[lang])
+        assert cell["interval"] == interval[lang]
+        assert (float(cell["low"]), float(cell["high"])) == (low, math.inf)  # "Infinity" for machines
 
 
 def test_the_languages_differ_in_their_words_only(reports):

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from meedoen.errors import Problem
-from meedoen.outcomes import OUTCOMES, decimals, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, has_interval
 
 __all__ = ["cell", "console", "percent", "print_problems", "say", "table"]
 
@@ -70,7 +70,8 @@ def print_problems(problems: Iterable[Problem | str]) -> None:
 
 def cell(mean: float, low: float, high: float, unit: str, diff: bool = False) -> str:
     """A mean (or, ``diff``, a paired difference) with its interval, in ``unit`` (an outcome's
-    name, or "euro" or "week"), rounded to the significant digits of the interval."""
+    name, or "euro" or "week"), rounded to the significant digits of the interval; an end at
+    +inf (no upper end) as "∞"."""
     if math.isnan(mean):
         return "-"
     show = has_interval(mean, low, high)
@@ -85,12 +86,14 @@ def _formatter(unit: str, diff: bool, low: float, high: float, show: bool):  # n
     elif unit == "euro":
         factor, default, suffix = 1 / 1000, 0, "k"
     elif unit == "week":
-        return lambda v: f"week {v:.0f}"
+        return lambda v: UNBOUNDED if math.isinf(v) else f"week {v:.0f}"
     else:
         factor, default, suffix = 1, 1, ""
     places = decimals(default, factor * low, factor * high) if show else default
 
     def shown(v: float) -> str:
+        if math.isinf(v):
+            return UNBOUNDED
         text = f"{factor * v:{sign},.{places}f}"
         if not text.lstrip("+-").strip("0.,"):  # rounds to zero: no minus sign (-0k)
             text = f"{0.0:{sign},.{places}f}"
