@@ -20,6 +20,7 @@ __all__ = [
     "UNBOUNDED",
     "Outcome",
     "decimals",
+    "fixed",
     "has_interval",
     "outcomes_markdown",
     "participation",
@@ -222,13 +223,22 @@ def has_interval(mean: float, low: float, high: float) -> bool:
 
 
 def decimals(default: int, low: float, high: float) -> int:
-    """The decimals to show a number and its interval (low, high) with: ``default``, or more when
-    the interval is narrow, down to the first significant digit of its half-width, at most
-    MAX_DECIMALS."""
+    """The decimal places to show a number and its interval (low, high) with (negative: rounded to
+    tens, hundreds, ...): ``default``; more when the interval is narrow, down to the first
+    significant digit of its half-width (at most MAX_DECIMALS); fewer when it is wide, to the
+    second significant digit of its half-width (119,000 [93,000, 160,000], not 118,603 [92,658,
+    160,274]). ``default`` without a finite interval."""
     half = (high - low) / 2
     if not half > 0 or math.isinf(half):
         return default
-    return min(MAX_DECIMALS, max(default, significant_places(half)))
+    first = significant_places(half)
+    return min(MAX_DECIMALS, max(first, min(default, first + 1)))
+
+
+def fixed(value: float, places: int, spec: str = ",") -> str:
+    """``value`` with ``places`` decimals (negative: rounded to tens, hundreds, ...) in the format
+    ``spec`` (without its precision: "," or "+,")."""
+    return f"{round(value, places):{spec}.{max(places, 0)}f}"
 
 
 def significant_places(error: float) -> int:

@@ -37,7 +37,7 @@ from meedoen.compare import ALL_WIJKEN, by_actor, compare
 from meedoen.conclusion import conclusion
 from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
 from meedoen.mkba import LABELS as ACTOR_LABELS
-from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, fixed, has_interval
 from meedoen.results import Results
 from meedoen.scale_note import scale_note
 
@@ -614,7 +614,7 @@ def _amount(value: float, unit: str, places: int, text: dict, signed: bool, bare
     """A number in its unit (or ``bare``, without it) with ``places`` decimals and the language's
     format; ``signed`` shows a + too."""
     factor, _ = AMOUNTS[unit]
-    digits = _number(factor * abs(value), text, f",.{places}f")
+    digits = _number(factor * abs(value), text, places)
     nonzero = any(c in "123456789" for c in digits)
     sign = "-" if value < 0 and nonzero else "+" if signed and value > 0 and nonzero else ""
     return sign + (digits if bare else text["units"][unit].format(digits))
@@ -719,7 +719,7 @@ def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
         places = decimals(2, low, high) if show else 2
 
         def amount(v: float, bare: bool = False) -> str:
-            return _number(v, text, f",.{places}f")
+            return _number(v, text, places)
 
     else:
         places = decimals(0, low, high) if show else 0
@@ -819,10 +819,12 @@ def _value(value: object, text: dict, labels: list[str] | None = None) -> str:
     return _number(value, text, "g" if isinstance(value, float) else "d")
 
 
-def _number(value: float, text: dict, spec: str) -> str:
-    """``value`` formatted with ``spec`` (Python's "," and "."), then with the language's signs."""
+def _number(value: float, text: dict, spec: str | int) -> str:
+    """``value`` formatted with ``spec`` (Python's "," and "."), or with that many decimal places
+    (negative: rounded to tens, hundreds, ...; outcomes.fixed), then with the language's signs."""
     swap = {",": text["thousands"], ".": text["decimal"]}
-    return "".join(swap.get(c, c) for c in format(value, spec))
+    formatted = fixed(value, spec) if isinstance(spec, int) else format(value, spec)
+    return "".join(swap.get(c, c) for c in formatted)
 
 
 def _share(scale: float, text: dict) -> str:

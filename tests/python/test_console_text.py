@@ -11,7 +11,7 @@ import pytest
 
 from conftest import cli
 from meedoen.cli.console import cell, percent
-from meedoen.outcomes import rounded, with_error
+from meedoen.outcomes import decimals, rounded, with_error
 
 CASES = Path(__file__).parent / "cases"
 EXPERIMENT = "Leiden 2027 [/] versie [concept] </title><script>alert('naam')</script> & \"Q&A\""
@@ -74,7 +74,10 @@ def test_compare_prints_wijk_names_as_written(markup_run):
         # rounding noise of a cost that is the same in every replicate: no interval
         ((110_000.0, 110_000.0 - 1e-7, 110_000.0 + 1e-7), "intervention_cost", False, "110k"),
         ((110_400.0, 110_100.0, 110_700.0), "intervention_cost", False, "110.4k [110.1k, 110.7k]"),
-        ((15.3, 0.4, 30.3), "persons_up", True, "+15.3 [+0.4, +30.3]"),
+        # a wide interval: to the second significant digit of its half-width (15), not one decimal
+        ((15.3, 0.4, 30.3), "persons_up", True, "+15 [+0, +30]"),
+        ((506_734_039.0, 503_574_314.0, 509_893_764.0), "provision_cost", False,
+         "506,700k [503,600k, 509,900k]"),
         ((-1.0, -1.0, -1.0), "isolated", True, "-1.0"),
         ((math.nan, math.nan, math.nan), "cost_per_person_up", False, "-"),
         ((12.0, 10.0, 15.0), "break_even_week", False, "week 12 [week 10, week 15]"),
@@ -85,6 +88,17 @@ def test_compare_prints_wijk_names_as_written(markup_run):
 )
 def test_a_cell_shows_the_digits_its_interval_supports(numbers, unit, diff, shown):
     assert cell(*numbers, unit, diff=diff) == shown
+
+
+@pytest.mark.parametrize(
+    ("default", "low", "high", "places"),
+    [(0, 92_658.2, 160_273.7, -3), (0, 13_986.6, 15_549.8, -1), (0, 9.0, 11.0, 0), (1, 4.8, 11.9, 1),
+     (1, 0.4, 30.3, 0), (2, 0.004, 0.016, 3), (2, 0.0, 1e-12, 6), (1, 5.0, math.inf, 1), (1, 5.0, 5.0, 1)],
+)
+def test_decimals_follow_the_half_width(default, low, high, places):
+    """Default places; more, to the half-width's first significant digit, when the interval is
+    narrow (at most six); fewer, to its second, when it is wide; the default without a finite width."""
+    assert decimals(default, low, high) == places
 
 
 def test_percent_and_errors_are_rounded_to_their_interval():

@@ -19,6 +19,7 @@ import meedoen
 from conftest import LEIDEN, cli
 from meedoen.cli import main
 from meedoen.compare import compare
+from meedoen.outcomes import decimals, fixed
 from meedoen.report import TEXT, render_report
 from test_plots import INTERVENTIONS, leiden_small_run
 
@@ -150,10 +151,9 @@ def test_the_numbers_are_those_of_compare(reports, leiden_small, table):
 def test_the_text_of_a_cell_says_its_number(reports, leiden_small, table):
     cells = {(c["data-scenario"], c["data-metric"]): c["text"] for c in Page(reports["en"]).cells}
     cost = table.loc[("combined", "all", "intervention_cost")]  # above the baseline's (none)
-    assert (
-        cells[("combined", "intervention_cost")]
-        == f"+€{cost.diff_mean:,.0f}[+{cost.diff_ci_low:,.0f}, +{cost.diff_ci_high:,.0f}]"
-    )
+    places = decimals(0, cost.diff_ci_low, cost.diff_ci_high)  # whole euros, or fewer digits
+    mean, low, high = (fixed(v, places) for v in (cost.diff_mean, cost.diff_ci_low, cost.diff_ci_high))
+    assert cells[("combined", "intervention_cost")] == f"+€{mean}[+{low}, +{high}]"
     participation = 100 * table.loc[("combined", "all", "participation_rate"), "diff_mean"]
     assert cells[("combined", "participation_rate")].startswith(f"{participation:+.2f} pp")
     for name in leiden_small[1].scenarios[1:]:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from meedoen.errors import Problem
-from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, fixed, has_interval
 
 __all__ = ["cell", "console", "percent", "print_problems", "say", "table"]
 
@@ -94,9 +94,9 @@ def _formatter(unit: str, diff: bool, low: float, high: float, show: bool):  # n
     def shown(v: float) -> str:
         if math.isinf(v):
             return UNBOUNDED
-        text = f"{factor * v:{sign},.{places}f}"
+        text = fixed(factor * v, places, f"{sign},")
         if not text.lstrip("+-").strip("0.,"):  # rounds to zero: no minus sign (-0k)
-            text = f"{0.0:{sign},.{places}f}"
+            text = fixed(0.0, places, f"{sign},")
         return text + suffix
 
     return shown
@@ -106,5 +106,5 @@ def percent(mean: float, low: float, high: float) -> str:
     """The mean and the half-width of its (symmetric) interval, in percent."""
     if not has_interval(mean, low, high):
         return f"{mean:.1%}"
-    places = decimals(1, 100 * low, 100 * high)
+    places = max(0, decimals(1, 100 * low, 100 * high))
     return f"{mean:.{places}%} ± {(high - low) / 2:.{places}%}"
