@@ -23,7 +23,7 @@ import pandas as pd
 from meedoen import __version__
 from meedoen.compare import compare
 from meedoen.mkba import ACTORS, LABELS, SOCIETY, by_actor, discount_rate, payback, per_year, reference
-from meedoen.outcomes import OUTCOMES
+from meedoen.outcomes import OUTCOMES, UNBOUNDED
 from meedoen.results import Results
 
 __all__ = ["FORMATS", "export", "planner_table"]
@@ -109,7 +109,7 @@ def _workbook(results: Results, baseline: str, table: pd.DataFrame, years: pd.Da
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for title, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=title, index=False)
+            frame.to_excel(writer, sheet_name=title, index=False, inf_rep=UNBOUNDED)  # Excel has no inf
             sheet = writer.sheets[title]
             for k, column in enumerate(frame.columns, start=1):
                 letter = sheet.cell(row=1, column=k).column_letter

@@ -150,8 +150,9 @@ _OUTCOMES = [
         "of (`persons_up` of the scenario minus that of the baseline), over the replicates, with a "
         "bootstrap interval; none (`-`) when the scenario moves no more people up than the baseline, "
         "or costs no more than the baseline (then it moves more people up for less: it dominates). "
-        "The interval's upper end is ∞ (`inf`) when more than 2.5% of the resamples move no more "
-        "people up for more money: the data then set no upper limit to the cost per person",
+        "The interval's upper end is ∞ (`inf`) when 2.5% or more of the resamples move no more "
+        "people up for more money: the data then set no upper limit to the cost per person; its "
+        "lower end is 0 when 2.5% or more of them move more people up for no more money",
         per_replicate=False,
     ),
     Outcome(
@@ -165,8 +166,8 @@ _OUTCOMES = [
         "the weekly net savings are averaged over the replicates and added up week by week; the result is "
         "the first week from which this running total stays above zero up to the last week, with a "
         "bootstrap interval; none (`-`) when the total at the last week is zero or below (the scenario "
-        "has not paid for itself within the horizon). The interval's upper end is ∞ (`inf`) when more "
-        "than 2.5% of the resamples do not pay for themselves within the horizon",
+        "has not paid for itself within the horizon). The interval's upper end is ∞ (`inf`) when 2.5% "
+        "or more of the resamples do not pay for themselves within the horizon",
         per_replicate=False,
     ),
     Outcome(
@@ -214,11 +215,11 @@ def compare_outcomes() -> list[str]:
 def has_interval(mean: float, low: float, high: float) -> bool:
     """Whether an interval is worth showing: it exists and is wider than the rounding noise of
     floating-point sums (a cost that is the same in every replicate up to the last bits), or it has
-    a lower end and no upper end (``high`` +inf)."""
+    no upper end (``high`` +inf)."""
     if math.isnan(mean) or math.isnan(low) or math.isnan(high):
         return False
-    if math.isinf(high):  # no upper end
-        return not math.isinf(low)
+    if math.isinf(high):  # no upper end (shown even where the lower end is +inf too)
+        return True
     return high - low > NOISE * max(1.0, abs(mean), abs(low), abs(high))
 
 
@@ -227,18 +228,23 @@ def decimals(default: int, low: float, high: float) -> int:
     tens, hundreds, ...): ``default``; more when the interval is narrow, down to the first
     significant digit of its half-width (at most MAX_DECIMALS); fewer when it is wide, to the
     second significant digit of its half-width (119,000 [93,000, 160,000], not 118,603 [92,658,
-    160,274]). ``default`` without a finite interval."""
+    160,274]), but never so few that an end other than zero shows as zero. ``default`` without a
+    finite interval."""
     half = (high - low) / 2
     if not half > 0 or math.isinf(half):
         return default
     first = significant_places(half)
-    return min(MAX_DECIMALS, max(first, min(default, first + 1)))
+    places = max(first, min(default, first + 1))
+    for end in (low, high):  # an end that is not zero is not rounded to zero (up to ``default``)
+        if end != 0:
+            places = max(places, min(default, significant_places(abs(end))))
+    return min(MAX_DECIMALS, places)
 
 
 def fixed(value: float, places: int, spec: str = ",") -> str:
     """``value`` with ``places`` decimals (negative: rounded to tens, hundreds, ...) in the format
     ``spec`` (without its precision: "," or "+,")."""
-    return f"{round(value, places):{spec}.{max(places, 0)}f}"
+    return f"{round(float(value), places):{spec}.{max(places, 0)}f}"
 
 
 def significant_places(error: float) -> int:

@@ -74,8 +74,11 @@ def test_compare_prints_wijk_names_as_written(markup_run):
         # rounding noise of a cost that is the same in every replicate: no interval
         ((110_000.0, 110_000.0 - 1e-7, 110_000.0 + 1e-7), "intervention_cost", False, "110k"),
         ((110_400.0, 110_100.0, 110_700.0), "intervention_cost", False, "110.4k [110.1k, 110.7k]"),
-        # a wide interval: to the second significant digit of its half-width (15), not one decimal
-        ((15.3, 0.4, 30.3), "persons_up", True, "+15 [+0, +30]"),
+        # a wide interval: to the second significant digit of its half-width (110), not one decimal
+        ((153.4, 41.2, 265.6), "persons_up", True, "+150 [+40, +270]"),
+        # but an end is not rounded to zero
+        ((15.3, 0.4, 30.3), "persons_up", True, "+15.3 [+0.4, +30.3]"),
+        ((15.3, 1.4, 30.3), "persons_up", True, "+15 [+1, +30]"),
         ((506_734_039.0, 503_574_314.0, 509_893_764.0), "provision_cost", False,
          "506,700k [503,600k, 509,900k]"),
         ((-1.0, -1.0, -1.0), "isolated", True, "-1.0"),
@@ -84,6 +87,7 @@ def test_compare_prints_wijk_names_as_written(markup_run):
         # an interval without an upper end
         ((131_780.6, 59_900.3, math.inf), "cost_per_person_up", False, "132k [60k, ∞]"),
         ((12.0, 10.0, math.inf), "break_even_week", False, "week 12 [week 10, ∞]"),
+        ((12.0, math.inf, math.inf), "break_even_week", False, "week 12 [∞, ∞]"),
     ],
 )
 def test_a_cell_shows_the_digits_its_interval_supports(numbers, unit, diff, shown):
@@ -93,11 +97,14 @@ def test_a_cell_shows_the_digits_its_interval_supports(numbers, unit, diff, show
 @pytest.mark.parametrize(
     ("default", "low", "high", "places"),
     [(0, 92_658.2, 160_273.7, -3), (0, 13_986.6, 15_549.8, -1), (0, 9.0, 11.0, 0), (1, 4.8, 11.9, 1),
-     (1, 0.4, 30.3, 0), (2, 0.004, 0.016, 3), (2, 0.0, 1e-12, 6), (1, 5.0, math.inf, 1), (1, 5.0, 5.0, 1)],
+     (1, 1.4, 30.3, 0), (1, 0.4, 30.3, 1), (2, 0.5, 30.0, 1), (0, -900.0, 160_273.7, -2),
+     (0, 0.0, 160_273.7, -3), (2, 0.004, 0.016, 3), (2, 0.0, 1e-12, 6), (1, 5.0, math.inf, 1),
+     (1, 5.0, 5.0, 1)],
 )
 def test_decimals_follow_the_half_width(default, low, high, places):
     """Default places; more, to the half-width's first significant digit, when the interval is
-    narrow (at most six); fewer, to its second, when it is wide; the default without a finite width."""
+    narrow (at most six); fewer, to its second, when it is wide, but not so few that an end other
+    than zero shows as zero; the default without a finite width."""
     assert decimals(default, low, high) == places
 
 

@@ -13,7 +13,9 @@ import pytest
 import meedoen
 from conftest import cli
 from meedoen.conclusion import money
+from meedoen.compare import compare
 from meedoen.export import planner_table
+from meedoen.outcomes import UNBOUNDED
 from meedoen.mkba import (
     ACTORS,
     SOCIETY,
@@ -238,6 +240,11 @@ def test_the_xlsx_export_reads_back_with_the_same_numbers_and_says_its_units(run
 
     sheet = load_workbook(path)["Per jaar"]
     assert sheet["D2"].number_format == "#,##0" and isinstance(sheet["D2"].value, float)
+    # An interval without an upper end (no_effect's cost per person up) has the sign of the report.
+    high = compare(results, "baseline").ci_high.to_numpy()
+    shown = sheets["Vergelijking"]["95%-interval bovengrens"]
+    assert np.isposinf(high).any()
+    assert [v == UNBOUNDED for v in shown] == list(np.isposinf(high))
 
 
 def test_the_csv_export_has_semicolons_and_decimal_commas(run, tmp_path):
