@@ -20,6 +20,7 @@ __all__ = [
     "UNBOUNDED",
     "Outcome",
     "decimals",
+    "end_places",
     "fixed",
     "has_interval",
     "outcomes_markdown",
@@ -214,31 +215,40 @@ def compare_outcomes() -> list[str]:
 
 def has_interval(mean: float, low: float, high: float) -> bool:
     """Whether an interval is worth showing: it exists and is wider than the rounding noise of
-    floating-point sums (a cost that is the same in every replicate up to the last bits), or it has
-    no upper end (``high`` +inf)."""
-    if math.isnan(mean) or math.isnan(low) or math.isnan(high):
+    floating-point sums (a cost that is the same in every replicate up to the last bits); or it has
+    no upper end (``high`` +inf), shown even beside no number (``mean`` NaN: the interval's lower end
+    still says something), but not when both ends are +inf and there is no number."""
+    if math.isnan(low) or math.isnan(high):
         return False
-    if math.isinf(high):  # no upper end (shown even where the lower end is +inf too)
-        return True
+    if math.isinf(high):
+        return not (math.isnan(mean) and math.isinf(low))
+    if math.isnan(mean):
+        return False
     return high - low > NOISE * max(1.0, abs(mean), abs(low), abs(high))
 
 
-def decimals(default: int, low: float, high: float) -> int:
-    """The decimal places to show a number and its interval (low, high) with (negative: rounded to
-    tens, hundreds, ...): ``default``; more when the interval is narrow, down to the first
-    significant digit of its half-width (at most MAX_DECIMALS); fewer when it is wide, to the
-    second significant digit of its half-width (119,000 [93,000, 160,000], not 118,603 [92,658,
-    160,274]), but never so few that an end other than zero shows as zero. ``default`` without a
-    finite interval."""
-    half = (high - low) / 2
+def decimals(default: int, low: float, high: float, mean: float = math.nan) -> int:
+    """The decimal places (negative: rounded to tens, hundreds, ...) to show a number and its
+    interval (low, high) with, by the Particle Data Group's rounding rule on the half-width: two
+    significant digits where its three leading digits are 100 to 354, else one (950 to 999 round up
+    to the next power of ten, with two). So 118,603 [92,658, 160,274] shows as 119,000 [93,000,
+    160,000] and 0.0102 [0.0041, 0.0163] as 0.010 [0.004, 0.016]. An interval without an upper end
+    takes ``mean - low`` as its half-width. At most MAX_DECIMALS; ``default`` without a width."""
+    half = (high - low) / 2 if not math.isinf(high) else mean - low
     if not half > 0 or math.isinf(half):
         return default
     first = significant_places(half)
-    places = max(first, min(default, first + 1))
-    for end in (low, high):  # an end that is not zero is not rounded to zero (up to ``default``)
-        if end != 0:
-            places = max(places, min(default, significant_places(abs(end))))
-    return min(MAX_DECIMALS, places)
+    leading = half * 10.0 ** (first + 2)  # 100 <= leading < 1000
+    return min(MAX_DECIMALS, first + 1 if leading < 355 else first)
+
+
+def end_places(end: float, places: int) -> int:
+    """The places for an interval's ``end``: ``places``, unless they would show an end that is not
+    zero as 0; then its own first significant digit (at most MAX_DECIMALS), so that an interval
+    that excludes zero is seen to: +0.05 [+0.005, +0.09], not +0.05 [+0.00, +0.09]."""
+    if end == 0 or not math.isfinite(end) or round(abs(end), places) != 0:
+        return places
+    return min(MAX_DECIMALS, max(places, significant_places(abs(end))))
 
 
 def fixed(value: float, places: int, spec: str = ",") -> str:

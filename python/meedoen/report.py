@@ -37,7 +37,7 @@ from meedoen.compare import ALL_WIJKEN, by_actor, compare
 from meedoen.conclusion import conclusion
 from meedoen.mkba import ACTORS, QUANTITIES, SOCIETY, acceptability, by_item, payback, per_year
 from meedoen.mkba import LABELS as ACTOR_LABELS
-from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, fixed, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, end_places, fixed, has_interval
 from meedoen.results import Results
 from meedoen.scale_note import scale_note
 
@@ -575,7 +575,7 @@ def _cells(
 
 def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     """One number of compare(): its exact value (for machines) and its text with interval (for people),
-    with the unit's decimals, or more where the interval supports them (outcomes.decimals)."""
+    rounded to the digits its interval supports (outcomes.decimals, outcomes.end_places)."""
     value = float(row[column])
     low, high = (row.ci_low, row.ci_high) if column == "mean" else (row.diff_ci_low, row.diff_ci_high)
     outcome = OUTCOMES[metric]
@@ -584,7 +584,7 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     shown, interval = text["never" if unit == "week" else "none"], ""
     show = has_interval(value, low, high)
     factor, default = AMOUNTS[unit]
-    places = decimals(default, factor * low, factor * high) if show and unit != "week" else default
+    places = decimals(default, factor * low, factor * high, factor * value) if show and unit != "week" else default
     if not math.isnan(value):
         shown = _amount(value, unit, places, text, signed=difference)
     if show:
@@ -607,7 +607,7 @@ def _end(value: float, unit: str, places: int, text: dict, signed: bool) -> str:
     language's "not within the horizon"."""
     if math.isinf(value):
         return text["never"] if unit == "week" else UNBOUNDED
-    return _amount(value, unit, places, text, signed, bare=True)
+    return _amount(value, unit, end_places(AMOUNTS[unit][0] * value, places), text, signed, bare=True)
 
 
 def _amount(value: float, unit: str, places: int, text: dict, signed: bool, bare: bool = False) -> str:
@@ -715,17 +715,14 @@ def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     """One number of by_actor with its interval: euros with their sign, or the ratio."""
     value, low, high = float(row["mean"]), float(row.ci_low), float(row.ci_high)
     show = has_interval(value, low, high)
-    if quantity == "ratio":
-        places = decimals(2, low, high) if show else 2
+    default = 2 if quantity == "ratio" else 0
+    places = decimals(default, low, high, value) if show else default
 
-        def amount(v: float, bare: bool = False) -> str:
-            return _number(v, text, places)
-
-    else:
-        places = decimals(0, low, high) if show else 0
-
-        def amount(v: float, bare: bool = False) -> str:
-            return _amount(v, "euro", places, text, signed=True, bare=bare)
+    def amount(v: float, end: bool = False) -> str:
+        p = end_places(v, places) if end else places
+        if math.isinf(v):
+            return UNBOUNDED
+        return _number(v, text, p) if quantity == "ratio" else _amount(v, "euro", p, text, True, bare=end)
 
     interval = text["interval"].format(low=amount(low, True), high=amount(high, True)) if show else ""
     return {

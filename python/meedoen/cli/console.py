@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from meedoen.errors import Problem
-from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, fixed, has_interval
+from meedoen.outcomes import OUTCOMES, UNBOUNDED, decimals, end_places, fixed, has_interval
 
 __all__ = ["cell", "console", "percent", "print_problems", "say", "table"]
 
@@ -70,33 +70,36 @@ def print_problems(problems: Iterable[Problem | str]) -> None:
 
 def cell(mean: float, low: float, high: float, unit: str, diff: bool = False) -> str:
     """A mean (or, ``diff``, a paired difference) with its interval, in ``unit`` (an outcome's
-    name, or "euro" or "week"), rounded to the significant digits of the interval; an end at
-    +inf (no upper end) as "∞"."""
-    if math.isnan(mean):
-        return "-"
+    name, or "euro" or "week"), rounded to the significant digits of the interval
+    (outcomes.decimals, outcomes.end_places); an end at +inf (no upper end) as "∞"; "-" for no
+    number."""
     show = has_interval(mean, low, high)
-    fmt = _formatter(OUTCOMES[unit].unit if unit in OUTCOMES else unit, diff, low, high, show)
-    return f"{fmt(mean)} [{fmt(low)}, {fmt(high)}]" if show else fmt(mean)
+    if math.isnan(mean) and not show:
+        return "-"
+    fmt = _formatter(OUTCOMES[unit].unit if unit in OUTCOMES else unit, diff, low, high, mean, show)
+    number = "-" if math.isnan(mean) else fmt(mean)
+    return f"{number} [{fmt(low, end=True)}, {fmt(high, end=True)}]" if show else number
 
 
-def _formatter(unit: str, diff: bool, low: float, high: float, show: bool):  # noqa: ANN202
+def _formatter(unit: str, diff: bool, low: float, high: float, mean: float, show: bool):  # noqa: ANN202
     sign = "+" if diff else ""
     if unit == "share":
         factor, default, suffix = 100, 2 if diff else 1, " pp" if diff else "%"
     elif unit == "euro":
         factor, default, suffix = 1 / 1000, 0, "k"
     elif unit == "week":
-        return lambda v: UNBOUNDED if math.isinf(v) else f"week {v:.0f}"
+        return lambda v, end=False: UNBOUNDED if math.isinf(v) else f"week {v:.0f}"
     else:
         factor, default, suffix = 1, 1, ""
-    places = decimals(default, factor * low, factor * high) if show else default
+    places = decimals(default, factor * low, factor * high, factor * mean) if show else default
 
-    def shown(v: float) -> str:
+    def shown(v: float, end: bool = False) -> str:
         if math.isinf(v):
             return UNBOUNDED
-        text = fixed(factor * v, places, f"{sign},")
+        p = end_places(factor * v, places) if end else places
+        text = fixed(factor * v, p, f"{sign},")
         if not text.lstrip("+-").strip("0.,"):  # rounds to zero: no minus sign (-0k)
-            text = fixed(0.0, places, f"{sign},")
+            text = fixed(0.0, p, f"{sign},")
         return text + suffix
 
     return shown
@@ -106,5 +109,5 @@ def percent(mean: float, low: float, high: float) -> str:
     """The mean and the half-width of its (symmetric) interval, in percent."""
     if not has_interval(mean, low, high):
         return f"{mean:.1%}"
-    places = max(0, decimals(1, 100 * low, 100 * high))
+    places = max(0, decimals(1, 100 * low, 100 * high, 100 * mean))
     return f"{mean:.{places}%} ± {(high - low) / 2:.{places}%}"
