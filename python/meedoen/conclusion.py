@@ -37,7 +37,7 @@ WORDS = {
         "no_ratio": "zonder extra kosten",
         "none_pays": "Geen scenario verdient zich binnen {years} jaar terug voor de samenleving; het minst "
         "negatieve saldo heeft “{name}”: {balance}.",
-        "scenario": "“{name}” kost de gemeente {cost}, brengt {up} een trede omhoog op de "
+        "scenario": "“{name}” {cost}, brengt {up} een trede omhoog op de "
         "participatieladder en geeft de gemeente een saldo van {gemeente} en de samenleving {society}. "
         "{payback}",
         "more": "{n} volwassenen meer",
@@ -50,7 +50,11 @@ WORDS = {
         "jaar ({last} per jaar) ook niet daarna.",
         "pocket": "De gemeente betaalt, maar de opbrengst komt elders terecht: {where}.",
         "pocket_one": "bij “{name}” {amount}",
+        "costs": "kost de gemeente {cost}",
+        "saves": "bespaart de gemeente {cost}",
         "cheapest": "Per extra volwassene die een trede omhoog gaat, is “{name}” het goedkoopst: {cost}.",
+        "dominates": "Meer volwassenen een trede omhoog dan “{reference}”, voor niet meer geld aan "
+        "interventies: {names}.",
         "and": " en ",
         "sep": "; ",
         "bijstand": "In het model verlaat bijna niemand de bijstand voor werk (daarvoor is trede 6 nodig), "
@@ -79,7 +83,7 @@ WORDS = {
         "no_ratio": "at no extra cost",
         "none_pays": "No scenario earns its cost back for society within {years} years; “{name}” has the "
         "least negative balance: {balance}.",
-        "scenario": "“{name}” costs the municipality {cost}, moves {up} up a rung of the "
+        "scenario": "“{name}” {cost}, moves {up} up a rung of the "
         "participation ladder and gives the municipality a balance of {gemeente} and society {society}. "
         "{payback}",
         "more": "{n} more adults",
@@ -92,7 +96,11 @@ WORDS = {
         "rate ({last} a year).",
         "pocket": "The municipality pays, but the returns land elsewhere: {where}.",
         "pocket_one": "in “{name}” {amount}",
+        "costs": "costs the municipality {cost}",
+        "saves": "saves the municipality {cost}",
         "cheapest": "Per extra adult moved up a rung, “{name}” is the cheapest: {cost}.",
+        "dominates": "More adults moved up a rung than with “{reference}”, for no more money on "
+        "interventions: {names}.",
         "and": " and ",
         "sep": "; ",
         "bijstand": "In the model almost nobody leaves bijstand for work (that needs rung 6), so the savings "
@@ -158,7 +166,7 @@ def conclusion(
     outlook = payback[payback.actor == "gemeente"].set_index("scenario")
     for name in others:
         lines.append(_scenario(cells, outlook.loc[name], name, persons_up[name], words, lang))
-    lines += _cheapest(cost_per_person_up, others, words, lang)
+    lines += _cheapest(cost_per_person_up, persons_up, others, baseline, words, lang)
     pockets = [p for name in others if (p := _pocket(cells, name, words, lang))]
     if pockets:
         lines.append(words["pocket"].format(where=words["sep"].join(pockets)))
@@ -182,9 +190,10 @@ def _scenario(cells: pd.DataFrame, outlook: pd.Series, name: str, up: float, wor
     payback = words[outlook.outlook].format(
         year=f"{outlook.year:.0f}", last=money(float(outlook.last_year), lang)
     )
+    cost = float(cells.loc[(name, "gemeente", "cost"), "mean"])  # against the reference: may be < 0
     return words["scenario"].format(
         name=name,
-        cost=money(float(cells.loc[(name, "gemeente", "cost"), "mean"]), lang),
+        cost=words["saves" if cost < 0 else "costs"].format(cost=money(abs(cost), lang)),
         up=_adults(up, words),
         gemeente=money(float(cells.loc[(name, "gemeente", "balance"), "mean"]), lang),
         society=money(float(cells.loc[(name, SOCIETY, "balance"), "mean"]), lang),
@@ -192,8 +201,21 @@ def _scenario(cells: pd.DataFrame, outlook: pd.Series, name: str, up: float, wor
     )
 
 
-def _cheapest(cost_per_person_up: dict[str, float], others: list[str], words: dict, lang: str) -> list[str]:
-    """The scenario with the lowest cost per extra adult moved up (none when no scenario has one)."""
+def _cheapest(
+    cost_per_person_up: dict[str, float],
+    persons_up: dict[str, float],
+    others: list[str],
+    reference: str,
+    words: dict,
+    lang: str,
+) -> list[str]:
+    """The scenarios that move more adults up than the reference for no more intervention money
+    (they dominate: no cost per person, the lowest there is) or else the one with the lowest cost
+    per extra adult moved up; none when no scenario has one."""
+    dominant = [n for n in others if math.isnan(cost_per_person_up[n]) and persons_up[n] > 0]
+    if dominant:
+        names = words["and"].join(f"“{n}”" for n in dominant)
+        return [words["dominates"].format(reference=reference, names=names)]
     costs = {n: cost_per_person_up[n] for n in others if not math.isnan(cost_per_person_up[n])}
     if not costs:
         return []

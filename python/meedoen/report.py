@@ -584,7 +584,9 @@ def _cell(row: pd.Series, metric: str, column: str, text: dict) -> dict:
     shown, interval = text["never" if unit == "week" else "none"], ""
     show = has_interval(value, low, high)
     factor, default = AMOUNTS[unit]
-    places = decimals(default, factor * low, factor * high, factor * value) if show and unit != "week" else default
+    places = default
+    if show and unit != "week":
+        places = decimals(default, factor * low, factor * high, factor * value)
     if not math.isnan(value):
         shown = _amount(value, unit, places, text, signed=difference)
     if show:

@@ -338,6 +338,41 @@ def test_the_conclusion_counts_adults_in_words(up, nl, en):
     assert _adults(up, WORDS["en"]) == en
 
 
+def test_scenarios_that_move_more_up_for_no_more_money_come_before_the_cheapest():
+    """Against a reference that costs more (meedoen compare --baseline), a scenario can move more
+    adults up for less: it has no cost per person, and "the cheapest" would name a worse one."""
+    from meedoen.conclusion import WORDS, _cheapest
+
+    costs = {"a": 8_000.0, "b": math.nan, "c": math.nan, "d": 20_000.0}
+    up = {"a": 10.0, "b": 30.0, "c": -2.0, "d": 5.0}  # b: more up, no more money; c: none up
+    dominant = _cheapest(costs, up, list(costs), "ref", WORDS["en"], "en")
+    assert dominant == [
+        "More adults moved up a rung than with “ref”, for no more money on interventions: “b”."
+    ]
+    cheapest = _cheapest(costs, {**up, "b": 0.0}, list(costs), "ref", WORDS["nl"], "nl")
+    assert cheapest == [
+        "Per extra volwassene die een trede omhoog gaat, is “a” het goedkoopst: € 8.000."
+    ]
+    assert _cheapest({"c": math.nan}, {"c": -2.0}, ["c"], "ref", WORDS["en"], "en") == []
+
+
+@pytest.mark.parametrize(("cost", "en"), [(331_000.0, "costs the municipality €331,000"),
+                                          (-331_000.0, "saves the municipality €331,000")])
+def test_a_scenario_cheaper_than_the_reference_saves_the_municipality_its_money(cost, en):
+    from meedoen.conclusion import WORDS, _scenario
+
+    cells = pd.DataFrame(
+        {"mean": [cost, -cost, -cost]},
+        index=pd.MultiIndex.from_tuples(
+            [("s", "gemeente", "cost"), ("s", "gemeente", "balance"), ("s", SOCIETY, "balance")]
+        ),
+    )
+    outlook = pd.Series({"outlook": "within", "year": 1.0, "last_year": 0.0})
+    line = _scenario(cells, outlook, "s", 3.0, WORDS["en"], "en")
+    assert line.startswith(f"“s” {en}, moves 3 more adults up a rung")
+    assert "-€" not in line.split(",")[0]
+
+
 def test_actor_names_within_a_sentence_keep_the_rijk_a_proper_noun():
     from meedoen.conclusion import _in_sentence
 
