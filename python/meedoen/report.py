@@ -721,9 +721,9 @@ def _actor_cell(row: pd.Series, quantity: str, text: dict) -> dict:
     places = decimals(default, low, high, value) if show else default
 
     def amount(v: float, end: bool = False) -> str:
-        p = end_places(v, places) if end else places
         if math.isinf(v):
             return UNBOUNDED
+        p = end_places(v, places) if end else places
         return _number(v, text, p) if quantity == "ratio" else _amount(v, "euro", p, text, True, bare=end)
 
     interval = text["interval"].format(low=amount(low, True), high=amount(high, True)) if show else ""

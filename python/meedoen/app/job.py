@@ -98,12 +98,12 @@ def close_tab(job: Job | None, folder: Path, wait_seconds: float) -> str | None:
     read before the stop is asked for, so a run that stops at once is still reported as stopped.
     """
     line = None
-    if job is not None and job.running:
+    if job is not None:
+        running = job.running
         job.cancel()
-        job.wait(wait_seconds)
-        line = f"a tab closed during its run; the run {'still stopping' if job.running else 'stopped'}."
-    elif job is not None:
-        job.cancel()
+        if running:
+            job.wait(wait_seconds)
+            line = f"a tab closed during its run; the run {'still stopping' if job.running else 'stopped'}."
     shutil.rmtree(folder, ignore_errors=True)
     return line
 
