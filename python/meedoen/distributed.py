@@ -59,6 +59,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # its HTTP routes (health, metrics) on a free port: the default 8787 may be taken
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     with cluster, Client(cluster) as client:

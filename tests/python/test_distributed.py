@@ -114,6 +114,27 @@ def test_a_calibration_on_the_cluster(tmp_path: Path, dask_scheduler: str):
     assert "home_visits.acceptance" in result.stdout
 
 
+def test_a_local_cluster_starts_quietly_when_the_dashboard_port_is_taken():
+    # Another cluster (another meedoen command, a notebook's) often holds 8787, the default port of
+    # a scheduler's HTTP routes; distributed then printed a UserWarning into the user's terminal.
+    import socket
+    import warnings
+
+    from meedoen.distributed import dask_client
+
+    with socket.socket() as holder:
+        try:
+            holder.bind(("", 8787))
+            holder.listen()
+        except OSError:
+            pass  # taken already, which is the case under test
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with dask_client(workers=1) as client:
+                assert client.submit(abs, -3).result() == 3
+    assert not [w for w in caught if "8787" in str(w.message)], [str(w.message) for w in caught]
+
+
 def test_workers_and_scheduler_do_not_go_together(tmp_path: Path):
     (tmp_path / "pilot.toml").write_text(SCENARIO)
     (tmp_path / "config.toml").write_text(CALIBRATION)
