@@ -5,26 +5,29 @@ or a weakref callback, Python prints "Exception ignored" with a traceback and go
 command would finish its work and write its output after the user stopped it. ``catch`` keeps a
 record of the signal as well, and ``check`` (called between a command's steps: trials, model runs)
 raises KeyboardInterrupt from that record; meanwhile the interrupt that was ignored is not printed
-(``sys.unraisablehook``).
+(``sys.unraisablehook``). Inside ``deferred`` (a journal being written under its lock file) the
+signal is only recorded, and raised when the block is left.
 """
 
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-__all__ = ["catch", "check", "leave"]
+__all__ = ["catch", "check", "deferred", "leave"]
 
 _received = False
+_deferring = 0  # depth of ``deferred`` blocks in the main thread, where Python runs signal handlers
 
 
 @contextmanager
 def catch() -> Iterator[None]:
     """While in the block, SIGINT raises KeyboardInterrupt and is remembered for ``check``. A SIGINT
     that is not Python's default (ignored in a background job, or a caller's own handler) is left
-    as it is. The handler before is restored on leaving."""
+    as it is. The handler before is restored on leaving, and the record cleared."""
     global _received
     _received = False
     before = signal.getsignal(signal.SIGINT)
@@ -39,6 +42,7 @@ def catch() -> Iterator[None]:
         if mine:
             signal.signal(signal.SIGINT, before)
             sys.unraisablehook = hook
+        _received = False
 
 
 def _quiet_interrupts(hook: Any) -> Any:
@@ -57,7 +61,27 @@ def _quiet_interrupts(hook: Any) -> Any:
 def _on_sigint(signum: int, frame: Any) -> None:
     global _received
     _received = True
-    raise KeyboardInterrupt
+    if not _deferring:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A block that a SIGINT under ``catch`` does not break into: the interrupt is raised when the
+    block is left (from the outermost block, in the main thread), so that work which must not stop
+    halfway (a file lock taken and released) finishes first. Other threads: no effect, since Python
+    delivers signals to the main thread."""
+    global _deferring
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+    if not _deferring:
+        check()
 
 
 def check() -> None:

@@ -869,7 +869,7 @@ def _study(config: OptimiseConfig, path: Path) -> tuple[Any, str]:
     name = "TPE" + (" (multi-objective)" if config.front else "") + " with the budget as a constraint"
     if exhaustive(config):
         name = "exhaustive: every combination"
-    storage = JournalStorage(JournalFileBackend(str(path)))
+    storage = JournalStorage(_UninterruptedJournal(JournalFileBackend(str(path))))
     directions = ["minimize", "maximize"] if config.front else ["maximize"]
     study = optuna.create_study(
         storage=storage, study_name="optimise", sampler=sampler, directions=directions, load_if_exists=True
@@ -890,6 +890,22 @@ def _study(config: OptimiseConfig, path: Path) -> tuple[Any, str]:
         for params in grid(distributions(config.choices)):
             study.enqueue_trial(params)
     return study, name
+
+
+class _UninterruptedJournal:
+    """Optuna's journal file with its appends shielded from Ctrl-C (``interrupt.deferred``): an
+    append takes a lock file and releases it, and optuna's lock, interrupted halfway, leaves the
+    lock behind or fails on its own clean-up (FileNotFoundError on ``<study>.lock<uuid>.rename``)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def read_logs(self, log_number_from: int) -> Any:
+        return self._backend.read_logs(log_number_from)
+
+    def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        with interrupt.deferred():
+            self._backend.append_logs(logs)
 
 
 def exhaustive(config: OptimiseConfig) -> bool:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -65,6 +66,62 @@ def test_an_interrupt_ignored_in_a_finaliser_prints_no_traceback():
     assert done.returncode == 0, done.stderr
     assert "stopped" in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
     assert "not an interrupt" in done.stderr  # any other exception a finaliser raises is shown as before
+
+
+@pytest.fixture
+def sigint_as_in_a_terminal() -> Iterator[None]:
+    """SIGINT with Python's handler, as in a terminal (a background job starts with it ignored)."""
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, inherited)
+
+
+def test_an_interrupt_in_a_deferred_block_is_raised_when_the_outermost_block_is_left(sigint_as_in_a_terminal):
+    finished = []
+    with interrupt.catch():
+        with pytest.raises(KeyboardInterrupt):
+            with interrupt.deferred():
+                with interrupt.deferred():
+                    signal.raise_signal(signal.SIGINT)
+                    sum(range(1000))  # bytecodes, where Python would raise it
+                    finished.append("inner")
+                finished.append("outer")
+            finished.append("after")
+    assert finished == ["inner", "outer"]
+    interrupt.check()  # leaving catch cleared the record
+    with interrupt.deferred():
+        pass  # outside catch: nothing recorded, nothing raised
+
+
+def test_an_interrupt_outside_catch_is_not_deferred(sigint_as_in_a_terminal):
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt.deferred():
+            signal.raise_signal(signal.SIGINT)
+            sum(range(1000))
+            pytest.fail("Python's own handler raises at once")
+
+
+def test_ctrl_c_while_the_study_journal_is_appended_leaves_no_lock_behind(tmp_path, sigint_as_in_a_terminal):
+    # Optuna's lock, interrupted between taking and releasing the lock file, leaves it behind (every
+    # later append waits for it) or fails in its own clean-up with FileNotFoundError; the command then
+    # ended with "cannot write <study>.lock<uuid>.rename" and exit status 1 instead of 130.
+    from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
+
+    from meedoen.optimise import _UninterruptedJournal
+
+    class InterruptedLock(JournalFileOpenLock):
+        def release(self) -> None:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C while the lock file is held
+            sum(range(1000))
+            super().release()
+
+    path = tmp_path / "study.jsonl"
+    journal = _UninterruptedJournal(JournalFileBackend(str(path), InterruptedLock(str(path))))
+    with interrupt.catch():
+        with pytest.raises(KeyboardInterrupt):
+            journal.append_logs([{"op_code": 0, "worker_id": "w"}])
+    assert list(journal.read_logs(0)) == [{"op_code": 0, "worker_id": "w"}]
+    assert [p.name for p in tmp_path.iterdir()] == ["study.jsonl"]  # no lock file left
 
 
 def test_catch_leaves_an_ignored_sigint_ignored():
