@@ -316,14 +316,19 @@ def reference(results: Results, baseline: str | None) -> str:
 
 
 def _ratio_interval(benefit: np.ndarray, cost: np.ndarray) -> tuple[float, float, float]:
-    """The mean benefit over the mean cost, with a 95% bootstrap interval over the replicates
-    (NaN where the mean cost is not above zero)."""
+    """The mean benefit over the mean cost (NaN where the mean cost is not above zero), with a 95%
+    bootstrap interval over the replicates. The interval is NaN unless every replicate costs more
+    than the reference: a resample whose cost is not above zero has no ratio, and leaving such
+    resamples out would narrow the interval without reason."""
 
     def ratio(idx: np.ndarray) -> float:
         c = cost[idx].mean()
         return float(benefit[idx].mean() / c) if c > 0 else np.nan
 
-    return bootstrap(ratio, len(cost))
+    mean, low, high = bootstrap(ratio, len(cost))
+    if not (cost > 0).all():
+        low = high = np.nan
+    return mean, low, high
 
 
 def bootstrap(estimate: Callable[[np.ndarray], float], n: int) -> tuple[float, float, float]:
