@@ -150,3 +150,15 @@ def test_an_amount_that_rounds_to_zero_has_no_minus_sign():
     assert cell(-400.0, -40_000.0, 39_000.0, "euro", diff=True) == "+0k [-40k, +40k]"  # half 39.5k: 395
     assert cell(-400.0, float("nan"), float("nan"), "euro") == "0k"
     assert cell(-1600.0, float("nan"), float("nan"), "euro") == "-2k"
+
+
+def test_an_outcome_that_is_a_difference_itself_is_shown_with_its_sign():
+    # net_savings is against the baseline by definition (Outcome.difference), as the report shows it;
+    # a saving printed as "12k" beside changes printed "+12k" read as a level.
+    import pandas as pd
+
+    from meedoen.cli.compare import cell as compare_cell
+
+    row = pd.Series({"mean": 12_000.0, "ci_low": 8_000.0, "ci_high": 16_000.0})
+    assert compare_cell(row, "net_savings") == "+12k [+8k, +16k]"
+    assert compare_cell(row, "cost_per_person_up") == "12k [8k, 16k]"  # a level: no sign

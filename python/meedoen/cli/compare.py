@@ -268,7 +268,8 @@ def wijk_table(table: pd.DataFrame, scenarios: list[str], baseline: str) -> Any:
 
 
 def cell(row: pd.Series, outcome: str, diff: bool = False) -> str:
-    """An outcome's mean (or paired difference) with its interval, from a row of compare()."""
+    """An outcome's mean (or paired difference) with its interval, from a row of compare(); with
+    its sign when it is a difference (``diff``, or an outcome that is one itself: net_savings)."""
     if diff:
         return console.cell(row.diff_mean, row.diff_ci_low, row.diff_ci_high, outcome, diff=True)
-    return console.cell(row["mean"], row.ci_low, row.ci_high, outcome)
+    return console.cell(row["mean"], row.ci_low, row.ci_high, outcome, diff=OUTCOMES[outcome].difference)
