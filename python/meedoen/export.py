@@ -4,8 +4,8 @@ A file that a Dutch Excel opens as it is, with the units, the horizon and the di
 its column headers:
 
 - ``.xlsx`` (openpyxl): the sheet "Per jaar" (per scenario, actor and quantity the euros of each
-  year as paid, their total, and the total discounted to the start with its 95% interval: the
-  figures of meedoen.mkba.per_year and by_actor), "Terugverdienen" (meedoen.mkba.payback),
+  year as paid, their total as paid and the total discounted to the start, each with its 95%
+  interval: the figures of meedoen.mkba.per_year and by_actor), "Terugverdienen" (meedoen.mkba.payback),
   "Vergelijking" (meedoen.compare.compare, each metric with its unit) and "Toelichting" (the
   results file, the reference, horizon, discount rate, replicates, scale);
 - ``.csv``: the sheet "Per jaar" alone, with ``;`` between fields, a decimal comma and a byte
@@ -67,9 +67,13 @@ def export(results: Results, path: str | os.PathLike[str], baseline: str | None 
 
 def planner_table(results: Results, baseline: str, years: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sheet "Per jaar": per scenario other than the reference, actor and quantity, the euros of
-    each year as paid, their sum, and the discounted total with its 95% interval (by_actor's)."""
+    each year as paid, and the total as paid and the discounted total, each with its 95% interval
+    (by_actor's)."""
     years = per_year(results, baseline) if years is None else years
-    totals = by_actor(results, baseline).set_index(["scenario", "actor", "quantity"])
+    paid_totals, totals = (
+        by_actor(results, baseline, discounted).set_index(["scenario", "actor", "quantity"])
+        for discounted in (False, True)
+    )
     paid = years[~years.discounted].set_index(["scenario", "actor", "quantity", "year"])["mean"].sort_index()
     horizon, rate = _horizon(results), _rate_text(results)
     words = LABELS["nl"]
@@ -79,11 +83,9 @@ def planner_table(results: Results, baseline: str, years: pd.DataFrame | None = 
             continue
         for actor in (*ACTORS, SOCIETY):
             for quantity in ("cost", "benefit", "balance"):
-                per = paid.loc[(name, actor, quantity)]
-                total = totals.loc[(name, actor, quantity)]
-                rows.append(
-                    [name, words[actor], words[quantity], *per.to_numpy(), per.sum(), *total.to_numpy()]
-                )
+                per = paid.loc[(name, actor, quantity)].to_numpy()
+                as_paid, total = (t.loc[(name, actor, quantity)].to_numpy() for t in (paid_totals, totals))
+                rows.append([name, words[actor], words[quantity], *per, *as_paid, *total])
     year_numbers = sorted(years.year.unique())
     columns = [
         "scenario",
@@ -91,6 +93,8 @@ def planner_table(results: Results, baseline: str, years: pd.DataFrame | None = 
         "post",
         *(f"jaar {y} (€, zoals betaald)" for y in year_numbers),
         f"totaal {horizon} (€, zoals betaald)",
+        "95%-interval ondergrens (€, zoals betaald)",
+        "95%-interval bovengrens (€, zoals betaald)",
         f"totaal {horizon} (€, contant gemaakt naar de start, {rate})",
         "95%-interval ondergrens (€, contant)",
         "95%-interval bovengrens (€, contant)",

@@ -58,6 +58,7 @@ __all__ = [
     "discount_rate",
     "is_intervention",
     "item_actors",
+    "paid_totals",
     "payback",
     "per_year",
     "percentiles",
@@ -149,13 +150,20 @@ def weekly_present_values(ds: xr.Dataset) -> xr.DataArray:
     return (ds.ledger * discount_factors(ds.week, discount_rate(ds))).isel(week=slice(1, None))
 
 
-def differences(results: Results, reference: str) -> dict[str, xr.DataArray]:
-    """Per scenario: its present values minus the reference's, per replicate and item (an item
-    that one of them lacks counts 0 there); the union of both scenarios' items."""
-    base = present_values(results[reference])
+def paid_totals(ds: xr.Dataset) -> xr.DataArray:
+    """One scenario's ledger summed over weeks 1 to W as paid (not discounted): replicate x item."""
+    return ds.ledger.isel(week=slice(1, None)).sum("week").compute()
+
+
+def differences(results: Results, reference: str, discounted: bool = True) -> dict[str, xr.DataArray]:
+    """Per scenario: its present values (``discounted``; else its totals as paid) minus the
+    reference's, per replicate and item (an item that one of them lacks counts 0 there); the union
+    of both scenarios' items."""
+    total = present_values if discounted else paid_totals
+    base = total(results[reference])
     out = {}
     for name in results.scenarios:
-        own = present_values(results[name])
+        own = total(results[name])
         items = list(dict.fromkeys([*own["item"].values, *base["item"].values]))
         out[name] = own.reindex(item=items, fill_value=0.0) - base.reindex(item=items, fill_value=0.0)
     return out
@@ -181,14 +189,15 @@ def actor_flows(delta: xr.DataArray) -> dict[str, tuple[np.ndarray, np.ndarray]]
     return flows
 
 
-def by_actor(results: Results, baseline: str | None = None) -> pd.DataFrame:
+def by_actor(results: Results, baseline: str | None = None, discounted: bool = True) -> pd.DataFrame:
     """Who pays and who gains: per scenario and actor (``ACTORS`` and ``SOCIETY``), the cost,
     benefit and balance against the reference ``baseline`` (default: the first scenario) as the
     mean over the replicates with a paired 95% t-interval; for society also the benefit/cost
-    ``ratio``. Columns: COLUMNS. Euros, discounted to the start, over the horizon."""
+    ``ratio``. Columns: COLUMNS. Euros over the horizon, discounted to the start (``discounted``)
+    or as paid."""
     baseline = reference(results, baseline)
     rows = []
-    for name, delta in differences(results, baseline).items():
+    for name, delta in differences(results, baseline, discounted).items():
         for actor, (cost, benefit) in actor_flows(delta).items():
             for quantity, values in (("cost", cost), ("benefit", benefit), ("balance", benefit - cost)):
                 rows.append((name, actor, quantity, *mean_interval(values)))

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
-import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
@@ -396,6 +395,7 @@ def render_report(
     baseline = baseline or results.scenarios[0]
     table = compare(results, baseline=baseline)
     actors = by_actor(results, baseline=baseline)
+    paid = by_actor(results, baseline=baseline, discounted=False)
     years = per_year(results, baseline=baseline)
     attrs = results.attrs
     if attrs.get("replicates") == 1:  # no interval, so none excludes zero: say why instead
@@ -422,7 +422,7 @@ def render_report(
             _figure(key, fig, text, baseline) for key, fig in _plots(results, baseline, lang, table).items()
         ],
         "actors": _actors(actors, baseline, text, lang),
-        "per_year": _per_year(years, actors, baseline, text, lang),
+        "per_year": _per_year(years, paid, actors, baseline, text, lang),
         "conclusion": _conclusion(results, baseline, table, actors, years, lang),
         "actors_figure": _figure(
             "balance_by_actor", plots.balance_by_actor(actors, baseline, lang), text, baseline
@@ -660,12 +660,15 @@ def _actors(table: pd.DataFrame, baseline: str, text: dict, lang: str) -> list[d
     return rows
 
 
-def _per_year(years: pd.DataFrame, actors: pd.DataFrame, baseline: str, text: dict, lang: str) -> dict:
+def _per_year(
+    years: pd.DataFrame, paid_totals: pd.DataFrame, actors: pd.DataFrame, baseline: str, text: dict, lang: str
+) -> dict:
     """The table "per year": per scenario other than ``baseline`` and actor, the balance of each
-    year as paid (meedoen.mkba.per_year), their total, and the discounted total (by_actor's)."""
+    year as paid (meedoen.mkba.per_year), the total as paid and the discounted total (by_actor's,
+    ``paid_totals`` and ``actors``), each with its interval."""
     balance = years[(years.quantity == "balance") & ~years.discounted]
     paid = balance.set_index(["scenario", "actor", "year"]).sort_index()
-    totals = actors.set_index(["scenario", "actor", "quantity"])
+    totals = [t.set_index(["scenario", "actor", "quantity"]) for t in (paid_totals, actors)]
     numbers = sorted(balance.year.unique())
     rows = []
     for name in dict.fromkeys(balance.scenario):
@@ -673,11 +676,7 @@ def _per_year(years: pd.DataFrame, actors: pd.DataFrame, baseline: str, text: di
             continue
         for actor in (*ACTORS, SOCIETY):
             cells = [_actor_cell(paid.loc[(name, actor, y)], "balance", text) for y in numbers]
-            total = pd.Series(
-                {"mean": paid.loc[(name, actor)]["mean"].sum(), "ci_low": np.nan, "ci_high": np.nan}
-            )
-            cells.append(_actor_cell(total, "balance", text))
-            cells.append(_actor_cell(totals.loc[(name, actor, "balance")], "balance", text))
+            cells += [_actor_cell(t.loc[(name, actor, "balance")], "balance", text) for t in totals]
             label = ACTOR_LABELS[lang][actor]
             rows.append({"scenario": name, "actor": actor, "label": label, "cells": cells})
     columns = [text["year"].format(year=y) for y in numbers] + [text["total_paid"], text["total_discounted"]]

@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import meedoen
 from conftest import cli
@@ -162,17 +163,26 @@ def test_per_year_figures_add_up_to_the_totals(run):
     assert sorted(table.groupby("year").weeks.first()) == [8, 52]
     sums = table.groupby(["scenario", "actor", "quantity", "discounted"])["mean"].sum()
     totals = by_actor(results).set_index(["scenario", "actor", "quantity"])["mean"]
+    paid_totals = by_actor(results, discounted=False).set_index(["scenario", "actor", "quantity"])
     for name in results.scenarios:
         flows = undiscounted_totals(results, name)
         for actor in (*ACTORS, SOCIETY):
             cost, benefit = flows[actor]
-            paid = {"cost": cost.mean(), "benefit": benefit.mean(), "balance": (benefit - cost).mean()}
+            paid = {"cost": cost, "benefit": benefit, "balance": benefit - cost}
             for quantity in ("cost", "benefit", "balance"):
-                scale = 1.0 + abs(paid[quantity])
+                scale = 1.0 + abs(paid[quantity].mean())
                 assert sums[(name, actor, quantity, True)] == pytest.approx(
                     totals[(name, actor, quantity)], abs=1e-9 * scale
                 )
-                assert sums[(name, actor, quantity, False)] == pytest.approx(paid[quantity], abs=1e-9 * scale)
+                assert sums[(name, actor, quantity, False)] == pytest.approx(
+                    paid[quantity].mean(), abs=1e-9 * scale
+                )
+                # The total as paid, with the t-interval of the per-replicate totals, by its formula.
+                mean, low, high = paid_totals.loc[(name, actor, quantity)]
+                n = len(paid[quantity])
+                half = stats.t.ppf(0.975, n - 1) * paid[quantity].std(ddof=1) / math.sqrt(n)
+                assert mean == pytest.approx(paid[quantity].mean(), abs=1e-9 * scale)
+                assert (low, high) == pytest.approx((mean - half, mean + half), abs=1e-9 * scale)
     # Discounting makes a later euro worth less: a cost paid in year 2 is smaller discounted.
     rows = table.set_index(["scenario", "actor", "quantity", "year", "discounted"])["mean"]
     assert 0 < rows[("door", SOCIETY, "cost", 2, True)] < rows[("door", SOCIETY, "cost", 2, False)]
@@ -236,6 +246,9 @@ def test_the_xlsx_export_reads_back_with_the_same_numbers_and_says_its_units(run
     row = read[(read.scenario == "door") & (read.partij == "Gemeente") & (read.post == "saldo")].iloc[0]
     assert row.iloc[-3] == pytest.approx(totals.loc[("door", "gemeente", "balance"), "mean"], rel=1e-12)
     assert row.iloc[5] == pytest.approx(row.iloc[3] + row.iloc[4], rel=1e-12)
+    paid = by_actor(results, discounted=False).set_index(["scenario", "actor", "quantity"])
+    assert tuple(row.iloc[5:8]) == pytest.approx(tuple(paid.loc[("door", "gemeente", "balance")]), rel=1e-12)
+    assert row.iloc[6] < row.iloc[5] < row.iloc[7]  # the total as paid has its interval
     from openpyxl import load_workbook
 
     sheet = load_workbook(path)["Per jaar"]
@@ -308,10 +321,15 @@ def test_the_report_shows_the_per_year_numbers_and_a_conclusion_from_them(run, l
         if column <= 2:
             expected = paid[(scenario, actor, column)]
         elif column == 3:
-            expected = paid[(scenario, actor)].sum()
+            expected = paid[(scenario, actor)].sum()  # the mean of the totals as paid
         else:
             expected = totals[(scenario, actor, "balance")]
         assert float(value) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    paid_totals = by_actor(results, discounted=False).set_index(["scenario", "actor", "quantity"])
+    lows = re.findall(r'data-scenario="([^"]+)" data-actor="([^"]+)" data-column="3" [^>]*data-low="([^"]+)"', table)
+    assert len(lows) == 2 * 5  # the total as paid has its interval too
+    for scenario, actor, low in lows:
+        assert float(low) == pytest.approx(paid_totals.loc[(scenario, actor, "balance"), "ci_low"], rel=1e-12)
     conclusion = re.search(r'<section id="conclusion">.*?</section>', page, re.S).group(0)
     for name in ("door", "no_effect"):
         balance = money(totals[(name, SOCIETY, "balance")], lang)

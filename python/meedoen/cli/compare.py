@@ -131,17 +131,21 @@ def per_year_command(results: Results, args: argparse.Namespace) -> int:
 
 
 def print_per_year(results: Results, table: pd.DataFrame, baseline: str) -> None:
-    """Per scenario: each actor's mean balance in each year as paid, its total, and its discounted
-    total [95% interval]; then per scenario how far the gemeente and society are from earning it back."""
-    totals = by_actor(results, baseline).set_index(["scenario", "actor", "quantity"])
+    """Per scenario: each actor's mean balance in each year as paid, its total as paid and its
+    discounted total [95% interval]; then per scenario how far the gemeente and society are from
+    earning it back."""
+    totals = [
+        by_actor(results, baseline, discounted).set_index(["scenario", "actor", "quantity"])
+        for discounted in (False, True)
+    ]
     balance = table[table.quantity == "balance"]
     paid = balance[~balance.discounted].set_index(["scenario", "actor", "year"]).sort_index()
     years = sorted(balance.year.unique())
     out = console.console()
     columns = [*(f"year {y}" for y in years), "total", "discounted total"]
     per = console.table(
-        f"Balance per actor and year: difference to {baseline}, mean euros as paid; the discounted "
-        "total with its [95% interval] (per year: meedoen compare --per-year --format csv)",
+        f"Balance per actor and year: difference to {baseline}, mean euros as paid; the totals "
+        "with their [95% interval] (per year: meedoen compare --per-year --format csv)",
         columns,
         ["scenario", "actor"],
     )
@@ -151,8 +155,7 @@ def print_per_year(results: Results, table: pd.DataFrame, baseline: str) -> None
         for actor in (*ACTORS, SOCIETY):
             own = paid.loc[(name, actor)]
             cells = [console.cell(own.loc[y, "mean"], np.nan, np.nan, "euro", diff=True) for y in years]
-            cells.append(console.cell(own["mean"].sum(), np.nan, np.nan, "euro", diff=True))
-            cells.append(console.cell(*totals.loc[(name, actor, "balance")], "euro", diff=True))
+            cells += [console.cell(*t.loc[(name, actor, "balance")], "euro", diff=True) for t in totals]
             console.add_row(per, [name, LABELS["en"][actor], *cells])
     out.print(per)
     for row in payback(results, baseline, table).itertuples():
