@@ -21,6 +21,7 @@ import math
 import pandas as pd
 
 from meedoen.mkba import ACTORS, LABELS, SOCIETY
+from meedoen.outcomes import decimals, has_interval
 
 __all__ = ["WORDS", "conclusion", "money"]
 
@@ -125,19 +126,30 @@ WORDS = {
 }
 
 
-def money(value: float, lang: str) -> str:
-    """Euros for a wethouder: millions with two decimals, else rounded to the thousand."""
+def money(value: float, lang: str, low: float = math.nan, high: float = math.nan) -> str:
+    """Euros for a wethouder: rounded to the thousand (millions: to two decimals), or coarser where
+    the 95% interval (``low``, ``high``) supports fewer digits, as in the report's tables
+    (outcomes.decimals): -131,000 [-290,000, +30,000] is "-€130,000"."""
     words = WORDS[lang]
     swap = {",": words["thousands"], ".": words["decimal"]}
-    sign = "-" if value < 0 else ""
-    if abs(value) >= 1e6:
-        digits = format(abs(value) / 1e6, ",.2f")
+    places = -3 if abs(value) < 1e6 else -4
+    if has_interval(value, low, high) and math.isfinite(high):
+        places = min(places, decimals(places, low, high))
+    shown = round(abs(value), places)
+    if shown >= 1e6:
+        digits = format(shown / 1e6, f",.{min(2, max(0, 6 + places))}f")
         pattern = words["million"]
     else:
-        digits = format(round(abs(value), -3), ",.0f")
+        digits = format(shown, ",.0f")
         pattern = words["plain"]
-        sign = sign if digits != "0" else ""
+    sign = "-" if value < 0 and shown != 0 else ""
     return sign + pattern.format("".join(swap.get(c, c) for c in digits))
+
+
+def _money(row: pd.Series, lang: str, sign: float = 1.0) -> str:
+    """``money`` of a row of by_actor or by_item (its mean and interval), times ``sign`` (±1)."""
+    ends = sorted((sign * float(row.ci_low), sign * float(row.ci_high)))
+    return money(sign * float(row["mean"]), lang, *ends)
 
 
 def conclusion(
@@ -179,24 +191,26 @@ def conclusion(
 def _best(cells: pd.DataFrame, others: list[str], years: str, words: dict, lang: str) -> str:
     balances = {name: float(cells.loc[(name, SOCIETY, "balance"), "mean"]) for name in others}
     name = max(balances, key=balances.__getitem__)
+    balance = _money(cells.loc[(name, SOCIETY, "balance")], lang)
     if balances[name] <= 0:
-        return words["none_pays"].format(years=years, name=name, balance=money(balances[name], lang))
+        return words["none_pays"].format(years=years, name=name, balance=balance)
     ratio = float(cells.loc[(name, SOCIETY, "ratio"), "mean"])
     shown = words["no_ratio"] if math.isnan(ratio) else words["ratio"].format(ratio=_decimal(ratio, words))
-    return words["best"].format(name=name, balance=money(balances[name], lang), years=years, ratio=shown)
+    return words["best"].format(name=name, balance=balance, years=years, ratio=shown)
 
 
 def _scenario(cells: pd.DataFrame, outlook: pd.Series, name: str, up: float, words: dict, lang: str) -> str:
     payback = words[outlook.outlook].format(
         year=f"{outlook.year:.0f}", last=money(float(outlook.last_year), lang)
     )
-    cost = float(cells.loc[(name, "gemeente", "cost"), "mean"])  # against the reference: may be < 0
+    cost = cells.loc[(name, "gemeente", "cost")]  # against the reference: may be < 0
+    saves = float(cost["mean"]) < 0
     return words["scenario"].format(
         name=name,
-        cost=words["saves" if cost < 0 else "costs"].format(cost=money(abs(cost), lang)),
+        cost=words["saves" if saves else "costs"].format(cost=_money(cost, lang, -1.0 if saves else 1.0)),
         up=_adults(up, words),
-        gemeente=money(float(cells.loc[(name, "gemeente", "balance"), "mean"]), lang),
-        society=money(float(cells.loc[(name, SOCIETY, "balance"), "mean"]), lang),
+        gemeente=_money(cells.loc[(name, "gemeente", "balance")], lang),
+        society=_money(cells.loc[(name, SOCIETY, "balance")], lang),
         payback=payback,
     )
 
@@ -232,7 +246,9 @@ def _pocket(cells: pd.DataFrame, name: str, words: dict, lang: str) -> str:
     if balances["gemeente"] >= 0 or not gainers:
         return ""
     gainers.sort(key=balances.__getitem__, reverse=True)
-    amount = words["and"].join(f"{_in_sentence(a, lang)} {money(balances[a], lang)}" for a in gainers)
+    amount = words["and"].join(
+        f"{_in_sentence(a, lang)} {_money(cells.loc[(name, a, 'balance')], lang)}" for a in gainers
+    )
     return words["pocket_one"].format(name=name, amount=amount)
 
 
@@ -253,9 +269,8 @@ def _caveats(
 ) -> list[str]:
     words = WORDS[lang]
     caveats = []
-    saved = {
-        n: -float(items[(items.scenario == n) & (items["item"] == BIJSTAND)]["mean"].sum()) for n in others
-    }
+    bijstand = items[items["item"] == BIJSTAND].set_index("scenario")
+    saved = {n: -float(bijstand["mean"].get(n, 0.0)) for n in others}
     cost = {n: float(cells.loc[(n, "gemeente", "cost"), "mean"]) for n in others}
     if all(saved[n] < SMALL_BIJSTAND * cost[n] for n in others if cost[n] > 0) and any(
         c > 0 for c in cost.values()
@@ -265,13 +280,16 @@ def _caveats(
         if largest == money(0.0, lang):  # nothing saved anywhere: no scenario to name
             caveats.append(words["bijstand_none"])
         else:
-            caveats.append(words["bijstand"].format(saved=largest, name=most, cost=money(cost[most], lang)))
+            largest = _money(bijstand.loc[most], lang, -1.0)
+            gemeente = _money(cells.loc[(most, "gemeente", "cost")], lang)
+            caveats.append(words["bijstand"].format(saved=largest, name=most, cost=gemeente))
     for name in others:
         for actor in ("gemeente", SOCIETY):
             row = cells.loc[(name, actor, "balance")]
             if row.ci_low < 0 < row.ci_high:
                 who = words["of"].format(scenario=name, actor=_in_sentence(actor, lang))
-                low, high = money(float(row.ci_low), lang), money(float(row.ci_high), lang)
+                ends = float(row.ci_low), float(row.ci_high)
+                low, high = (money(end, lang, *ends) for end in ends)
                 caveats.append(words["unsure"].format(who=who, low=low, high=high))
     caveats.append(words["drawn"].format(origin=draws_origin) if draws_origin else words["assumed"])
     if replicates < FEW_REPLICATES:

@@ -331,8 +331,10 @@ def test_the_report_shows_the_per_year_numbers_and_a_conclusion_from_them(run, l
     for scenario, actor, low in lows:
         assert float(low) == pytest.approx(paid_totals.loc[(scenario, actor, "balance"), "ci_low"], rel=1e-12)
     conclusion = re.search(r'<section id="conclusion">.*?</section>', page, re.S).group(0)
+    rows = by_actor(results).set_index(["scenario", "actor", "quantity"])
     for name in ("door", "no_effect"):
-        balance = money(totals[(name, SOCIETY, "balance")], lang)
+        mean, low, high = rows.loc[(name, SOCIETY, "balance")]
+        balance = money(mean, lang, low, high)  # rounded to its interval
         assert f"“{name}”" in conclusion and balance in conclusion
     assert ("ranges" in conclusion) and ("Sobol" in conclusion)  # the draws are named among the caveats
     words = {"nl": "niet terug", "en": "does not earn it back"}[lang]
@@ -380,7 +382,7 @@ def test_a_scenario_cheaper_than_the_reference_saves_the_municipality_its_money(
     from meedoen.conclusion import WORDS, _scenario
 
     cells = pd.DataFrame(
-        {"mean": [cost, -cost, -cost]},
+        {"mean": [cost, -cost, -cost], "ci_low": math.nan, "ci_high": math.nan},
         index=pd.MultiIndex.from_tuples(
             [("s", "gemeente", "cost"), ("s", "gemeente", "balance"), ("s", SOCIETY, "balance")]
         ),
@@ -389,6 +391,26 @@ def test_a_scenario_cheaper_than_the_reference_saves_the_municipality_its_money(
     line = _scenario(cells, outlook, "s", 3.0, WORDS["en"], "en")
     assert line.startswith(f"“s” {en}, moves 3 more adults up a rung")
     assert "-€" not in line.split(",")[0]
+
+
+@pytest.mark.parametrize(
+    ("mean", "low", "high", "en", "nl"),
+    [
+        # No interval: to the thousand, millions to two decimals.
+        (-131_400.0, math.nan, math.nan, "-€131,000", "-€ 131.000"),
+        (1_234_567.0, math.nan, math.nan, "€1.23 million", "€ 1,23 mln"),
+        (999_700.0, math.nan, math.nan, "€1.00 million", "€ 1,00 mln"),
+        (-400.0, math.nan, math.nan, "€0", "€ 0"),
+        # The interval's digits where it supports fewer (half-width 160,000: two digits, 10,000s),
+        # as the report's table shows it: -130k [-290k, +30k].
+        (-131_400.0, -290_000.0, 30_000.0, "-€130,000", "-€ 130.000"),
+        (2_240_000.0, 1_500_000.0, 2_900_000.0, "€2.2 million", "€ 2,2 mln"),
+        (-964_300.0, -973_000.0, -956_000.0, "-€964,000", "-€ 964.000"),  # never finer than 1,000
+    ],
+)
+def test_money_in_the_conclusion_is_rounded_as_its_interval_allows(mean, low, high, en, nl):
+    assert money(mean, "en", low, high) == en
+    assert money(mean, "nl", low, high) == nl
 
 
 def test_actor_names_within_a_sentence_keep_the_rijk_a_proper_noun():
@@ -417,7 +439,9 @@ def test_the_bijstand_caveat_names_a_scenario_only_where_one_saves_something(sav
     }
     cells = pd.DataFrame.from_dict(rows, orient="index")
     cells.index = pd.MultiIndex.from_tuples(cells.index)
-    items = pd.DataFrame({"scenario": others, "item": [BIJSTAND] * 2, "mean": [-saved, 0.0]})
+    items = pd.DataFrame(
+        {"scenario": others, "item": [BIJSTAND] * 2, "mean": [-saved, 0.0], "ci_low": math.nan, "ci_high": math.nan}
+    )
     for lang in ("nl", "en"):
         caveats = _caveats(cells, items, others, "5", 20, None, lang)
         first = caveats[0]
