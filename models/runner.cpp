@@ -370,8 +370,10 @@ void write_attributes(sim::ResultsFile& out, const Experiment& e) {
   if (!e.parameter_draws.empty()) out.attribute("parameter_draws_origin", e.parameter_draws.origin);
 }
 
+// Writes OUT from the parts. The progress callback is asked after each replicate and before the
+// partial file is renamed: a stop (Ctrl-C) until then leaves OUT as it was (sim::Stopped).
 void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::PartStore& parts,
-              const std::string& out_path) {
+              const std::string& out_path, sim::Progress& progress) {
   sim::ResultsFile out(out_path);
   write_attributes(out, e);
   const auto groups = file_coordinates(e, wijken);
@@ -395,7 +397,9 @@ void assemble(const Experiment& e, const std::vector<Wijk>& wijken, const sim::P
                 parts.dir().string() + " was computed with (the same rows again, or run without --resume)"});
     }
     sim::write(out, outputs(), layout, static_cast<std::size_t>(r), part);
+    progress.check();
   }
+  progress.check();
   out.commit();
 }
 
@@ -503,10 +507,10 @@ void run_experiment(const Experiment& e, const std::string& out_path, const RunO
   };
   try {
     sim::run_replicates(missing, options.threads, progress, replicate, parts);
+    assemble(e, wijken, parts, out_path, progress);
   } catch (const sim::Stopped&) {
     return;  // OUT is not written; the finished replicates wait in the parts folder
   }
-  assemble(e, wijken, parts, out_path);
   if (!options.keep_parts) parts.remove();
 }
 

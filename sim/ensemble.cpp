@@ -15,6 +15,14 @@ void Progress::advance() {
   }
 }
 
+void Progress::check() {
+  if (stop_) throw Stopped{};
+  if (callback_ && !callback_(done_, total_)) {
+    stop_ = true;
+    throw Stopped{};
+  }
+}
+
 void run_replicates(const std::vector<std::uint32_t>& missing, int threads, Progress& progress,
                     const Replicate& replicate, const PartStore& parts) {
   const int workers = threads > 0 ? threads : omp_get_max_threads();

@@ -21,6 +21,9 @@ public:
   Progress(Callback callback, long total) : callback_(std::move(callback)), total_(total) {}
   // One step more done; throws Stopped once the callback has asked to stop.
   void advance();
+  // Asks the callback, without a step more (between the steps of the output file): throws Stopped
+  // when it asks to stop.
+  void check();
   bool stopped() const { return stop_; }
 
 private:

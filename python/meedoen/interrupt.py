@@ -6,7 +6,8 @@ command would finish its work and write its output after the user stopped it. ``
 record of the signal as well, and ``check`` (called between a command's steps: trials, model runs)
 raises KeyboardInterrupt from that record; meanwhile the interrupt that was ignored is not printed
 (``sys.unraisablehook``). Inside ``deferred`` (a journal being written under its lock file) the
-signal is only recorded, and raised when the block is left.
+signal is only recorded, and raised when the block is left; inside ``polled`` (the engine) the
+block's code checks it where stopping is safe.
 """
 
 import os
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-__all__ = ["catch", "check", "deferred", "leave"]
+__all__ = ["catch", "check", "deferred", "leave", "polled", "received"]
 
 _received = False
 _deferring = 0  # depth of ``deferred`` blocks in the main thread, where Python runs signal handlers
@@ -66,11 +67,11 @@ def _on_sigint(signum: int, frame: Any) -> None:
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
-    """A block that a SIGINT under ``catch`` does not break into: the interrupt is raised when the
-    block is left (from the outermost block, in the main thread), so that work which must not stop
-    halfway (a file lock taken and released) finishes first. Other threads: no effect, since Python
-    delivers signals to the main thread."""
+def polled() -> Iterator[None]:
+    """A block that a SIGINT under ``catch`` does not break into: the signal is only recorded, and
+    the block's own code decides where to stop (``check``), such as the engine, which asks between
+    weeks and before it renames its output. Other threads: no effect, since Python delivers
+    signals to the main thread."""
     global _deferring
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -80,8 +81,21 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _deferring -= 1
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """``polled``, and the interrupt raised when the (outermost) block is left: work that must not
+    stop halfway (a file lock taken and released) finishes first."""
+    with polled():
+        yield
     if not _deferring:
         check()
+
+
+def received() -> bool:
+    """Whether a SIGINT came under ``catch`` (raised or not)."""
+    return _received
 
 
 def check() -> None:

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tomllib
@@ -93,16 +94,23 @@ def run_to_file(
         experiment = load_experiment(experiment)
     experiment = experiment.with_overrides(weeks=weeks, replicates=replicates, seed=seed, scale=scale)
     with progress_bar() if progress else nullcontext(None) as update:
-        _core.run_experiment(
-            experiment,
-            os.fspath(out_path),
-            threads,
-            update,
-            resume=resume,
-            keep_parts=keep_parts,
-            coupled=coupled,
-        )
-    interrupt.check()
+        _engine(experiment, out_path, threads, update, resume=resume, keep_parts=keep_parts, coupled=coupled)
+
+
+def _engine(
+    experiment: Experiment, out_path: str | os.PathLike[str], threads: int, update: Any, **options: bool
+) -> None:
+    """_core.run_experiment, stopped by Ctrl-C only where the engine asks (between weeks, between
+    the replicates of the output file and before it is renamed; interrupt.polled): KeyboardInterrupt
+    then, and ``out_path`` as it was. A Ctrl-C after the output was renamed stops nothing; it is
+    recorded (interrupt.received) for the caller. ``update``: the progress bar's, or None."""
+
+    def asked(done: int, total: int) -> bool:
+        interrupt.check()
+        return update is None or update(done, total) is not False
+
+    with interrupt.polled():
+        _core.run_experiment(experiment, os.fspath(out_path), threads, asked, **options)
 
 
 def run_on_cluster(
@@ -144,7 +152,7 @@ def run_on_cluster(
         except BaseException:
             client.cancel(futures)
             raise
-        _core.run_experiment(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
+        _engine(experiment, out, 1, None, resume=True, keep_parts=keep_parts)
 
 
 def resume_experiment(out_path: str | os.PathLike[str]) -> Experiment:

@@ -4,8 +4,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
+#include <string>
 
 #include "models/costs.hpp"
 #include "models/experiment.hpp"
@@ -312,6 +315,40 @@ TEST(Runner, StoppedRunWritesNoFileAndResumeCompletesIt) {
   EXPECT_FALSE(std::filesystem::exists(parts_dir(out.string())));
   // Only the replicates that were missing ran again.
   EXPECT_LT(resumed_total, 4 * static_cast<long>(e.scenarios.size()) * e.weeks);
+  std::filesystem::remove(out);
+}
+
+TEST(Runner, StopWhileTheFileIsWrittenLeavesTheOldFileAndTheParts) {
+  // Ctrl-C after the last week, while the results file is assembled from the parts: the
+  // engine asks between replicates and before the rename, so the old file stays as it was.
+  auto e = default_experiment();
+  apply_overrides(e, 3, 2, std::nullopt, 0.02);
+  const auto out = std::filesystem::temp_directory_path() / "meedoen_stopped_writing.h5";
+  std::filesystem::remove_all(parts_dir(out.string()));
+  {
+    std::ofstream old(out);
+    old << "the results of an earlier run";
+  }
+  // Stopped after the first replicate is written (asked at the last week, then there); then,
+  // resumed with nothing left to simulate, just before the rename (after both replicates).
+  for (const int asked_at_end : {2, 3}) {
+    RunOptions options;
+    options.threads = 1;
+    options.resume = asked_at_end == 3;
+    int calls_at_end = 0;
+    options.progress = [&](long done, long total) { return done < total || ++calls_at_end < asked_at_end; };
+    run_experiment(e, out.string(), options);
+    EXPECT_EQ(calls_at_end, asked_at_end);
+    std::ifstream kept(out);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "the results of an earlier run");
+    EXPECT_FALSE(std::filesystem::exists(out.string() + ".partial"));
+    EXPECT_TRUE(std::filesystem::exists(parts_dir(out.string()) + "/replicate-000001.part"));
+  }
+  RunOptions options;
+  options.resume = true;
+  run_experiment(e, out.string(), options);
+  EXPECT_FALSE(std::filesystem::exists(parts_dir(out.string())));
+  EXPECT_GT(std::filesystem::file_size(out), 1000u);
   std::filesystem::remove(out);
 }
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -152,7 +153,6 @@ def test_the_program_exits_at_once_with_130_after_an_interrupt():
 def test_ctrl_c_in_a_terminal_stops_a_local_cluster_without_the_workers_tracebacks(tmp_path):
     # A terminal sends SIGINT to every process of the job: the cluster's workers too.
     import time
-    from pathlib import Path
 
     from conftest import meedoen_command, start_interruptible
     from test_optimise import REAL, study_path, write_config
@@ -169,3 +169,49 @@ def test_ctrl_c_in_a_terminal_stops_a_local_cluster_without_the_workers_tracebac
     assert process.returncode == 130, err
     assert "KeyboardInterrupt" not in err and "Traceback" not in err, err
     assert "interrupted; nothing written" in err and not Path(out).exists()
+
+
+def test_ctrl_c_while_the_engine_writes_the_results_file_leaves_the_old_one(
+    tmp_path, sigint_as_in_a_terminal
+):
+    # The engine asks between the replicates it writes into the file and before it renames it: a
+    # Ctrl-C at the last week stops it there, and the file of an earlier run stays as it was.
+    import meedoen
+    from conftest import LEIDEN
+    from meedoen import runner
+
+    experiment = meedoen.load_experiment(LEIDEN).with_overrides(scale=0.02, weeks=4, replicates=2, seed=3)
+    out = tmp_path / "out.h5"
+    out.write_text("an earlier run")
+
+    def update(done: int, total: int) -> bool:
+        if done == total:
+            signal.raise_signal(signal.SIGINT)  # recorded; the engine's next question stops it
+        return True
+
+    with interrupt.catch():
+        with pytest.raises(KeyboardInterrupt):
+            runner._engine(experiment, out, 1, update)
+    assert out.read_text() == "an earlier run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.h5", "out.h5.parts"]
+    meedoen.run_to_file(experiment, out, threads=1, resume=True)  # what the message tells the user to do
+    assert meedoen.open_results(out).attrs["replicates"] == 2
+
+
+def test_ctrl_c_after_the_results_file_is_renamed_says_it_is_there(
+    tmp_path, monkeypatch, capsys, sigint_as_in_a_terminal
+):
+    # Too late to stop the engine: the finished file is not called "no output written".
+    from conftest import LEIDEN
+    from meedoen import runner
+    from meedoen.cli.main import main
+
+    def finished_then_interrupted(experiment, out, threads, asked, **options):
+        Path(out).write_bytes(b"finished")
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(runner._core, "run_experiment", finished_then_interrupted)
+    out = tmp_path / "out.h5"
+    assert main(["run", str(LEIDEN), "--scale", "0.02", "--weeks", "4", "-o", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == f"interrupted after the run had finished; its results are in {out}", err

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from meedoen import interrupt
 from meedoen.cli import console
 from meedoen.cli.common import (
     EXIT_FAILED,
@@ -179,7 +180,15 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
     except (RuntimeError, OSError) as error:
         print(f"meedoen: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print_summary(experiment, out)
+    finished = f"interrupted after the run had finished; its results are in {out}"
+    if interrupt.received():  # Ctrl-C after the engine had renamed the finished file
+        print(finished, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    try:
+        print_summary(experiment, out)
+    except KeyboardInterrupt:
+        print(finished, file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 
