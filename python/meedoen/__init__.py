@@ -17,12 +17,18 @@ meedoen.outcomes (the outcomes and what they mean).
 import importlib
 from types import ModuleType
 
-from meedoen._core import __version__, parameters
-from meedoen.compare import compare
-from meedoen.errors import InputError
-from meedoen.experiment import Experiment, default_experiment, load_experiment
-from meedoen.results import Results, open_results
-from meedoen.runner import resume_experiment, run, run_to_file, run_to_precision
+from meedoen import interrupt
+
+try:  # a second or more: Ctrl-C meanwhile gives no traceback (interrupt.stopped_loading)
+    from meedoen._core import __version__, parameters
+    from meedoen.compare import compare
+    from meedoen.errors import InputError
+    from meedoen.experiment import Experiment, default_experiment, load_experiment
+    from meedoen.results import Results, open_results
+    from meedoen.runner import resume_experiment, run, run_to_file, run_to_precision
+except KeyboardInterrupt as error:
+    interrupt.stopped_loading(error)
+    raise
 
 __all__ = [
     "Experiment",

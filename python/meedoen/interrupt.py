@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-__all__ = ["catch", "check", "deferred", "leave", "polled", "received"]
+__all__ = ["catch", "check", "deferred", "leave", "polled", "received", "stopped_loading"]
 
 _received = False
 _deferring = 0  # depth of ``deferred`` blocks in the main thread, where Python runs signal handlers
@@ -115,3 +115,19 @@ def leave(status: int) -> NoReturn:
         except (OSError, ValueError):
             pass
     os._exit(status)
+
+
+def stopped_loading(error: KeyboardInterrupt) -> None:
+    """Where Ctrl-C stops the package while it loads (a command stopped at once): when ``error``
+    reaches the top of the program uncaught, "interrupted" and exit status 130, as for a command's
+    own Ctrl-C, instead of the import's traceback. Any other exception is shown as before."""
+    shown = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, traceback: Any) -> None:
+        if value is not error:
+            shown(kind, value, traceback)
+            return
+        print("interrupted", file=sys.stderr)
+        leave(130)
+
+    sys.excepthook = hook

@@ -215,3 +215,34 @@ def test_ctrl_c_after_the_results_file_is_renamed_says_it_is_there(
     assert main(["run", str(LEIDEN), "--scale", "0.02", "--weeks", "4", "-o", str(out), "--quiet"]) == 130
     err = capsys.readouterr().err
     assert err.strip() == f"interrupted after the run had finished; its results are in {out}", err
+
+
+@pytest.mark.parametrize("module", ["xarray", "meedoen.cli.run"])
+def test_ctrl_c_while_the_program_loads_prints_one_line(module):
+    # The first second or so of any command is spent importing; a Ctrl-C then (here: raised by the
+    # import of `module`) printed the import's traceback.
+    code = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r}:\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "from meedoen.cli import entry\n"  # as the `meedoen` program starts
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "interrupted\n")
+
+
+def test_other_errors_while_loading_keep_their_traceback():
+    code = (
+        "import sys\n"
+        "class Broken:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'xarray':\n"
+        "            raise ImportError('no xarray here')\n"
+        "sys.meta_path.insert(0, Broken())\n"
+        "import meedoen\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" in done.stderr and "no xarray here" in done.stderr
