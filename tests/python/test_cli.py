@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -161,6 +162,20 @@ def test_run_writes_to_results_by_default(tmp_path):
     result = cli("run", scenario_file(tmp_path, GOOD), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "results" / "case.h5").is_file()
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--posterior", "not-a-posterior.h5"],  # read after the scenario file: a results file here
+        ["--scheduler", "tcp://127.0.0.1:1", "--replicates", "1"],  # nothing listens there
+    ],
+)
+def test_bad_input_checked_late_makes_no_results_folder(tmp_path, small_run, flags):
+    shutil.copy(small_run, tmp_path / "not-a-posterior.h5")
+    result = cli("run", scenario_file(tmp_path, GOOD), *flags, cwd=tmp_path)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert not (tmp_path / "results").exists()
 
 
 def test_ctrl_c_stops_a_run(tmp_path):

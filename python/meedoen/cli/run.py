@@ -129,8 +129,6 @@ def command(args: argparse.Namespace) -> int:
         problems += setting_problems(experiment, settings)
     if problems or experiment is None:
         raise InputError(problems)
-    if not args.output:
-        make_directory(out.parent)
     experiment = experiment.with_overrides(**settings)
     return execute(args, experiment, out, own)
 
@@ -148,7 +146,9 @@ def setting_problems(experiment: Experiment | None, settings: dict[str, Any]) ->
 
 
 def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: dict[str, Any]) -> int:
-    """Run the checked experiment into ``out`` (on a cluster, to a precision or plainly)."""
+    """Run the checked experiment into ``out`` (on a cluster, to a precision or plainly). The
+    default folder of ``out`` is made once the posterior and the scheduler have passed their checks:
+    after bad input nothing is written."""
     threads = int(own.get("threads", 0))
     precision = own.get("precision")
     max_replicates = int(own.get("max_replicates", 1000))
@@ -163,10 +163,13 @@ def execute(args: argparse.Namespace, experiment: Experiment, out: Path, own: di
             from meedoen.distributed import dask_client
 
             with dask_client(args.scheduler) as client:
+                make_directory(out.parent)
                 run_on_cluster(experiment, out, client, progress, resume=resume, coupled=coupled)
         elif precision is None:
+            make_directory(out.parent)
             run_to_file(experiment, out, threads=threads, progress=progress, resume=resume, coupled=coupled)
         else:
+            make_directory(out.parent)
             n, found = run_to_precision(
                 experiment, out, precision, max_replicates, threads, progress, coupled=coupled
             )
