@@ -287,6 +287,7 @@ def test_precision_names_the_outcome_it_applies_to(tmp_path):
         (["persons_up=many"], "command line: --precision: value persons_up=many is not a number"),
         (["0.01", "persons_up=3"], "command line: --precision: a plain X only once and alone"),
         (["0"], "command line: --precision: value 0 is out of range"),
+        (["isolated=5", "isolated=6"], "command line: --precision: isolated is given twice"),
     ],
 )
 def test_bad_precision(tmp_path, items, expected):

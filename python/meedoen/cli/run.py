@@ -220,6 +220,9 @@ def precision_targets(items: list[str] | None) -> tuple[float | dict[str, float]
             continue
         if not low <= value <= high:
             problems.append(flag_problem("--precision", f"value {item} is out of range ({allowed})"))
+        elif name in named:
+            message = f"{name} is given twice ({name}={named[name]:g} and {item}; once per outcome)"
+            problems.append(flag_problem("--precision", message))
         elif name:
             named[name] = value
         else:
