@@ -179,7 +179,14 @@ struct Section {
     if (!node && required) problem(line, k, "is missing (" + std::string(allowed) + ")");
     if (node && !node->is_string())
       problem(line_of(*node), k, "is " + kind_of(*node) + " (" + std::string(allowed) + ")");
-    return node ? node->value_exact<std::string>() : std::nullopt;
+    auto value = node ? node->value_exact<std::string>() : std::nullopt;
+    // A NUL (\u0000) ends the C strings the name or path becomes; a tab or line break breaks a table.
+    if (value && std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; })) {
+      problem(line_of(*node), k, "holds a control character such as \\u0000, a tab or a line break (" +
+                                     std::string(allowed) + ")");
+      return std::nullopt;  // not used further: one problem
+    }
+    return value;
   }
 
   std::optional<std::int64_t> whole(std::string_view k, std::int64_t lo, std::int64_t hi) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <csv.h>
 #include <fstream>
 #include <map>
@@ -113,12 +114,21 @@ std::vector<Row> read_rows(std::string_view text, const std::string& path) {
   return r.rows;
 }
 
+bool digits_only(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
 // A count: decimal digits only, so that 1.000, 1,5, 2.5 and 1e3 are refused, never read one way.
 bool parse_count(const std::string& s, int& out) {
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
-    return false;
+  if (!digits_only(s)) return false;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// Whether `s` holds a control character (NUL, tab, a line break, ...): a code or name is shown
+// and stored as text, and C strings end at a NUL.
+bool has_control(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
 }
 
 // An area: digits with at most one decimal point, at least one digit.
@@ -137,12 +147,18 @@ Wijk read_wijk(const Row& row, const std::string& path, std::vector<sim::Problem
   w.code = fields[0];
   w.name = fields[1];
   if (w.name.empty()) problems.push_back({path, row.line, "name", "is empty (a wijk name)"});
+  for (int c = 0; c < 2; ++c)
+    if (has_control(fields[c]))
+      problems.push_back({path, row.line, kColumns[c],
+                          "holds a control character such as NUL, a tab or a line break (printable text only)"});
   int* counts[] = {&w.inhabitants, &w.men, &w.women, &w.dwellings};
   bool counted = true;  // every count read: only then are they compared with each other
   for (int c = 0; c < 4; ++c)
     if (!parse_count(fields[2 + c], *counts[c])) {
       counted = false;
-      problems.push_back({path, row.line, kColumns[2 + c], "'" + fields[2 + c] + "' is not a count (" + kCountRule + ")"});
+      const bool large = digits_only(fields[2 + c]);
+      const auto what = large ? " is too large (at most " + std::to_string(INT_MAX) + ")" : " is not a count (" + kCountRule + ")";
+      problems.push_back({path, row.line, kColumns[2 + c], "'" + fields[2 + c] + "'" + what});
     }
   if (!parse_area(fields[6], w.land_ha))
     problems.push_back({path, row.line, "land_ha", "'" + fields[6] + "' is not an area (" + kAreaRule + ")"});

@@ -87,6 +87,19 @@ TEST(PopulationCsv, CountsWrittenAnyOtherWayAreRefusedAtTheirLineAndColumn) {
   expect_one(blank_first, 4, "inhabitants", "'1.000' is not a count");
 }
 
+TEST(PopulationCsv, ACountTooLargeForTheEngineSaysSo) {
+  expect_one(csv_problems(kHeader + "WK1,Noord,4000000000,40,60,50,1\n"), 2, "inhabitants",
+             "'4000000000' is too large (at most 2147483647)");
+}
+
+TEST(PopulationCsv, ControlCharactersInACodeOrNameAreRefused) {
+  // A NUL ends a C string: "Mors\0a" and "Mors\0b" were both stored as "Mors" (one wijk twice).
+  for (const std::string& bad : {std::string("Mors\0a", 6), std::string("Mors\ta"), std::string("\x7F")}) {
+    expect_one(csv_problems(kHeader + "WK1,\"" + bad + "\",100,40,60,50,1\n"), 2, "name", "holds a control character");
+    expect_one(csv_problems(kHeader + "\"" + bad + "\",Noord,100,40,60,50,1\n"), 2, "code", "holds a control character");
+  }
+}
+
 TEST(PopulationCsv, AreasHaveOneWrittenForm) {
   EXPECT_EQ(parse_wijken(kHeader + "WK1,Noord,1,1,0,1,1.000\n", "w")[0].land_ha, 1.0);
   EXPECT_EQ(parse_wijken(kHeader + "WK1,Noord,1,1,0,1,7\n", "w")[0].land_ha, 7.0);
@@ -244,6 +257,16 @@ TEST_F(PopulationFile, InterventionOnlyInWijkenWithoutAdultsIsAWarning) {
             std::string::npos);
   apply_overrides(e, {}, {}, {}, 1.0);  // Klein's one resident is an adult at scale 1
   EXPECT_TRUE(e.warnings.empty());
+}
+
+TEST(TomlText, ControlCharactersInANameOrPathAreRefused) {
+  // TOML lets a string hold them as escapes; "a\u0000b" was stored as the experiment name "a".
+  for (const std::string escape : {"\\u0000", "\\t", "\\n", "\\u007F"}) {
+    expect_one(toml_problems("[experiment]\nname = \"a" + escape + "b\"\n" + kBaseline), 2, "experiment.name",
+               "holds a control character");
+    expect_one(toml_problems("[experiment]\nname = \"t\"\n[population]\ndata = \"w" + escape + ".csv\"\n" + kBaseline),
+               4, "population.data", "holds a control character");
+  }
 }
 
 // Kind 9: integers beyond a double ---------------------------------------------------------------
