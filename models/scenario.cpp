@@ -296,9 +296,11 @@ std::string unknown_parameter(const std::string& name) {
 void check_relations(const Section& s, const sim::ParamSet& params, const Origins& here) {
   for (const auto* lower : params.table().relations()) {
     auto at = here.find(lower->name);
-    if (at == here.end()) at = here.find(lower->at_most);
+    const bool at_upper = at == here.end();
+    if (at_upper) at = here.find(lower->at_most);
     if (at == here.end()) continue;
-    if (auto why = params.check_relation(*lower); !why.empty()) s.problem(at->second.first, at->second.second, why);
+    if (auto why = params.check_relation(*lower, at_upper); !why.empty())
+      s.problem(at->second.first, at->second.second, why);
   }
 }
 

@@ -161,10 +161,13 @@ std::string ParamSet::check(const ParamSpec& spec, const std::vector<double>& va
   return {};
 }
 
-std::string ParamSet::check_relation(const ParamSpec& lower) const {
+std::string ParamSet::check_relation(const ParamSpec& lower, bool from_upper) const {
   const double low = get(lower.name), high = get(lower.at_most);
   if (lower.strictly_below ? low < high : low <= high) return {};
   const std::string rule = lower.name + (lower.strictly_below ? " below " : " at most ") + lower.at_most;
+  if (from_upper)
+    return "value " + format_number(high) + " is " + (low == high ? "equal to " : "below ") + lower.name + " (" +
+           format_number(low) + "), the lower bound of the same thing (" + rule + ")";
   return "value " + format_number(low) + " is " + (low == high ? "equal to " : "above ") + lower.at_most + " (" +
          format_number(high) + "), the upper bound of the same thing (" + rule + ")";
 }

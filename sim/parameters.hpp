@@ -80,7 +80,8 @@ public:
 
   // Why the values break the relation of `lower` (a spec with at_most set), naming both
   // parameters; empty when they keep it.
-  std::string check_relation(const ParamSpec& lower) const;
+  // `from_upper`: the message speaks of the upper bound's value (reported at its key).
+  std::string check_relation(const ParamSpec& lower, bool from_upper = false) const;
 
 private:
   const ParamTable* table_;

@@ -139,7 +139,7 @@ TEST(Relations, EveryDeclaredPairIsChecked) {
   expect_one(toml_problems(with_intervention("type = \"student_matching\"\nmin_age = 25\nmax_age = 20\n")), 12,
              "scenario[2].intervention[1].min_age", "above student_matching.max_age (20)");
   expect_one(toml_problems(with_intervention("type = \"talent_matching\"\nmax_rung = 1\n")), 12,
-             "scenario[2].intervention[1].max_rung", "value 2 is above talent_matching.max_rung (1)");
+             "scenario[2].intervention[1].max_rung", "value 1 is below talent_matching.min_rung (2)");
   expect_one(toml_problems(with_intervention("type = \"home_visits\"\nmin_age = 60\n",
                                              "[parameters]\nage.pension = 60\n")),
              2 + 12, "scenario[2].intervention[1].min_age", "value 60 is equal to age.pension (60)");
@@ -155,7 +155,8 @@ TEST(Relations, ReportedOnceWhereTheyAreBroken) {
   // One in [parameters], the other in the intervention: at the intervention's key.
   const auto split = with_intervention("type = \"geluksbudget\"\nmax_budget = 200\n",
                                        "[parameters]\ngeluksbudget.min_budget = 300\n");
-  expect_one(toml_problems(split), 14, "scenario[2].intervention[1].max_budget", "value 300 is above");
+  expect_one(toml_problems(split), 14, "scenario[2].intervention[1].max_budget",
+             "value 200 is below geluksbudget.min_budget (300)");  // its own value, not min_budget's
   // In [scenario.parameters].
   const auto scenario = kSettings + kBaseline + "[scenario.parameters]\nstudent_matching.max_age = 17.0\n";
   EXPECT_FALSE(toml_problems(scenario).empty());  // 17 is below max_age's own range
