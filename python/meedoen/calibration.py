@@ -17,10 +17,12 @@ of a pilot file.
 
 import dataclasses
 import hashlib
+import io
 import json
 import logging
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -64,6 +66,29 @@ ALLOWED_KEYS = [
     "screening",
     "parameter",
 ]
+
+POSTERIOR = "a posterior file of meedoen calibrate"
+GENERATION_FIELDS = ("generation", "epsilon", "samples", "particles", "acceptance_rate", "ess")
+# What read_posterior needs of a posterior file, object by object (generation/T: generation T), as
+# _write_posterior_file and _write_diagnostics write it: in messages, what is allowed.
+POSTERIOR_LAYOUT = {
+    "parameter": "a dataset of the calibrated parameters' names, each a scalar parameter of "
+    "docs/parameters.md, once",
+    "prior_min": "a dataset of one finite number per parameter, within its range and below prior_max",
+    "prior_max": "a dataset of one finite number per parameter, within its range and above prior_min",
+    "generations": "a table of one row per generation with the fields " + ", ".join(GENERATION_FIELDS)
+    + ": finite numbers, the generations whole numbers from 0, each once",
+    "generation": "a group of one group per generation of the table generations",
+    "generation/T": "a group with the generation's particles and weights",
+    "generation/T/particles": "a dataset of finite numbers, particle x parameter, each within its "
+    "parameter's range",
+    "generation/T/weights": "a dataset of one finite weight per particle, none negative, summing to 1",
+    "screening": "a group with the screening's warnings, when there was a screening",
+    "screening/warnings": "a dataset of text, one warning each",
+    "diagnostics": "a group with the diagnostics' warnings",
+    "diagnostics/warnings": "a dataset of text, one warning each",
+}
+POSTERIOR_OBJECTS = ("parameter", "prior_min", "prior_max", "generations", "generation")
 
 
 @dataclass(frozen=True)
@@ -495,39 +520,209 @@ def _write_posterior_file(
 
 
 def read_posterior(path: str | os.PathLike[str]) -> Posterior:
-    """Read a posterior file of ``meedoen calibrate``; InputError when it is not one."""
+    """Read and check a posterior file of ``meedoen calibrate`` (its layout: _write_posterior_file).
+
+    Raises InputError with one problem naming the file: ``FILE: (file): ...`` when it does not
+    exist, cannot be read or is not such a file at all (not HDF5, damaged bytes, none of its
+    objects); ``FILE: KEY: ...``, KEY the object's path in the file (``parameter``,
+    ``generation/3/weights``, ...), when an object it relies on is missing, of the other kind
+    (group or dataset), of another type or shape, or holds numbers that are not finite, names a
+    parameter the model does not have (or a vector one, or one twice), a prior range outside the
+    parameter's range, particles outside it, or weights that are negative or do not sum to 1.
+    Particles of whole-number parameters may be fractions: a calibration draws them from a
+    uniform prior and the engine gets them rounded (as_engine_values).
+    """
     path = Path(path)
     try:
         content = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(
-            [Problem(path, 0, "(file)", "does not exist (a posterior file of meedoen calibrate)")]
-        ) from None
+        raise InputError([Problem(path, 0, "(file)", f"does not exist ({POSTERIOR})")]) from None
     except OSError as error:
         raise InputError([Problem(path, 0, "(file)", f"cannot be read ({error})")]) from None
     try:
-        with h5py.File(path, "r") as f:
-            names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["parameter"][()]]
-            table = pd.DataFrame(f["generations"][()])
-            last = f[f"generation/{int(table.generation.max())}"]
-            particles, weights = last["particles"][()], last["weights"][()]
-            low, high = f["prior_min"][()], f["prior_max"][()]
-            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
-            screening, diagnostics = _texts(f, "screening/warnings"), _texts(f, "diagnostics/warnings")
-    except (OSError, KeyError, ValueError) as error:
-        raise InputError(
-            [Problem(path, 0, "(file)", f"is not a posterior file of meedoen calibrate ({error})")]
-        ) from None
-    if particles.shape != (len(weights), len(names)) or not np.isclose(weights.sum(), 1.0):
-        raise InputError([Problem(path, 0, "generation", "particles and weights do not match (a damaged file)")])
-    weights = weights / weights.sum()
-    digest = hashlib.sha256(content).hexdigest()
+        with h5py.File(io.BytesIO(content), "r") as f:  # the bytes of the digest
+            posterior = _read_posterior_file(f, path, hashlib.sha256(content).hexdigest())
+    except _Damaged as error:
+        allowed = POSTERIOR_LAYOUT[re.sub(r"^generation/[^/]+", "generation/T", error.key)]
+        raise InputError([Problem(path, 0, error.key, f"{error} (in {POSTERIOR}: {allowed})")]) from None
+    except Exception as error:  # whatever h5py and NumPy make of damaged bytes
+        raise InputError([Problem(path, 0, "(file)", f"is not {POSTERIOR} ({_reason(error)})")]) from None
+    return posterior
+
+
+class _Damaged(ValueError):
+    """An object of a posterior file that is not as meedoen calibrate writes it: ``key``, its path
+    in the file, and what is wrong with it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _reason(error: Exception) -> str:
+    """What an exception from reading a file that is not a posterior file says, in one short line."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text):
+        return f"cut short: {cut[1]} of its {cut[2]} bytes"
+    if "file signature not found" in text:
+        return "not an HDF5 file"
+    return text.replace("synchronously ", "") or type(error).__name__
+
+
+def _read_posterior_file(f: h5py.File, path: Path, digest: str) -> Posterior:
+    """The posterior in the open file ``f``, checked object by object (read_posterior)."""
+    if not any(name in f for name in POSTERIOR_OBJECTS):
+        raise ValueError(f"it has no {', '.join(POSTERIOR_OBJECTS[:-1])} or {POSTERIOR_OBJECTS[-1]}")
+    registry = {p["name"]: p for p in _core.parameters()}
+    names = _parameter_names(f, registry)
+    bounds = np.array([[registry[n]["min"], registry[n]["max"]] for n in names], dtype=float)
+    low, high = (_numbers(f, key, (len(names),)) for key in ("prior_min", "prior_max"))
+    for key, values in (("prior_min", low), ("prior_max", high)):
+        _within(key, values, bounds, names)
+    if (bad := np.flatnonzero(low >= high)).size:
+        k = bad[0]
+        raise _Damaged("prior_max", f"{high[k]:g} is not above prior_min {low[k]:g} for {names[k]}")
+    table = _generations(f)
+    _object(f, "generation", h5py.Group)
+    generations = {t: _generation(f, t, names, bounds) for t in table.generation}
+    particles, weights = generations[table.generation.max()]
+    attrs = {k: (v.decode(errors="replace") if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+    screening, diagnostics = _texts(f, "screening/warnings"), _texts(f, "diagnostics/warnings")
     return Posterior(path, names, low, high, particles, weights, table, attrs, digest, screening, diagnostics)
 
 
+def _object(f: h5py.File, key: str, kind: type) -> h5py.Group | h5py.Dataset:
+    """The object at ``key`` in ``f``, a ``kind`` (h5py.Group or h5py.Dataset); _Damaged at the first
+    object on the way that is missing or not of its kind."""
+    parts = key.split("/")
+    found: h5py.Group | h5py.Dataset = f
+    for k, part in enumerate(parts):
+        where, want = "/".join(parts[: k + 1]), kind if k == len(parts) - 1 else h5py.Group
+        found = found.get(part)  # type: ignore[union-attr]  # a group here: checked below
+        if found is None:
+            raise _Damaged(where, "is missing")
+        if not isinstance(found, want):
+            raise _Damaged(where, f"is {_kind_of(found)}, not {_kind_of(want)}")
+    return found
+
+
+def _kind_of(thing: object) -> str:
+    """What an HDF5 object (or h5py's class of one) is, in words."""
+    kind = thing if isinstance(thing, type) else type(thing)
+    return {h5py.Group: "a group", h5py.Dataset: "a dataset"}.get(kind, kind.__name__)
+
+
+def _dtype_text(dtype: np.dtype) -> str:
+    """A dataset's type, in words."""
+    if h5py.check_string_dtype(dtype):
+        return "text"
+    return f"a table ({', '.join(dtype.names)})" if dtype.names else f"{dtype}"
+
+
+def _parameter_names(f: h5py.File, registry: dict[str, dict]) -> list[str]:
+    """The dataset ``parameter``: text, each a scalar parameter of the model, once."""
+    data = _object(f, "parameter", h5py.Dataset)
+    if not h5py.check_string_dtype(data.dtype):
+        raise _Damaged("parameter", f"holds {_dtype_text(data.dtype)}, not text")
+    if data.ndim != 1 or data.shape[0] == 0:
+        raise _Damaged("parameter", f"has shape {data.shape}, not a list of one or more names")
+    names = [n.decode(errors="replace") if isinstance(n, bytes) else str(n) for n in data[()]]
+    for k, name in enumerate(names):
+        if name not in registry:
+            raise _Damaged("parameter", f"'{name}' is not a model parameter")
+        if registry[name]["labels"]:
+            raise _Damaged("parameter", f"'{name}' is a vector parameter")
+        if name in names[:k]:
+            raise _Damaged("parameter", f"'{name}' is named twice")
+    return names
+
+
+def _numbers(f: h5py.File, key: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The dataset at ``key`` as floats: numbers (not text, a table or booleans) of ``shape``, each
+    finite."""
+    data = _object(f, key, h5py.Dataset)
+    if data.dtype.kind not in "iuf":
+        raise _Damaged(key, f"holds {_dtype_text(data.dtype)}, not numbers")
+    if data.shape != shape:
+        raise _Damaged(key, f"has shape {data.shape}, not {shape}")
+    values = np.asarray(data[()], dtype=float)
+    if (bad := np.argwhere(~np.isfinite(values))).size:
+        raise _Damaged(key, f"holds {values[tuple(bad[0])]} at {_index(bad[0])}, not a finite number")
+    return values
+
+
+def _index(index: np.ndarray) -> str:
+    """A position in a dataset, in words: ``row 3`` or ``row 3, column 1``."""
+    return ", ".join(f"{word} {i}" for word, i in zip(("row", "column"), index.tolist(), strict=False))
+
+
+def _within(key: str, values: np.ndarray, bounds: np.ndarray, names: list[str]) -> None:
+    """_Damaged unless each value (a row of values per column, or one per column) lies within its
+    parameter's range (``bounds``: min, max per parameter)."""
+    outside = (values < bounds[:, 0]) | (values > bounds[:, 1])
+    if (bad := np.argwhere(outside)).size:
+        k = int(bad[0][-1])
+        raise _Damaged(
+            key,
+            f"{names[k]} is {values[tuple(bad[0])]:g} at {_index(bad[0])}, outside its range "
+            f"{bounds[k, 0]:g} to {bounds[k, 1]:g}",
+        )
+
+
+def _generations(f: h5py.File) -> pd.DataFrame:
+    """The dataset ``generations``: a table of one or more rows with GENERATION_FIELDS, numbers that
+    are finite, the generations whole numbers from 0, each once."""
+    data = _object(f, "generations", h5py.Dataset)
+    fields = data.dtype.names or ()
+    missing = [name for name in GENERATION_FIELDS if name not in fields]
+    if missing:
+        message = f"holds {_dtype_text(data.dtype)}, without the fields {', '.join(missing)}"
+        raise _Damaged("generations", message)
+    if data.ndim != 1 or data.shape[0] == 0:
+        raise _Damaged("generations", f"has shape {data.shape}, not one or more rows")
+    for name in GENERATION_FIELDS:
+        if data.dtype[name].kind not in ("iu" if name == "generation" else "iuf"):
+            wanted = "whole numbers" if name == "generation" else "numbers"
+            message = f"its field {name} holds {_dtype_text(data.dtype[name])}, not {wanted}"
+            raise _Damaged("generations", message)
+    table = pd.DataFrame(data[()])
+    values = table[list(GENERATION_FIELDS)].to_numpy(dtype=float)
+    if (bad := np.argwhere(~np.isfinite(values))).size:
+        row, column = bad[0]
+        message = f"its field {GENERATION_FIELDS[column]} is {values[row, column]} in row {row}"
+        raise _Damaged("generations", f"{message}, not a finite number")
+    if (table.generation < 0).any() or table.generation.duplicated().any():
+        raise _Damaged("generations", "its field generation has a negative number or one twice")
+    return table
+
+
+def _generation(f: h5py.File, t: int, names: list[str], bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Generation ``t``'s particles (particle x parameter, within the parameters' ranges) and
+    weights (one per particle, none negative, summing to 1; returned normalised)."""
+    key = f"generation/{t}"
+    _object(f, key, h5py.Group)
+    stored = _object(f, f"{key}/weights", h5py.Dataset)
+    if stored.ndim != 1 or stored.shape[0] == 0:
+        raise _Damaged(f"{key}/weights", f"has shape {stored.shape}, not one or more weights")
+    weights = _numbers(f, f"{key}/weights", stored.shape)
+    particles = _numbers(f, f"{key}/particles", (len(weights), len(names)))
+    if (bad := np.flatnonzero(weights < 0)).size:
+        raise _Damaged(f"{key}/weights", f"holds {weights[bad[0]]:g} at row {bad[0]}, a negative weight")
+    if not np.isclose(weights.sum(), 1.0):
+        raise _Damaged(f"{key}/weights", f"they sum to {weights.sum():g}, not 1")
+    _within(f"{key}/particles", particles, bounds, names)
+    return particles, weights / weights.sum()
+
+
 def _texts(f: h5py.File, name: str) -> list[str]:
-    """A dataset of strings as a list; empty when the file has none (an older posterior file)."""
-    return [t.decode() if isinstance(t, bytes) else str(t) for t in f[name][()]] if name in f else []
+    """The dataset of text ``name`` (``screening/warnings``) as a list; empty when the file has no
+    group ``screening`` (an older posterior file, or no screening)."""
+    if name.split("/")[0] not in f:
+        return []
+    data = _object(f, name, h5py.Dataset)
+    if not h5py.check_string_dtype(data.dtype) or data.ndim != 1:
+        raise _Damaged(name, f"holds {_dtype_text(data.dtype)} of shape {data.shape}, not a list of text")
+    return [t.decode(errors="replace") if isinstance(t, bytes) else str(t) for t in data[()]]
 
 
 def _write_diagnostics(path: Path, config: CalibrationConfig, history, screening: Screening | None) -> None:
