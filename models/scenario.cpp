@@ -257,6 +257,22 @@ void flatten(const toml::table& t, const std::string& prefix, Leaves& out) {
   }
 }
 
+// `leaves` in the order of their lines; a problem for each name set a second time, which TOML
+// allows when one is a quoted dotted key ("ladder.peer_up" = 3 beside [x.ladder] peer_up = 2).
+// The leaves that remain are those set once, or first.
+void refuse_twice_set(const Section& s, Leaves& leaves) {
+  std::stable_sort(leaves.begin(), leaves.end(),
+                   [](const auto& a, const auto& b) { return line_of(*a.second) < line_of(*b.second); });
+  std::map<std::string, int> first;
+  std::erase_if(leaves, [&](const auto& leaf) {
+    const auto [at, fresh] = first.emplace(leaf.first, line_of(*leaf.second));
+    if (!fresh)
+      s.problem(line_of(*leaf.second), leaf.first,
+                "is set a second time (first at line " + std::to_string(at->second) + "; once per table)");
+    return !fresh;
+  });
+}
+
 std::string allowed_values(const sim::ParamSpec& spec) {
   if (!spec.is_vector()) return range_text(spec.integer, spec.min, spec.max);
   return "a list of " + std::to_string(spec.size()) + (spec.integer ? " whole numbers" : " numbers") + ", each from " +
@@ -308,6 +324,7 @@ void check_relations(const Section& s, const sim::ParamSet& params, const Origin
 void read_overrides(const Section& s, sim::ParamSet& params) {
   Leaves leaves;
   flatten(s.table, "", leaves);
+  refuse_twice_set(s, leaves);
   Origins here;
   for (const auto& [name, node] : leaves) {
     const auto* spec = model_parameters().find(name);
@@ -435,6 +452,7 @@ void read_intervention_parameters(const Section& s, const InterventionType& type
     else leaves.emplace_back(key, &v);
   }
   if (leaves.empty()) return;
+  refuse_twice_set(s, leaves);
   const auto keys = parameter_keys(type);
   Origins here;
   for (const auto& [key, node] : leaves) {

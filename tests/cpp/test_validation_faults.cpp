@@ -270,6 +270,18 @@ TEST(TomlText, ControlCharactersInANameOrPathAreRefused) {
   }
 }
 
+TEST(TomlText, AParameterSetTwiceInOneTableIsRefused) {
+  // TOML allows it when one of the two is a quoted dotted key; the engine kept one of them.
+  const auto nested = kSettings + kBaseline + "[scenario.parameters]\n\"ladder.peer_up\" = 3\n" +
+                      "[scenario.parameters.ladder]\npeer_up = 2\n";
+  expect_one(toml_problems(nested), 11, "scenario[1].parameters.ladder.peer_up",
+             "is set a second time (first at line 9");
+  const auto flat = kSettings + "[parameters]\nladder = { peer_up = 2 }\n\"ladder.peer_up\" = 3\n" + kBaseline;
+  expect_one(toml_problems(flat), 8, "parameters.ladder.peer_up", "is set a second time (first at line 7");
+  const auto own = with_intervention("type = \"geluksbudget\"\n\"min_budget\" = 100\nmin_budget = 200\n");
+  EXPECT_FALSE(toml_problems(own).empty());  // TOML itself refuses this one: the same key
+}
+
 // Kind 9: integers beyond a double ---------------------------------------------------------------
 
 TEST(ExtremeNumbers, TheFieldReport) {
