@@ -232,6 +232,18 @@ def test_resume_does_not_take_other_settings(tmp_path):
     assert lines == [clash]
 
 
+def test_resume_does_not_take_new_draws_and_names_its_own_flag(tmp_path):
+    (tmp_path / "post.h5").write_bytes(b"")
+    result = cli("run", "--resume", tmp_path / "x.h5", "--posterior", tmp_path / "post.h5")
+    assert result.stderr.splitlines() == [
+        "command line: --resume: cannot be combined with --posterior (a resumed run keeps its own)"
+    ]
+    (tmp_path / "x.h5").mkdir()  # a folder where the results file should be: the flag given is named
+    result = cli("run", "--resume", tmp_path / "x.h5")
+    assert result.returncode == 2 and result.stderr.startswith("command line: --resume: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
 def test_precision_adds_replicates_until_the_intervals_are_narrow(tmp_path):
     out = tmp_path / "precise.h5"
     result = cli(

@@ -116,11 +116,12 @@ def command(args: argparse.Namespace) -> int:
     out = output_path(args)
     if args.output or args.resume:  # a file to resume keeps the name it was written under
         suffixes = HDF5_SUFFIXES if not args.resume else ()
-        problems += output_problems(out, inputs=(args.scenario, args.posterior), suffixes=suffixes)
+        flag = "--resume" if args.resume else "-o"
+        problems += output_problems(out, flag, inputs=(args.scenario, args.posterior), suffixes=suffixes)
     experiment = None
     try:
-        if args.resume:  # a run that cannot be resumed this way is not looked for
-            experiment = None if mode else resume_experiment(out)
+        if args.resume:  # a run that cannot be resumed this way (or there) is not looked for
+            experiment = None if mode or problems else resume_experiment(out)
         elif args.scenario is not None:
             experiment = load_experiment(args.scenario)
     except InputError as error:
@@ -266,8 +267,9 @@ def output_path(args: argparse.Namespace) -> Path:
 
 
 def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Problem]:
-    """What does not go together: --resume with a scenario file or settings, neither of the two;
-    --scheduler with --precision or --threads."""
+    """What does not go together: --resume with a scenario file, settings, --posterior or --ranges
+    (a resumed run keeps its own), neither a scenario file nor --resume; --scheduler with
+    --precision or --threads."""
     if args.scheduler:
         clashes = [flag_name(name) for name in ("precision", "threads") if name in settings]
         if clashes:
@@ -287,6 +289,7 @@ def mode_problems(args: argparse.Namespace, settings: dict[str, Any]) -> list[Pr
         return []
     clashes = [flag_name(name) for name in settings if name != "threads"]
     clashes += ["SCENARIO.toml"] * (args.scenario is not None) + ["-o"] * (args.output is not None)
+    clashes += ["--posterior"] * (args.posterior is not None)  # its draws are kept too, as --ranges's
     if clashes:
         message = f"cannot be combined with {', '.join(clashes)} (a resumed run keeps its own)"
         return [flag_problem("--resume", message)]
