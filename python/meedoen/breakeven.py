@@ -127,7 +127,7 @@ def _check(
             problems.append(flag_problem("--scenario", f"no scenario {name} to compare (one of: {allowed})"))
     if not names:
         problems.append(flag_problem("--scenario", "none to compare (the file has only the reference)"))
-    largest = float(next(p["max"] for p in _core.parameters() if p["name"] == FACTOR))
+    largest = _largest_factor()
     if not 0 < upper <= largest:
         allowed = f"a number above 0, at most {largest:g}: the largest {FACTOR}"
         problems.append(flag_problem("--upper", f"value {upper:g} is out of range ({allowed})"))
@@ -274,32 +274,116 @@ TABLE_ALLOWED = "(a CSV table written by meedoen breakeven)"
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """The table that ``meedoen breakeven`` wrote to ``path``; InputError naming the file when it
-    cannot be read as one."""
+    """The table that ``meedoen breakeven`` wrote to ``path``, its columns COLUMNS; InputError naming
+    the file when it cannot be read as one, and the file, line and column of every value that is
+    not as the command writes it (an empty name, an unknown actor, a number that is not one, not
+    finite, not whole or out of its range, an interval that does not hold its value)."""
+    name = str(path)
     try:
-        table = pd.read_csv(path)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)  # "nan" and "inf" as written
     except FileNotFoundError:
-        raise InputError([Problem(str(path), 0, "(file)", f"does not exist {TABLE_ALLOWED}")]) from None
+        raise InputError([Problem(name, 0, "(file)", f"does not exist {TABLE_ALLOWED}")]) from None
     except (OSError, ValueError, UnicodeDecodeError) as error:
-        problem = Problem(str(path), 0, "(file)", f"cannot be read ({error}) {TABLE_ALLOWED}")
+        problem = Problem(name, 0, "(file)", f"cannot be read ({error}) {TABLE_ALLOWED}")
         raise InputError([problem]) from None
     if missing := [c for c in COLUMNS if c not in table.columns]:
-        problem = Problem(str(path), 1, "(file)", f"lacks the columns {', '.join(missing)} {TABLE_ALLOWED}")
+        problem = Problem(name, 1, "(file)", f"lacks the columns {', '.join(missing)} {TABLE_ALLOWED}")
         raise InputError([problem])
     if table.empty:
-        raise InputError([Problem(str(path), 0, "(file)", f"has no rows {TABLE_ALLOWED}")])
-    for number, actor in enumerate(table.actor, start=2):
+        raise InputError([Problem(name, 0, "(file)", f"has no rows {TABLE_ALLOWED}")])
+    rows, problems = [], []
+    for line, cells in enumerate(table[COLUMNS].fillna("").to_dict("records"), start=2):  # a short row
+        row = _Row(cells)
+        rows.append(row.values)
+        problems += [Problem(name, line, column, message) for column, message in row.problems]
+    if problems:
+        raise InputError(problems)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _largest_factor() -> float:
+    """The largest value of FACTOR the model takes (the range of --upper)."""
+    return float(next(p["max"] for p in _core.parameters() if p["name"] == FACTOR))
+
+
+class _Row:
+    """One row of a break-even table read (read_table): ``values`` by column (NaN for a number that
+    is empty or bad) and ``problems``, (column, message) for each value that is not as
+    ``meedoen breakeven`` writes it."""
+
+    def __init__(self, cells: dict[str, str]) -> None:
+        self.cells = cells
+        self.values: dict[str, object] = {}
+        self.problems: list[tuple[str, str]] = []
+        for column in ("scenario", "baseline"):
+            self.values[column] = cells[column]
+            if not cells[column].strip():
+                self.problems.append((column, "is empty (the name of a scenario)"))
+        actor = self.values["actor"] = cells["actor"]
         if actor not in ACTORS:
-            message = f"{actor} is not an actor (one of: {', '.join(ACTORS)})"
-            problem = Problem(str(path), number, "actor", message)
-            raise InputError([problem])
-    for column in COLUMNS[3:]:  # the numbers (empty where there is none)
-        numbers = pd.to_numeric(table[column], errors="coerce")
-        for row in np.flatnonzero(numbers.isna() & table[column].notna()):
-            message = f"value {table[column].iloc[row]!r} is not a number {TABLE_ALLOWED}"
-            raise InputError([Problem(str(path), int(row) + 2, column, message)])
-        table[column] = numbers
-    return table[COLUMNS]
+            shown = f"{actor} is" if actor.strip() else "is empty,"
+            self.problems.append(("actor", f"{shown} not an actor (one of: {', '.join(ACTORS)})"))
+        largest = _largest_factor()
+        allowed = f"a number above 0, at most {largest:g}: the largest {FACTOR}"
+        upper = self.number("upper", allowed, 0, largest)
+        top = largest if math.isnan(upper) else upper  # the factors' range
+        self.number("runs", "a whole number, 1 or more: the model runs of the search", 1, math.inf, True)
+        for column in ("replicates", "weeks"):
+            low, high = _core.limits[column]
+            low = 2 if column == "replicates" else low  # the intervals need 2
+            allowed = f"a whole number from {low} to {high}: the {column} of each run"
+            self.number(column, allowed, low, high, True)
+        low, high = _core.limits["scale"]
+        self.number("scale", f"a number from {low:g} to {high:g}: the scale of each run", low, high)
+        factors = f"a number from 0 to {top:g}, the upper end of the search"
+        none = "empty when there is none"
+        factor = self.number("factor", f"{factors}; {none}", 0, top, required=False)
+        self.number("factor_ci_low", f"{factors}; {none}", 0, top, required=not math.isnan(factor))
+        self.number("factor_ci_high", f"{factors}; empty when it reaches that end", 0, top, required=False)
+        self.number("at", f"{factors}: the factor of the run whose balance follows", 0, top)
+        for column in ("balance", "balance_ci_low", "balance_ci_high"):
+            self.number(column, "a finite number of euros", -math.inf, math.inf)
+        self.interval("factor")
+        self.interval("balance")
+
+    def number(
+        self, column: str, allowed: str, low: float, high: float, whole: bool = False, required: bool = True
+    ) -> float:
+        """The number in ``column`` (NaN when it is empty or not as ``allowed``): finite, whole if
+        ``whole``, from ``low`` to ``high``; empty only if not ``required``."""
+        text = self.cells[column].strip()
+        self.values[column] = math.nan
+        if not text:
+            if required:
+                self.problems.append((column, f"is empty ({allowed})"))
+            return math.nan
+        try:
+            value = float(text)
+        except ValueError:
+            self.problems.append((column, f"value {text!r} is not a number {TABLE_ALLOWED}"))
+            return math.nan
+        if not math.isfinite(value):
+            wrong = "is not a finite number"
+        elif whole and not value.is_integer():
+            wrong = "is not a whole number"
+        elif not low <= value <= high or (column == "upper" and value == 0):  # upper: above 0
+            wrong = "is out of range"
+        else:
+            self.values[column] = int(value) if whole else value
+            return value
+        self.problems.append((column, f"value {text} {wrong} ({allowed})"))
+        return math.nan
+
+    def interval(self, column: str) -> None:
+        """A problem when the 95% interval in COLUMN_ci_low and COLUMN_ci_high does not hold the
+        value of ``column`` (not checked where one of them is empty or bad)."""
+        value: float = self.values[column]  # type: ignore[assignment]
+        for side, where in (("low", "above"), ("high", "below")):
+            end = f"{column}_ci_{side}"
+            bound: float = self.values[end]  # type: ignore[assignment]
+            if bound > value if side == "low" else bound < value:  # False where either is NaN
+                shown, of = self.cells[end].strip(), self.cells[column].strip()
+                self.problems.append((end, f"value {shown} is {where} {column}, {of} (its 95% interval)"))
 
 
 def report_section(table: pd.DataFrame, lang: str) -> dict:

@@ -14,8 +14,11 @@ its column headers:
 The file is written beside the target under a temporary name and renamed when complete.
 """
 
+import gc
 import io
 import os
+import sys
+import traceback
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +48,8 @@ EURO_FORMAT = "#,##0"
 
 def export(results: Results, path: str | os.PathLike[str], baseline: str | None = None) -> None:
     """Write the planners' export of ``results`` against ``baseline`` (default: the first scenario)
-    to ``path``: .xlsx or .csv (ValueError for another suffix)."""
+    to ``path``: .xlsx or .csv (ValueError for another suffix). OSError when it cannot be written
+    (a full disk, a target that cannot be replaced): ``path`` is then as it was, with no partial file."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"{path}: the export is .xlsx or .csv, not {path.suffix or 'no suffix'}")
@@ -56,13 +60,30 @@ def export(results: Results, path: str | os.PathLike[str], baseline: str | None 
         # Euros to the cent: the sums carry binary noise (1044576,0000000009) a workbook should not show.
         data = table.round(2).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     else:
-        data = _workbook(results, baseline, table, years)
+        try:
+            data = _workbook(results, baseline, table, years)
+        except OSError as error:  # openpyxl writes each sheet to a temporary file first (a full disk)
+            _let_go(error)
+            raise
     partial = path.with_name(path.name + ".partial")
     try:
         partial.write_bytes(data)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _let_go(error: OSError) -> None:
+    """Let go, quietly, of what the frames of ``error`` hold: openpyxl's sheet writers keep their
+    temporary file open, and its flush fails again when they are collected (a traceback on stderr,
+    "Exception ignored in ...")."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def planner_table(results: Results, baseline: str, years: pd.DataFrame | None = None) -> pd.DataFrame:

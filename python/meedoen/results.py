@@ -279,12 +279,18 @@ def _reason(error: Exception) -> str:
 
 
 def _check_root(attrs: dict[str, object]) -> None:
-    """ResultsFileError unless the root attributes are there, of their types, JSON where JSON."""
+    """ResultsFileError unless the root attributes are there, of their types, JSON where JSON, and
+    ``scale`` (when there) a number within the engine's range."""
     for name, kind in ROOT_ATTRIBUTES.items():
         if name not in attrs:
             raise ResultsFileError(f"it has no root attribute '{name}'")
         if not isinstance(attrs[name], kind) or isinstance(attrs[name], bool):
             raise ResultsFileError(f"its root attribute '{name}' is not {KINDS[kind]}")
+    if "scale" in attrs:  # optional (1 when absent); the counts and euros are divided by it
+        scale, (low, high) = attrs["scale"], _core.limits["scale"]
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not low <= scale <= high:
+            allowed = f"a number from {low:g} to {high:g}"
+            raise ResultsFileError(f"its root attribute 'scale' is {scale!r}, not {allowed}")
     names = str(attrs["scenarios"]).split("\n")
     if not all(names) or len(set(names)) != len(names):
         raise ResultsFileError("its root attribute 'scenarios' does not name each scenario once")

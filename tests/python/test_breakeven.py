@@ -11,7 +11,7 @@ import pytest
 
 import meedoen
 from conftest import cli
-from meedoen.breakeven import ACTORS, COLUMNS, FACTOR, break_even
+from meedoen.breakeven import ACTORS, COLUMNS, FACTOR, break_even, read_table
 from meedoen.mkba import actor_flows, differences, is_intervention
 from meedoen.summary import mean_interval
 
@@ -241,3 +241,91 @@ def test_the_report_shows_the_table_against_its_baseline(scenario_file, searched
     bad = cli("report", results, "-o", other, "--break-even", garbage)
     assert bad.returncode == 2 and not other.exists()
     assert bad.stderr.strip().startswith(f"{garbage}:1: (file): lacks the columns scenario, baseline, ")
+
+
+# --- a table that is not as `meedoen breakeven` writes it: file, line and column, exit 2 ----------
+
+# As the command writes it: a factor with its interval (gemeente), and none within [0, 5] (society).
+TABLE = [
+    {"scenario": "project_door", "baseline": "baseline", "actor": "gemeente", "factor": "1.2",
+     "factor_ci_low": "0.8", "factor_ci_high": "2.5", "at": "1.2", "balance": "-100.5",
+     "balance_ci_low": "-5000", "balance_ci_high": "4800", "upper": "5.0", "runs": "23",
+     "replicates": "2", "weeks": "10", "scale": "0.05"},
+    {"scenario": "project_door", "baseline": "baseline", "actor": "samenleving", "factor": "",
+     "factor_ci_low": "", "factor_ci_high": "", "at": "5.0", "balance": "-3000",
+     "balance_ci_low": "-4000", "balance_ci_high": "-2000", "upper": "5.0", "runs": "23",
+     "replicates": "2", "weeks": "10", "scale": "0.05"},
+]  # fmt: skip
+
+
+def write_table(path, **edits):
+    """TABLE, its first row (line 2) with ``edits``, as CSV at ``path``."""
+    rows = [TABLE[0] | edits, TABLE[1]]
+    pd.DataFrame(rows, columns=COLUMNS, dtype=str).to_csv(path, index=False)
+    return path
+
+
+def test_a_table_as_the_command_writes_it_reads_back(tmp_path):
+    table = read_table(write_table(tmp_path / "be.csv"))
+    assert list(table.columns) == COLUMNS and list(table.actor) == list(ACTORS)
+    assert table.factor[0] == 1.2 and math.isnan(table.factor[1]) and math.isnan(table.factor_ci_high[1])
+    assert list(table.replicates) == [2, 2] and table.weeks.dtype.kind == "i" and table.balance[0] == -100.5
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("balance", "inf", "value inf is not a finite number (a finite number of euros)"),
+        ("balance", "nan", "value nan is not a finite number (a finite number of euros)"),
+        ("balance", "", "is empty (a finite number of euros)"),
+        ("balance_ci_low", "-inf", "value -inf is not a finite number (a finite number of euros)"),
+        ("balance_ci_low", "-99", "value -99 is above balance, -100.5 (its 95% interval)"),
+        ("balance_ci_high", "-101", "value -101 is below balance, -100.5 (its 95% interval)"),
+        ("replicates", "-1", "value -1 is out of range (a whole number from 2 to 100000: the replicates "),
+        ("replicates", "1", "value 1 is out of range (a whole number from 2 to "),
+        ("replicates", "2.5", "value 2.5 is not a whole number (a whole number from 2 to "),
+        ("runs", "0", "value 0 is out of range (a whole number, 1 or more: the model runs of the search)"),
+        ("weeks", "", "is empty (a whole number from 1 to 5200: the weeks of each run)"),
+        ("scale", "0", "value 0 is out of range (a number from 0.001 to 150: the scale of each run)"),
+        ("upper", "0", f"value 0 is out of range (a number above 0, at most 10: the largest {FACTOR})"),
+        ("upper", "11", "value 11 is out of range (a number above 0, at most 10"),
+        ("upper", "inf", "value inf is not a finite number (a number above 0, at most 10"),
+        ("factor", "6", "value 6 is out of range (a number from 0 to 5, the upper end of the search; "),
+        ("factor", "-0.5", "value -0.5 is out of range (a number from 0 to 5"),
+        ("factor_ci_low", "", "is empty (a number from 0 to 5, the upper end of the search; "),
+        ("factor_ci_low", "1.5", "value 1.5 is above factor, 1.2 (its 95% interval)"),
+        ("factor_ci_high", "nan", "value nan is not a finite number (a number from 0 to 5"),
+        ("at", "x", "value 'x' is not a number (a CSV table written by meedoen breakeven)"),
+        ("scenario", "", "is empty (the name of a scenario)"),
+        ("actor", "", "is empty, not an actor (one of: gemeente, samenleving)"),
+    ],
+)
+def test_a_bad_value_in_the_table_names_its_line_and_column(tmp_path, column, value, expected):
+    path = write_table(tmp_path / "be.csv", **{column: value})
+    with pytest.raises(meedoen.InputError) as caught:
+        read_table(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}:2: {column}: {expected}"), problem
+
+
+def test_every_bad_value_is_named_at_once(tmp_path):
+    path = write_table(tmp_path / "be.csv", upper="0", replicates="-1")
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join([*rows[:2], rows[2].replace(",-3000,", ",inf,")]) + "\n")
+    with pytest.raises(meedoen.InputError) as caught:
+        read_table(path)
+    found = [(p.line, p.key) for p in caught.value.problems]
+    assert found == [(2, "upper"), (2, "replicates"), (3, "balance")]
+
+
+@pytest.mark.parametrize(("column", "value"), [("balance", "inf"), ("balance", "nan"), ("replicates", "-1")])
+def test_the_report_refuses_a_bad_table_in_one_line(small_run, tmp_path, column, value):
+    """Field report: a balance of inf or nan ended `meedoen report --break-even` in a traceback
+    (OverflowError, ValueError), and -1 replicates went into the page."""
+    path = write_table(tmp_path / "be.csv", **{column: value})
+    page = tmp_path / "report.html"
+    result = cli("report", small_run, "-o", page, "--break-even", path)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{path}:2: {column}: value {value} is "), result.stderr
+    assert not page.exists() and result.stdout == ""

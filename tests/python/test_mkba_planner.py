@@ -2,9 +2,14 @@
 acceptability curves, per-year figures beside the discounted totals, how far a programme is from
 earning its cost back, the export for Excel, and the report's conclusion."""
 
+import errno
 import io
 import math
 import re
+import resource
+import signal
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +17,9 @@ import pytest
 from scipy import stats
 
 import meedoen
-from conftest import cli
+from conftest import cli, meedoen_command
 from meedoen.conclusion import money
+from meedoen.cli.main import main
 from meedoen.compare import compare
 from meedoen.export import planner_table
 from meedoen.outcomes import UNBOUNDED
@@ -285,6 +291,50 @@ def test_a_bad_export_is_one_line_and_writes_nothing(run, tmp_path, name):
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "--export" in result.stderr
     assert not path.exists()
+
+
+def _at_most_1_kib() -> None:
+    """For a child process: files of at most 1 KiB, and SIGXFSZ ignored (a write past the limit
+    fails with 'File too large', as on a full disk)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_on_a_full_disk_is_one_line_and_leaves_the_old_file(run, tmp_path, suffix):
+    """Field report: on a full disk --export ended in a traceback (OSError: No space left on device)."""
+    _, out = run
+    path = tmp_path / f"planners{suffix}"
+    path.write_text("keep\n")
+    command = [meedoen_command(), "compare", str(out), "--export", str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, preexec_fn=_at_most_1_kib, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [f"meedoen: cannot write {path}: File too large"]
+    assert result.stdout == "" and path.read_text() == "keep\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_that_cannot_replace_its_target_is_one_line_and_leaves_it(
+    run, tmp_path, suffix, monkeypatch, capsys
+):
+    """Field report: an export onto a file that cannot be replaced (chattr +i) ended in a traceback
+    (PermissionError: 'FILE.partial' -> 'FILE'). Here the rename fails as it did there."""
+    _, out = run
+    path = tmp_path / f"planners{suffix}"
+    path.write_text("keep\n")
+
+    def refused(self, target):
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(self), str(target))
+
+    monkeypatch.setattr(Path, "replace", refused)
+    status = main(["compare", str(out), "--export", str(path)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err.splitlines() == [f"meedoen: cannot write {path}: Operation not permitted"]
+    assert captured.out == ""
+    assert path.read_text() == "keep\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
 def test_compare_per_year_on_the_command_line(run):

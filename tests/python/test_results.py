@@ -145,6 +145,22 @@ def _damaged_copies(small_run, tmp_path) -> dict[str, tuple[bytes, str]]:
             _edited(small_run, tmp_path, _replace_attribute("parameter_values", '{"a": ')),
             "its root attribute 'parameter_values' is damaged: not JSON",
         ),
+        "a scale of 0": (
+            _edited(small_run, tmp_path, _replace_attribute("scale", 0.0)),
+            "its root attribute 'scale' is 0.0, not a number from 0.001 to 150",
+        ),
+        "a scale that is text": (
+            _edited(small_run, tmp_path, _replace_attribute("scale", "abc")),
+            "its root attribute 'scale' is 'abc', not a number from 0.001 to 150",
+        ),
+        "a scale of NaN": (
+            _edited(small_run, tmp_path, _replace_attribute("scale", float("nan"))),
+            "its root attribute 'scale' is nan, not a number from 0.001 to 150",
+        ),
+        "a scale above the engine's": (
+            _edited(small_run, tmp_path, _replace_attribute("scale", 151)),
+            "its root attribute 'scale' is 151, not a number from 0.001 to 150",
+        ),
     }
 
 
@@ -169,6 +185,10 @@ DAMAGE = [
     "an attribute of the wrong type",
     "another number of replicates",
     "damaged JSON at the root",
+    "a scale of 0",
+    "a scale that is text",
+    "a scale of NaN",
+    "a scale above the engine's",
 ]
 
 
@@ -198,6 +218,30 @@ def test_compare_and_report_refuse_a_damaged_file_with_exit_2(small_run, tmp_pat
         "'baseline' is damaged: not JSON)"
     ]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("scale", [0.0, "abc", float("nan")])
+def test_compare_and_report_refuse_a_bad_scale_with_exit_2(small_run, tmp_path, command, scale):
+    """Field report: a scale of 0, "abc" or NaN gave a ZeroDivisionError or ValueError traceback, or
+    NaN figures."""
+    path = tmp_path / "scaled.h5"
+    path.write_bytes(_edited(small_run, tmp_path, _replace_attribute("scale", scale)))
+    out = tmp_path / "report.html"
+    result = cli(command, path, *(["-o", out] if command == "report" else []))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{path}: (file): not a readable Meedoen results file (its root attribute 'scale' is {scale!r}, "
+        "not a number from 0.001 to 150)"
+    ]
+    assert result.stdout == "" and not out.exists()
+
+
+@pytest.mark.parametrize("scale", [0.001, 150, 2.5])
+def test_a_scale_within_the_engines_range_opens(small_run, tmp_path, scale):
+    path = tmp_path / "scaled.h5"
+    path.write_bytes(_edited(small_run, tmp_path, _replace_attribute("scale", scale)))
+    assert meedoen.open_results(path).scale == scale
 
 
 def test_a_missing_file_is_still_file_not_found(tmp_path):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from meedoen.cli import console
-from meedoen.cli.common import baseline_problems, output_problems, read_results
+from meedoen.cli.common import EXIT_FAILED, baseline_problems, output_problems, read_results
 from meedoen.compare import ALL_WIJKEN, COLUMNS, compare, to_json
 from meedoen.errors import InputError, Problem, flag_problem
 from meedoen.export import FORMATS, export
@@ -74,7 +74,11 @@ def command(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     if args.export:
-        export(results, args.export, baseline=args.baseline)
+        try:
+            export(results, args.export, baseline=args.baseline)
+        except OSError as error:  # a full disk, a target that cannot be replaced: the old file stays
+            print(f"meedoen: cannot write {args.export}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_FAILED
         print(f"Export: {args.export}", file=sys.stderr)
     if args.per_year:
         return per_year_command(results, args)
