@@ -108,6 +108,14 @@ def test_an_empty_flag_is_refused(tmp_path: Path):
     assert not (Path("results") / "s.h5").exists()
 
 
+@pytest.mark.parametrize(
+    ("command", "name"), [(["validate"], "SCENARIO.toml"), (["run"], "SCENARIO.toml"), (["compare"], "OUT.h5")]
+)
+def test_an_empty_file_argument_is_named(command: list[str], name: str):
+    # It was ": (file): cannot read the file": no name at all to go by.
+    assert_refused(cli(*command, ""), f"command line: {name}: is empty (a file name)")
+
+
 def test_max_replicates_without_precision_is_refused(tmp_path: Path):
     path = tmp_path / "s.toml"
     path.write_text('[experiment]\nname = "t"\nweeks = 2\nreplicates = 1\n[[scenario]]\nname = "baseline"\n')

@@ -108,14 +108,19 @@ def workers_problems(args: argparse.Namespace) -> list[Problem]:
 
 
 def empty_value_problems(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Problem]:
-    """A problem for each flag of ``parser`` given as empty text: no file, address, name or number
-    is empty, and ``-o ""`` would otherwise read as no -o at all (its default)."""
+    """A problem for each flag or argument (a file) of ``parser`` given as empty text: no file,
+    address, name or number is empty, and ``-o ""`` would otherwise read as no -o at all (its
+    default)."""
     problems = []
     for action in parser._actions:  # argparse has no public list of a parser's flags
         value = getattr(args, action.dest, None)
-        if action.option_strings and (value == "" or (isinstance(value, list) and "" in value)):
+        if not (value == "" or (isinstance(value, list) and "" in value)):
+            continue
+        if action.option_strings:
             message = "is empty (a value, or leave the flag out for its default)"
             problems.append(flag_problem(action.option_strings[0], message))
+        else:
+            problems.append(flag_problem(str(action.metavar or action.dest), "is empty (a file name)"))
     return problems
 
 
