@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import tomllib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -296,6 +297,10 @@ def _check_root(attrs: dict[str, object]) -> None:
         raise ResultsFileError("its root attribute 'scenarios' does not name each scenario once")
     for name in JSON_ATTRIBUTES["root"]:
         _check_json(attrs.get(name), f"its root attribute '{name}'")
+    try:  # the scenario file's text, which the report and --resume read again
+        tomllib.loads(str(attrs["experiment"]))
+    except tomllib.TOMLDecodeError:
+        raise ResultsFileError("its root attribute 'experiment' is damaged: not TOML") from None
 
 
 def _check_json(value: object, what: str, keys: frozenset[str] | None = None) -> None:

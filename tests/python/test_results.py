@@ -145,6 +145,10 @@ def _damaged_copies(small_run, tmp_path) -> dict[str, tuple[bytes, str]]:
             _edited(small_run, tmp_path, _replace_attribute("parameter_values", '{"a": ')),
             "its root attribute 'parameter_values' is damaged: not JSON",
         ),
+        "a scenario text that is not TOML": (  # the report named the scenario file, not the results file
+            _edited(small_run, tmp_path, _replace_attribute("experiment", "[experiment\nname = ")),
+            "its root attribute 'experiment' is damaged: not TOML",
+        ),
         "a scale of 0": (
             _edited(small_run, tmp_path, _replace_attribute("scale", 0.0)),
             "its root attribute 'scale' is 0.0, not a number from 0.001 to 150",
@@ -185,6 +189,7 @@ DAMAGE = [
     "an attribute of the wrong type",
     "another number of replicates",
     "damaged JSON at the root",
+    "a scenario text that is not TOML",
     "a scale of 0",
     "a scale that is text",
     "a scale of NaN",
