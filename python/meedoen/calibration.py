@@ -40,6 +40,7 @@ from meedoen.errors import InputError, Problem
 from meedoen.experiment import SEED_LIMITS, Experiment, load_experiment
 from meedoen.identifiability import Screening, diagnose, screen, width_ratios
 from meedoen.pilot import Pilot, model_summaries, pilot_summaries, read_pilot
+from meedoen.results import damage_reason
 from meedoen.stats import weighted_quantiles
 
 __all__ = [
@@ -546,7 +547,8 @@ def read_posterior(path: str | os.PathLike[str]) -> Posterior:
         allowed = POSTERIOR_LAYOUT[re.sub(r"^generation/[^/]+", "generation/T", error.key)]
         raise InputError([Problem(path, 0, error.key, f"{error} (in {POSTERIOR}: {allowed})")]) from None
     except Exception as error:  # whatever h5py and NumPy make of damaged bytes
-        raise InputError([Problem(path, 0, "(file)", f"is not {POSTERIOR} ({_reason(error)})")]) from None
+        reason = str(error) if type(error) is ValueError else damage_reason(error)  # ValueError: ours
+        raise InputError([Problem(path, 0, "(file)", f"is not {POSTERIOR} ({reason})")]) from None
     return posterior
 
 
@@ -557,16 +559,6 @@ class _Damaged(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
-
-
-def _reason(error: Exception) -> str:
-    """What an exception from reading a file that is not a posterior file says, in one short line."""
-    text = str(error).splitlines()[0] if str(error) else ""
-    if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text):
-        return f"cut short: {cut[1]} of its {cut[2]} bytes"
-    if "file signature not found" in text:
-        return "not an HDF5 file"
-    return text.replace("synchronously ", "") or type(error).__name__
 
 
 def _read_posterior_file(f: h5py.File, path: Path, digest: str) -> Posterior:

@@ -92,7 +92,7 @@ class Results:
         except ResultsFileError:
             raise
         except Exception as error:  # whatever h5py, h5netcdf, xarray or json make of damaged bytes
-            raise ResultsFileError(_reason(error)) from None
+            raise ResultsFileError(damage_reason(error)) from None
 
     def _read(self, f: h5py.File, name: str) -> None:
         self._attrs = {key: _plain(value) for key, value in f.attrs.items()}
@@ -255,7 +255,7 @@ def read_program(path: str | os.PathLike[str], scenario: str) -> xr.DataArray:
     except ResultsFileError as error:
         raise _unreadable(name, str(error)) from None
     except Exception as error:  # as in Results: whatever damaged bytes make of the readers
-        raise _unreadable(name, _reason(error)) from None
+        raise _unreadable(name, damage_reason(error)) from None
 
 
 def _coordinate(values: np.ndarray) -> np.ndarray:
@@ -267,7 +267,7 @@ def _unreadable(name: str, reason: str) -> InputError:
     return InputError([Problem(name, 0, "(file)", f"{NOT_READABLE} ({reason})")])
 
 
-def _reason(error: Exception) -> str:
+def damage_reason(error: Exception) -> str:
     """What an exception from reading damaged bytes says, in one short line."""
     text = str(error).splitlines()[0] if str(error) else ""
     if cut := re.search(r"truncated file: eof = (\d+).*stored_eof = (\d+)", text):
@@ -378,7 +378,7 @@ class _Blocks:
         try:
             block = self._variable[index].values
         except Exception as error:  # HDF5's own: a compressed chunk that does not decompress
-            raise _unreadable(self._name, _reason(error)) from None
+            raise _unreadable(self._name, damage_reason(error)) from None
         if self._key in FINITE and not np.isfinite(block).all():
             problem = f"{self._where}: '{self._key}' holds a value that is not a finite number"
             raise _unreadable(self._name, problem)
