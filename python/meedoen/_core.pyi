@@ -87,7 +87,11 @@ def run_experiment(
     resume: bool = False,
     keep_parts: bool = False,
     coupled: bool = True,
-) -> None: ...
+) -> None:
+    """Run every scenario and write ``out_path`` (see meedoen.run_to_file). ``progress(done,
+    total)`` is called after each week of each scenario (done counts up to total) and, while the
+    file is written, after each replicate and before the rename with done == total; returning
+    False (or a pending Ctrl-C) stops the run there, leaving ``out_path`` as it was."""
 def run_piece(
     experiment: Experiment, replicate: int, threads: int = 1, *, coupled: bool = True
 ) -> bytes:

@@ -97,8 +97,11 @@ def small_experiment():
 def test_progress_is_reported(tmp_path):
     seen = []
     out = tmp_path / "out.h5"
-    _core.run_experiment(small_experiment(), str(out), 1, lambda done, total: seen.append(done))
-    assert seen == list(range(1, len(seen) + 1))
+    experiment = small_experiment()
+    _core.run_experiment(experiment, str(out), 1, lambda done, total: seen.append(done))
+    total = len(experiment.scenario_names) * experiment.weeks * experiment.replicates
+    assert seen[:total] == list(range(1, total + 1))  # each week of each scenario
+    assert seen[total:] == [total] * (experiment.replicates + 1)  # asked while the file is written
     assert out.is_file()
 
 
