@@ -49,10 +49,11 @@ def test_stored_pieces_in_any_order_assemble_to_the_same_results(experiment, dir
         _core.store_piece(experiment, str(out), r, pieces[r])
         assert part_file(out, r).read_bytes() == pieces[r]
     assert not out.exists()
-    # Assembling computes nothing: there are no weeks left to report progress on.
+    # Assembling computes nothing: no weeks are reported, the callback is only asked whether to
+    # stop (after each replicate written and before the rename), with done == total == 0.
     progress = []
-    _core.run_experiment(experiment, str(out), 2, lambda done, total: progress.append(done), resume=True)
-    assert progress == []
+    _core.run_experiment(experiment, str(out), 2, lambda *done_total: progress.append(done_total), resume=True)
+    assert progress == [(0, 0)] * (experiment.replicates + 1)
     assert_same_results(direct, out)
     assert not Path(_core.parts_dir(str(out))).exists()
     # The folder can be resumed from the command line too: it holds the run's manifest.
