@@ -22,6 +22,7 @@ events at every factor (common random numbers) and B is a smooth-ish function of
     table = break_even("scenarios/leiden.toml", scenarios=["project_door"], progress=True)
 """
 
+import functools
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -127,9 +128,8 @@ def _check(
             problems.append(flag_problem("--scenario", f"no scenario {name} to compare (one of: {allowed})"))
     if not names:
         problems.append(flag_problem("--scenario", "none to compare (the file has only the reference)"))
-    largest = _largest_factor()
+    largest, allowed = _largest_factor()
     if not 0 < upper <= largest:
-        allowed = f"a number above 0, at most {largest:g}: the largest {FACTOR}"
         problems.append(flag_problem("--upper", f"value {upper:g} is out of range ({allowed})"))
     if experiment.replicates < 2:
         message = f"value {experiment.replicates} is too few (2 or more: the intervals need them)"
@@ -301,9 +301,12 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _largest_factor() -> float:
-    """The largest value of FACTOR the model takes (the range of --upper)."""
-    return float(next(p["max"] for p in _core.parameters() if p["name"] == FACTOR))
+@functools.cache
+def _largest_factor() -> tuple[float, str]:
+    """The largest value of FACTOR the model takes, and the range of --upper (and of a table's
+    upper) in words."""
+    largest = float(next(p["max"] for p in _core.parameters() if p["name"] == FACTOR))
+    return largest, f"a number above 0, at most {largest:g}: the largest {FACTOR}"
 
 
 class _Row:
@@ -323,8 +326,7 @@ class _Row:
         if actor not in ACTORS:
             shown = f"{actor} is" if actor.strip() else "is empty,"
             self.problems.append(("actor", f"{shown} not an actor (one of: {', '.join(ACTORS)})"))
-        largest = _largest_factor()
-        allowed = f"a number above 0, at most {largest:g}: the largest {FACTOR}"
+        largest, allowed = _largest_factor()
         upper = self.number("upper", allowed, 0, largest)
         top = largest if math.isnan(upper) else upper  # the factors' range
         self.number("runs", "a whole number, 1 or more: the model runs of the search", 1, math.inf, True)
